@@ -1,0 +1,148 @@
+//! What a cell emits, turned into Jupyter output messages.
+//!
+//! The evaluation process (evcxr's child) talks to the kernel over its stdout and stderr.
+//! Ordinary lines are the cell's output and become `stream` messages. Lines that start with
+//! a marker carry structured events, one JSON object per line:
+//!
+//! | line | meaning |
+//! |---|---|
+//! | `RANGEO_DISPLAY {"data":{mime:…},"metadata":{…},"transient":{"display_id":…}}` | `display_data` |
+//! | `RANGEO_UPDATE_DISPLAY {"data":…,"metadata":…,"transient":{"display_id":…}}` | `update_display_data` |
+//! | `RANGEO_CLEAR_OUTPUT {"wait":false}` | `clear_output` |
+//! | `RANGEO_PANIC {"message":…,"location":…}` | the cell panicked (reported as its error) |
+//! | `RANGEO_USER_ERROR {"message":…}` | the cell returned an `Err` through `?` |
+//!
+//! This table is the display bundle contract between the runtime and the kernel; the
+//! runtime's `display()` writes these lines and nothing else does.
+
+mod relay;
+
+pub use relay::{CellEvents, Relay};
+
+use jupyter_protocol::{ClearOutput, DisplayData, UpdateDisplayData};
+use serde::Deserialize;
+
+/// Marker of a `display_data` line.
+pub const DISPLAY: &str = "RANGEO_DISPLAY ";
+/// Marker of an `update_display_data` line.
+pub const UPDATE_DISPLAY: &str = "RANGEO_UPDATE_DISPLAY ";
+/// Marker of a `clear_output` line.
+pub const CLEAR_OUTPUT: &str = "RANGEO_CLEAR_OUTPUT ";
+/// Marker of a panic report.
+pub const PANIC: &str = "RANGEO_PANIC ";
+/// Marker of an error returned with `?`.
+pub const USER_ERROR: &str = "RANGEO_USER_ERROR ";
+
+/// A panic in the cell's code, as the panic hook reported it.
+#[derive(Debug, Clone, Deserialize, PartialEq, Eq)]
+pub struct PanicReport {
+    /// The panic payload as text.
+    pub message: String,
+    /// `file:line:column` in the generated crate.
+    #[serde(default)]
+    pub location: String,
+}
+
+/// An `Err` that ended the cell through `?`, as its `Display` printed it.
+#[derive(Debug, Clone, Deserialize, PartialEq, Eq)]
+pub struct UserError {
+    /// The error's text.
+    pub message: String,
+}
+
+/// One line from the evaluation process, classified.
+#[derive(Debug)]
+pub enum ChildLine {
+    /// Plain output text (without its newline).
+    Text(String),
+    /// A rich output to show now.
+    Display(DisplayData),
+    /// A new bundle for an existing display id.
+    Update(UpdateDisplayData),
+    /// Clear the cell's output.
+    Clear(ClearOutput),
+    /// The cell panicked.
+    Panic(PanicReport),
+    /// The cell returned an error.
+    UserError(UserError),
+}
+
+impl ChildLine {
+    /// Classifies a stdout line. A marker with malformed JSON is kept as text, so that
+    /// nothing the cell printed is lost.
+    #[must_use]
+    pub fn parse(line: String) -> Self {
+        fn json<T: for<'de> Deserialize<'de>>(line: &str, marker: &str) -> Option<T> {
+            serde_json::from_str(line.strip_prefix(marker)?).ok()
+        }
+        if !line.starts_with("RANGEO_") {
+            return Self::Text(line);
+        }
+        let parsed = if let Some(d) = json::<DisplayData>(&line, DISPLAY) {
+            Some(Self::Display(d))
+        } else if let Some(u) = json::<UpdateDisplayData>(&line, UPDATE_DISPLAY) {
+            Some(Self::Update(u))
+        } else if let Some(c) = json::<ClearOutput>(&line, CLEAR_OUTPUT) {
+            Some(Self::Clear(c))
+        } else if let Some(p) = json::<PanicReport>(&line, PANIC) {
+            Some(Self::Panic(p))
+        } else {
+            json::<UserError>(&line, USER_ERROR).map(Self::UserError)
+        };
+        parsed.unwrap_or(Self::Text(line))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use jupyter_protocol::MediaType;
+
+    #[test]
+    fn plain_lines_are_text() {
+        assert!(matches!(ChildLine::parse("hello".into()), ChildLine::Text(t) if t == "hello"));
+    }
+
+    #[test]
+    fn display_lines_carry_bundles_and_ids() {
+        let line = r#"RANGEO_DISPLAY {"data":{"text/plain":"x","text/html":"<b>x</b>"},"metadata":{},"transient":{"display_id":"d1"}}"#;
+        let ChildLine::Display(d) = ChildLine::parse(line.into()) else {
+            panic!()
+        };
+        assert!(d.data.content.contains(&MediaType::Html("<b>x</b>".into())));
+        assert_eq!(d.transient.unwrap().display_id.as_deref(), Some("d1"));
+    }
+
+    #[test]
+    fn update_clear_panic_and_user_error_lines() {
+        let update = r#"RANGEO_UPDATE_DISPLAY {"data":{"text/plain":"y"},"metadata":{},"transient":{"display_id":"d1"}}"#;
+        assert!(matches!(
+            ChildLine::parse(update.into()),
+            ChildLine::Update(_)
+        ));
+        assert!(
+            matches!(ChildLine::parse(r#"RANGEO_CLEAR_OUTPUT {"wait":true}"#.into()), ChildLine::Clear(c) if c.wait)
+        );
+        let panic = r#"RANGEO_PANIC {"message":"boom","location":"src/lib.rs:3:5"}"#;
+        assert_eq!(
+            match ChildLine::parse(panic.into()) {
+                ChildLine::Panic(p) => p,
+                other => panic!("{other:?}"),
+            },
+            PanicReport {
+                message: "boom".into(),
+                location: "src/lib.rs:3:5".into()
+            }
+        );
+        let err = r#"RANGEO_USER_ERROR {"message":"no such file"}"#;
+        assert!(
+            matches!(ChildLine::parse(err.into()), ChildLine::UserError(e) if e.message == "no such file")
+        );
+    }
+
+    #[test]
+    fn malformed_markers_stay_text() {
+        let line = "RANGEO_DISPLAY {oops";
+        assert!(matches!(ChildLine::parse(line.into()), ChildLine::Text(t) if t == line));
+    }
+}
