@@ -199,7 +199,9 @@ fn run(jobs: &Receiver<Job>, streams: &Sender<Streams>, shared: &Shared) {
 }
 
 fn start_context() -> Result<(CommandContext, evcxr::EvalContextOutputs), String> {
+    let started = std::time::Instant::now();
     let (mut context, outputs) = CommandContext::new().map_err(|e| e.to_string())?;
+    log::info!("evcxr context created in {:.2?}", started.elapsed());
     // Cells are glue around code that is already compiled; optimising them costs
     // compile time on every cell and buys nothing measurable. `:opt 2` restores it.
     context.set_opt_level("0").map_err(|e| e.to_string())?;

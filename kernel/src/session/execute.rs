@@ -6,8 +6,8 @@ use std::sync::atomic::Ordering;
 
 use jupyter_protocol::{
     ErrorOutput, ExecuteInput, ExecuteReply, ExecuteRequest, ExecuteResult, ExecutionCount,
-    InputRequest, JupyterMessage, JupyterMessageContent, Media, MediaType, ReplyError, ReplyStatus,
-    StreamContent, Transient,
+    InputRequest, JupyterMessage, JupyterMessageContent, Media, MediaType, Payload, ReplyError,
+    ReplyStatus, StreamContent, Transient,
 };
 
 use super::shell::{Counter, Shell};
@@ -32,6 +32,9 @@ impl Shell {
                 execution_count: ExecutionCount::new(count),
             };
             self.iopub.publish(input, Some(message));
+        }
+        if let Some(query) = request.code.trim().strip_prefix(":doc ") {
+            return self.page_doc(query.trim(), count, store, counter, &request.code);
         }
         self.relay.begin(message);
         let reader = self.input_reader(message, request.allow_stdin);
@@ -106,6 +109,43 @@ impl Shell {
                 .into()
             }
         }
+    }
+
+    /// `:doc ITEM` shows the item's documentation in the pager, as `ITEM?` does in IPython.
+    fn page_doc(
+        &mut self,
+        query: &str,
+        count: usize,
+        store: bool,
+        counter: &mut Counter,
+        code: &str,
+    ) -> JupyterMessageContent {
+        let found = self.engine.inspect(query, query.chars().count());
+        let (plain, html) = found.unwrap_or_else(|| {
+            (
+                format!("no documentation found for `{query}`"),
+                String::new(),
+            )
+        });
+        let mut data = vec![MediaType::Plain(plain)];
+        if !html.is_empty() {
+            data.push(MediaType::Html(html));
+        }
+        if store {
+            counter.next += 1;
+            self.history.record(count, code, "");
+        }
+        ExecuteReply {
+            status: ReplyStatus::Ok,
+            execution_count: ExecutionCount::new(count),
+            payload: vec![Payload::Page {
+                data: Media::new(data),
+                start: 0,
+            }],
+            user_expressions: Some(std::collections::HashMap::new()),
+            ..ExecuteReply::default()
+        }
+        .into()
     }
 
     /// A cell that compiled and ran can still have failed: by panicking or returning `Err`.

@@ -1,0 +1,100 @@
+"""The jupyter_kernel_test conformance suite, with every sample attribute set."""
+
+import unittest
+
+import jupyter_kernel_test as jkt
+
+from conftest import KERNEL_NAME
+
+# A value whose type knows evcxr's display convention: text/plain and text/html.
+RICH_RESULT = r"""
+struct Rich;
+impl Rich {
+    fn evcxr_display(&self) {
+        println!("EVCXR_BEGIN_CONTENT text/plain\nRich\nEVCXR_END_CONTENT");
+        println!("EVCXR_BEGIN_CONTENT text/html\n<b>Rich</b>\nEVCXR_END_CONTENT");
+    }
+}
+Rich
+"""
+
+# The display contract (see kernel/src/display.rs): one marker line per output.
+# Two displays from one cell, each with HTML.
+DISPLAY_HTML = r"""
+println!("{}", r#"RANGEO_DISPLAY {"data":{"text/plain":"first","text/html":"<i>first</i>"},"metadata":{}}"#);
+println!("{}", r#"RANGEO_DISPLAY {"data":{"text/plain":"second","text/html":"<i>second</i>"},"metadata":{}}"#);
+"""
+DISPLAY_SVG = r"""
+println!("{}", r#"RANGEO_DISPLAY {"data":{"text/plain":"a square","image/svg+xml":"<svg xmlns='http://www.w3.org/2000/svg'><rect width='9' height='9'/></svg>"},"metadata":{}}"#);
+"""
+
+
+class RangeoKernelTests(jkt.KernelTests):
+    kernel_name = KERNEL_NAME
+    language_name = "rust"
+    file_extension = ".rs"
+
+    code_hello_world = 'println!("hello, world");'
+    code_stderr = 'eprintln!("something went to stderr");'
+
+    completion_samples = [
+        {"text": "std::collections::HashM", "matches": {"HashMap"}},
+        {"text": ":de", "matches": {":dep"}},
+        {"text": "let v: Vec<i32> = Vec::new(); v.pu", "matches": {"push(value)", "push_mut(value)"}},
+    ]
+
+    complete_code_samples = [
+        "let x = 1;",
+        "fn add(a: i32, b: i32) -> i32 { a + b }",
+        ':dep serde = "1"',
+        "let c = '}';",
+        'let s = r#"{"#;',
+    ]
+    incomplete_code_samples = [
+        "fn add(a: i32, b: i32) -> i32 {",
+        'let s = "unterminated',
+        "let v = vec![1, 2,",
+        "let total = 1 +",
+        "/* an open comment",
+    ]
+    invalid_code_samples = [
+        "fn f( ]",
+        "let x = );",
+        "`not rust`",
+    ]
+
+    code_generate_error = 'panic!("this cell fails on purpose")'
+
+    code_execute_result = [
+        {"code": "1 + 2", "result": "3"},
+        {"code": '"rangeo".len()', "result": "6"},
+        {"code": RICH_RESULT, "mime": "text/html", "result": "<b>Rich</b>"},
+    ]
+    code_history_pattern = "1 + ?"
+    supported_history_operations = ("tail", "range", "search")
+
+    code_display_data = [
+        {"code": DISPLAY_HTML, "mime": "text/html"},
+        {"code": DISPLAY_SVG, "mime": "image/svg+xml"},
+    ]
+
+    code_inspect_sample = "std::vec::Vec"
+    code_clear_output = 'println!("{}", r#"RANGEO_CLEAR_OUTPUT {"wait":false}"#);'
+    code_page_something = ":doc std::vec::Vec"
+
+    @classmethod
+    def setUpClass(cls) -> None:
+        super().setUpClass()
+        # The first cells wait for the evaluation context and rust-analyzer to warm up;
+        # the suite's own 15 s reply timeout is for a warm kernel.
+        reply = cls.kc.execute_interactive("let warm_up = 1;", timeout=180)
+        assert reply["content"]["status"] == "ok", reply["content"]
+
+
+class RangeoIopubWelcomeTests(jkt.IopubWelcomeTests):
+    kernel_name = KERNEL_NAME
+    support_iopub_welcome = True
+
+
+if __name__ == "__main__":
+    unittest.main()
