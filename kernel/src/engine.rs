@@ -175,9 +175,17 @@ fn run(jobs: &Receiver<Job>, streams: &Sender<Streams>, shared: &Shared) {
             return;
         }
     };
+    let mut hooked_pid = None;
+    if let Err(e) = ensure_hooks(&mut context, &mut hooked_pid) {
+        log::error!("{e}");
+    }
+    log::info!("evaluation context ready");
     for job in jobs {
         match job {
             Job::Execute(code, input, reply) => {
+                if let Err(e) = ensure_hooks(&mut context, &mut hooked_pid) {
+                    log::error!("{e}");
+                }
                 let _ = reply.send(execute(&mut context, &code, &input, shared));
             }
             Job::Complete(code, cursor, reply) => {
@@ -196,6 +204,20 @@ fn run(jobs: &Receiver<Job>, streams: &Sender<Streams>, shared: &Shared) {
             }
         }
     }
+}
+
+/// Installs the cell hooks in the current evaluation process if it is not the one they
+/// were installed in: evcxr starts a fresh process after a crash, an interrupt, `:restart`
+/// or `:clear`, and hooks live in the process.
+fn ensure_hooks(context: &mut CommandContext, hooked_pid: &mut Option<u32>) -> Result<(), String> {
+    let pid = context.process_handle().lock().expect("process lock").id();
+    if *hooked_pid != Some(pid) {
+        context
+            .execute(&hooks::setup())
+            .map_err(|e| format!("installing the cell hooks failed: {e}"))?;
+        *hooked_pid = Some(pid);
+    }
+    Ok(())
 }
 
 fn start_context() -> Result<(CommandContext, evcxr::EvalContextOutputs), String> {

@@ -45,7 +45,13 @@ impl Shell {
             counter.next += 1;
         }
         match result {
-            Ok(executed) => {
+            Ok(mut executed) => {
+                // Like Python's None, a unit result is not worth showing.
+                if executed.bundle.len() == 1
+                    && executed.bundle.get("text/plain").is_some_and(|t| t == "()")
+                {
+                    executed.bundle.clear();
+                }
                 if let Some(timing) = executed.timing {
                     self.iopub.publish(
                         StreamContent::stdout(&format!("Took {}ms\n", timing.as_millis())),

@@ -1,0 +1,64 @@
+"""Every notebook in notebooks/ runs headless through nbclient, and the getting-started
+notebook's outputs say what they should."""
+
+import pathlib
+
+import nbformat
+import pytest
+from nbclient import NotebookClient
+
+from conftest import KERNEL_NAME
+
+NOTEBOOKS = sorted((pathlib.Path(__file__).parent.parent / "notebooks").glob("*.ipynb"))
+
+
+def execute(path):
+    nb = nbformat.read(path, as_version=4)
+    NotebookClient(nb, kernel_name=KERNEL_NAME, timeout=600, startup_timeout=120).execute()
+    return nb
+
+
+@pytest.mark.parametrize("path", NOTEBOOKS, ids=[p.name for p in NOTEBOOKS])
+def test_notebook_runs_and_outputs_are_stripped_in_git(path):
+    committed = nbformat.read(path, as_version=4)
+    for cell in committed.cells:
+        if cell.cell_type == "code":
+            assert cell.outputs == [] and cell.execution_count is None, f"{path.name}: outputs must be stripped"
+    nb = execute(path)
+    errors = [
+        out
+        for cell in nb.cells
+        if cell.cell_type == "code" and "raises-exception" not in cell.metadata.get("tags", [])
+        for out in cell.outputs
+        if out.output_type == "error"
+    ]
+    assert errors == []
+
+
+def outputs(nb):
+    return [cell.outputs for cell in nb.cells if cell.cell_type == "code"]
+
+
+def test_getting_started_outputs():
+    nb = execute(NOTEBOOKS[[p.name for p in NOTEBOOKS].index("getting-started.ipynb")])
+    code_cells = [cell for cell in nb.cells if cell.cell_type == "code"]
+    assert [c.execution_count for c in code_cells] == list(range(1, len(code_cells) + 1))
+    define, mean, table, listing, failing, survived = outputs(nb)
+
+    assert define == []
+    assert mean[0].output_type == "execute_result"
+    assert mean[0].data["text/plain"] == "19.77"  # (17.8 + 22.9 + 18.6) / 3, rounded
+
+    html = table[0].data["text/html"]
+    assert table[0].data["text/plain"] == "3 stations"
+    assert html.count("<tr>") == 4 and "<td>Toulouse</td>" in html
+
+    text = "".join(o.text for o in listing if o.output_type == "stream" and o.name == "stdout")
+    assert text.splitlines() == ["Brest      48.39°N  17.8°C", "Toulouse   43.60°N  22.9°C", "Lille      50.63°N  18.6°C"]
+    assert all(o.output_type == "stream" for o in listing), "a unit result is not shown"
+
+    assert len(failing) == 1 and failing[0].output_type == "error"
+    assert failing[0].ename == "Error"
+    assert failing[0].evalue == "invalid float literal"
+
+    assert survived[0].data["text/plain"] == "2", "variables defined before the error survive"
