@@ -128,6 +128,10 @@ impl Engine {
 
     /// Stops a running cell by ending the evaluation process; evcxr starts a fresh one.
     /// Returns whether a cell was running.
+    #[allow(
+        clippy::must_use_candidate,
+        reason = "interrupting is the point; the flag is only informative"
+    )]
     pub fn interrupt(&self) -> bool {
         if !self.shared.running.load(Ordering::SeqCst) {
             return false;

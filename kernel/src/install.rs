@@ -89,10 +89,10 @@ fn kernel_json(exe: &Path, env: &Map<String, Value>) -> anyhow::Result<Value> {
 fn toolchain_env() -> Map<String, Value> {
     let mut dirs: Vec<PathBuf> = Vec::new();
     for tool in ["cargo", "rustc"] {
-        if let Some(dir) = find_on_path(tool).and_then(|p| p.parent().map(Path::to_path_buf)) {
-            if !dirs.contains(&dir) {
-                dirs.push(dir);
-            }
+        if let Some(dir) = find_on_path(tool).and_then(|p| p.parent().map(Path::to_path_buf))
+            && !dirs.contains(&dir)
+        {
+            dirs.push(dir);
         }
     }
     let mut env = Map::new();

@@ -20,7 +20,7 @@ pub struct CellEvents {
 }
 
 enum Command {
-    Begin(JupyterMessage),
+    Begin(Box<JupyterMessage>),
     Finish(Sender<CellEvents>),
 }
 
@@ -43,7 +43,7 @@ impl Relay {
 
     /// Attributes everything emitted from now on to `parent`.
     pub fn begin(&self, parent: &JupyterMessage) {
-        let _ = self.commands.send(Command::Begin(parent.clone()));
+        let _ = self.commands.send(Command::Begin(Box::new(parent.clone())));
     }
 
     /// Publishes everything the engine has emitted so far and returns the cell's events.
@@ -94,11 +94,9 @@ impl RelayThread {
         let (mut out, mut err): (Receiver<String>, Receiver<String>) = (never(), never());
         let mut ready = ready.clone();
         loop {
-            let hold = self
-                .stderr_since
-                .map_or(Duration::from_secs(3600), |since| {
-                    STDERR_HOLD.saturating_sub(since.elapsed())
-                });
+            let hold = self.stderr_since.map_or(Duration::from_hours(1), |since| {
+                STDERR_HOLD.saturating_sub(since.elapsed())
+            });
             select! {
                 recv(ready) -> streams => {
                     if let Ok(streams) = streams {
@@ -110,7 +108,7 @@ impl RelayThread {
                 recv(commands) -> command => match command {
                     Ok(Command::Begin(parent)) => {
                         self.flush_streams();
-                        self.parent = Some(parent);
+                        self.parent = Some(*parent);
                         self.events = CellEvents::default();
                         self.swallow.clear();
                     }

@@ -43,3 +43,23 @@ std::panic::set_hook(Box::new(move |info| {{
 }}"#
     )
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::engine::{Completeness, is_complete};
+
+    #[test]
+    fn setup_is_one_complete_block_that_prints_the_panic_marker() {
+        let code = setup();
+        assert_eq!(is_complete(&code), Completeness::Complete);
+        assert!(
+            code.starts_with('{') && code.ends_with('}'),
+            "no variable may leak into the user's scope"
+        );
+        assert!(
+            code.contains(r#"println!("RANGEO_PANIC {{\"message\":{},\"location\":{}}}""#),
+            "{code}"
+        );
+    }
+}

@@ -137,11 +137,10 @@ impl History {
         stop: usize,
         output: bool,
     ) -> Vec<HistoryEntry> {
-        let session = if session > 0 {
-            session as usize
-        } else {
-            self.session.saturating_sub(session.unsigned_abs() as usize)
-        };
+        let session = usize::try_from(session)
+            .ok()
+            .filter(|&s| s > 0)
+            .unwrap_or_else(|| self.session.saturating_sub(session.unsigned_abs() as usize));
         self.records
             .iter()
             .filter(|r| r.session == session && r.line >= start && (stop == 0 || r.line < stop))

@@ -32,7 +32,7 @@ pub enum WireError {
     /// A frame was not the JSON it should be.
     #[error("{frame} is not valid JSON: {source}")]
     InvalidJson {
-        /// Which frame: header, parent_header, metadata or content.
+        /// Which frame: `header`, `parent_header`, `metadata` or `content`.
         frame: &'static str,
         /// The parser's complaint.
         #[source]
@@ -41,7 +41,7 @@ pub enum WireError {
     /// The content does not fit the schema of its message type.
     #[error("content of `{msg_type}` does not match the message schema: {source}")]
     InvalidContent {
-        /// The header's msg_type.
+        /// The header's `msg_type`.
         msg_type: String,
         /// The parser's complaint.
         #[source]
@@ -146,9 +146,9 @@ pub fn message(
     session: &str,
 ) -> JupyterMessage {
     let mut message = JupyterMessage::new(content, parent);
-    message.header.version = PROTOCOL_VERSION.to_owned();
-    message.header.username = "rangeo".to_owned();
-    message.header.session = session.to_owned();
+    PROTOCOL_VERSION.clone_into(&mut message.header.version);
+    "rangeo".clone_into(&mut message.header.username);
+    session.clone_into(&mut message.header.session);
     message
 }
 

@@ -36,6 +36,14 @@ impl Signer {
     }
 
     /// The hex signature of `parts` (header, parent header, metadata, content).
+    ///
+    /// ```
+    /// use rangeo_kernel::wire::Signer;
+    /// let signer = Signer::new("hmac-sha256", "key").unwrap();
+    /// let signature = signer.sign(&[b"{}", b"{}", b"{}", b"{}"]);
+    /// assert_eq!(signature.len(), 64);
+    /// assert!(signer.verify(signature.as_bytes(), &[b"{}", b"{}", b"{}", b"{}"]).is_ok());
+    /// ```
     #[must_use]
     pub fn sign(&self, parts: &[&[u8]]) -> String {
         match &self.key {

@@ -11,7 +11,7 @@ use super::{Signer, WireError, decode, encode};
 pub struct Sockets {
     /// Requests from front ends (ROUTER).
     pub shell: zmq::Socket,
-    /// High-priority requests: interrupt, shutdown, kernel_info (ROUTER).
+    /// High-priority requests: interrupt, shutdown, `kernel_info` (ROUTER).
     pub control: zmq::Socket,
     /// Input requests to front ends (ROUTER).
     pub stdin: zmq::Socket,

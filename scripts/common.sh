@@ -1,0 +1,48 @@
+# Shared by setup.sh and test.sh: everything a fresh machine needs, installed idempotently.
+# Sourced, not run. Sets ROOT, VENV and KERNEL.
+
+set -euo pipefail
+ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+VENV="$ROOT/.venv"
+KERNEL="$ROOT/target/release/rangeo-kernel"
+export CARGO_TERM_COLOR="${CARGO_TERM_COLOR:-never}"
+
+step() { printf '\n==> %s\n' "$*"; }
+
+ensure_system_packages() {
+    # A C/C++ compiler builds the vendored libzmq; everything else comes from crates.io.
+    local missing=()
+    command -v cc >/dev/null || missing+=(gcc)
+    command -v c++ >/dev/null || missing+=(g++)
+    command -v make >/dev/null || missing+=(make)
+    python3 -c "import venv, ensurepip" 2>/dev/null || missing+=(python3-venv)
+    if ((${#missing[@]})); then
+        step "installing Debian packages: ${missing[*]}"
+        local sudo=""
+        [[ $(id -u) == 0 ]] || sudo="sudo"
+        $sudo apt-get update -q
+        DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -q "${missing[@]}"
+    fi
+    command -v cargo >/dev/null || {
+        echo "cargo is not on PATH: install the Rust toolchain (https://rustup.rs) and retry" >&2
+        exit 1
+    }
+}
+
+ensure_venv() {
+    step "Python environment with the Jupyter packages ($VENV)"
+    [[ -x "$VENV/bin/python" ]] || python3 -m venv "$VENV"
+    "$VENV/bin/python" -m pip install -q --upgrade pip
+    "$VENV/bin/python" -m pip install -q -r "$ROOT/tests/requirements.txt"
+}
+
+build_kernel() {
+    step "building rangeo-kernel (release)"
+    cargo build --release --locked --manifest-path "$ROOT/Cargo.toml" -p rangeo-kernel
+}
+
+install_kernelspec() {
+    step "installing the kernelspec into $VENV"
+    VIRTUAL_ENV="$VENV" "$KERNEL" install --sys-prefix
+    "$VENV/bin/jupyter" kernelspec list
+}

@@ -1,0 +1,23 @@
+#!/usr/bin/env bash
+# Runs every test: formatting and lints, the Rust unit and doc tests, and the Python
+# suites that drive the installed kernel with real Jupyter clients.
+source "$(dirname "${BASH_SOURCE[0]}")/common.sh"
+
+ensure_system_packages
+ensure_venv
+build_kernel
+install_kernelspec
+
+step "cargo fmt --check"
+cargo fmt --all --check --manifest-path "$ROOT/Cargo.toml"
+
+step "cargo clippy"
+cargo clippy --release --locked --workspace --all-targets --manifest-path "$ROOT/Cargo.toml" -- -D warnings
+
+step "cargo test (unit and doc tests, release profile to share the build)"
+cargo test --release --locked --workspace --manifest-path "$ROOT/Cargo.toml"
+
+step "kernel tests with Jupyter clients"
+mkdir -p "$ROOT/build/test-reports"
+cd "$ROOT"
+"$VENV/bin/python" -m pytest tests -v --timeout 900 --junitxml "$ROOT/build/test-reports/kernel.xml"
