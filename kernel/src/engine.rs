@@ -180,10 +180,12 @@ fn run(jobs: &Receiver<Job>, streams: &Sender<Streams>, shared: &Shared) {
         }
     };
     let mut hooked_pid = None;
+    let started = std::time::Instant::now();
     if let Err(e) = ensure_hooks(&mut context, &mut hooked_pid) {
         log::error!("{e}");
     }
-    log::info!("evaluation context ready");
+    log::info!("cell hooks installed in {:.2?}", started.elapsed());
+    warm_up(&mut context, jobs);
     for job in jobs {
         match job {
             Job::Execute(code, input, reply) => {
@@ -224,6 +226,19 @@ fn ensure_hooks(context: &mut CommandContext, hooked_pid: &mut Option<u32>) -> R
     Ok(())
 }
 
+/// rust-analyzer loads the standard library the first time it infers a type, which takes
+/// seconds; evcxr asks it for the type of every `let`. When no cell is waiting, a
+/// completion request does that work now, so the user's first `let` does not.
+fn warm_up(context: &mut CommandContext, jobs: &Receiver<Job>) {
+    const CODE: &str = "let rangeo_warm_up: Vec<f64> = Vec::new(); rangeo_warm_up.le";
+    if !jobs.is_empty() {
+        return;
+    }
+    let started = std::time::Instant::now();
+    let _ = context.completions(CODE, CODE.len());
+    log::info!("rust-analyzer warmed up in {:.2?}", started.elapsed());
+}
+
 fn start_context() -> Result<(CommandContext, evcxr::EvalContextOutputs), String> {
     let started = std::time::Instant::now();
     let (mut context, outputs) = CommandContext::new().map_err(|e| e.to_string())?;
@@ -257,10 +272,15 @@ fn execute(
     shared.running.store(false, Ordering::SeqCst);
     let interrupted = shared.interrupted.swap(false, Ordering::SeqCst);
     match result {
-        Ok(outputs) => Ok(Executed {
-            bundle: outputs.content_by_mime_type.into_iter().collect(),
-            timing: outputs.timing,
-        }),
+        Ok(outputs) => {
+            for phase in &outputs.phases {
+                log::debug!("phase {}: {:.2?}", phase.name, phase.duration);
+            }
+            Ok(Executed {
+                bundle: outputs.content_by_mime_type.into_iter().collect(),
+                timing: outputs.timing,
+            })
+        }
         Err(error) => Err(CellError::from_evcxr(error, code, interrupted, before)),
     }
 }
