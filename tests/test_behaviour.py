@@ -260,3 +260,23 @@ def test_history_survives_a_restart(kernel):
     assert len(sessions) >= 1
     reply, messages = run(kc, "1 + 1")
     assert reply["status"] == "ok" and reply["execution_count"] == 1, "the counter starts again at 1"
+
+
+def test_shutdown_request_ends_the_kernel_cleanly():
+    km = KernelManager(kernel_name=KERNEL_NAME)
+    km.start_kernel()
+    kc = km.client()
+    kc.start_channels()
+    kc.wait_for_ready(timeout=TIMEOUT)
+    assert run(kc, "let x = 1;")[0]["status"] == "ok"
+    msg_id = kc.shutdown()
+    reply = kc.get_control_msg(timeout=TIMEOUT)
+    assert reply["parent_header"]["msg_id"] == msg_id
+    assert reply["content"] == {"status": "ok", "restart": False}
+    process = km.provisioner.process
+    deadline = time.monotonic() + 10
+    while process.poll() is None and time.monotonic() < deadline:
+        time.sleep(0.1)
+    assert process.returncode == 0, "the kernel exits by itself, with success"
+    kc.stop_channels()
+    km.cleanup_resources()

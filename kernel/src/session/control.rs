@@ -6,7 +6,7 @@ use std::sync::atomic::{AtomicBool, Ordering};
 use std::thread::JoinHandle;
 
 use jupyter_protocol::{
-    InterruptReply, JupyterMessage, JupyterMessageContent, ShutdownReply, Status,
+    InterruptReply, JupyterMessage, JupyterMessageContent, ShutdownReply, ShutdownRequest, Status,
 };
 
 use super::{Iopub, kernel_info};
@@ -61,19 +61,27 @@ fn handle(
             Some(InterruptReply::new().into())
         }
         JupyterMessageContent::ShutdownRequest(request) => {
-            shutdown.store(true, Ordering::SeqCst);
-            engine.interrupt();
-            Some(
-                ShutdownReply {
-                    restart: request.restart,
-                    ..ShutdownReply::default()
-                }
-                .into(),
-            )
+            Some(shut_down(request, engine, shutdown))
         }
         other => {
             log::warn!("control: ignoring unsupported `{}`", other.message_type());
             None
         }
     }
+}
+
+/// Answers a shutdown request (on control, or on shell as older clients send it): stops
+/// any running cell and tells every loop to end once the reply is out.
+pub(super) fn shut_down(
+    request: &ShutdownRequest,
+    engine: &Engine,
+    shutdown: &AtomicBool,
+) -> JupyterMessageContent {
+    shutdown.store(true, Ordering::SeqCst);
+    engine.interrupt();
+    ShutdownReply {
+        restart: request.restart,
+        ..ShutdownReply::default()
+    }
+    .into()
 }

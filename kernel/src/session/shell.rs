@@ -6,12 +6,12 @@ use std::sync::{Arc, Mutex};
 
 use jupyter_protocol::{
     CommClose, CommInfoReply, CompleteReply, HistoryReply, InspectReply, IsCompleteReply,
-    JupyterMessage, JupyterMessageContent, Media, MediaType, ShutdownReply, Status,
+    JupyterMessage, JupyterMessageContent, Media, MediaType, Status,
 };
 use serde::Deserialize;
 use serde_json::{Value, json};
 
-use super::{History, Iopub, kernel_info};
+use super::{History, Iopub, control, kernel_info};
 use crate::display::Relay;
 use crate::engine::{Completeness, Engine, is_complete};
 use crate::wire::{self, Signer};
@@ -125,14 +125,7 @@ impl Shell {
             }
             JupyterMessageContent::CommMsg(_) | JupyterMessageContent::CommClose(_) => None,
             JupyterMessageContent::ShutdownRequest(request) => {
-                self.shutdown.store(true, Ordering::SeqCst);
-                Some(
-                    ShutdownReply {
-                        restart: request.restart,
-                        ..ShutdownReply::default()
-                    }
-                    .into(),
-                )
+                Some(control::shut_down(request, &self.engine, &self.shutdown))
             }
             other => {
                 log::warn!("shell: ignoring unsupported `{}`", other.message_type());
