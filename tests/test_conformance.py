@@ -1,5 +1,7 @@
 """The jupyter_kernel_test conformance suite, with every sample attribute set."""
 
+import os
+import tempfile
 import unittest
 
 import jupyter_kernel_test as jkt
@@ -84,11 +86,21 @@ class RangeoKernelTests(jkt.KernelTests):
 
     @classmethod
     def setUpClass(cls) -> None:
+        # History is shared by every kernel of a user; this suite counts search results, so
+        # it gets a history of its own.
+        cls.shared_data_dir = os.environ.get("RANGEO_DATA_DIR")
+        os.environ["RANGEO_DATA_DIR"] = tempfile.mkdtemp(prefix="rangeo-conformance-")
         super().setUpClass()
         # The first cells wait for the evaluation context and rust-analyzer to warm up;
         # the suite's own 15 s reply timeout is for a warm kernel.
         reply = cls.kc.execute_interactive("let warm_up = 1;", timeout=180)
         assert reply["content"]["status"] == "ok", reply["content"]
+
+    @classmethod
+    def tearDownClass(cls) -> None:
+        super().tearDownClass()
+        if cls.shared_data_dir is not None:
+            os.environ["RANGEO_DATA_DIR"] = cls.shared_data_dir
 
 
 class RangeoIopubWelcomeTests(jkt.IopubWelcomeTests):
