@@ -3,6 +3,7 @@
 For each kernel, several fresh starts measure:
   start-up    launch until the kernel answers kernel_info (a front end can talk to it)
   first cell  then the first `1 + 1` until its reply (includes compiler warm-up)
+  first result  the two together: launch to the first answer a user sees
   trivial     median of repeated `1 + 1` cells once warm
   let cell    median of repeated `let v_i = i;` cells (variable store + type inference)
   peak RSS    highest resident memory of the kernel and its evaluation process
@@ -90,7 +91,7 @@ def measure(kernel_name, cells):
     peak = tree_peak_rss_mb(km.provisioner.process.pid)
     kc.stop_channels()
     km.shutdown_kernel(now=True)
-    return {"start-up s": startup, "first cell s": first, "trivial cell s": trivial, "let cell s": lets, "peak RSS MiB": peak}
+    return {"start-up s": startup, "first cell s": first, "first result s": startup + first, "trivial cell s": trivial, "let cell s": lets, "peak RSS MiB": peak}
 
 
 def main():

@@ -70,7 +70,9 @@ fn main() -> ExitCode {
     // Must come first: in evcxr's evaluation child process this never returns.
     rangeo_kernel::engine::prepare_evaluation_process();
     evcxr::runtime_hook();
-    env_logger::Builder::from_env(env_logger::Env::default().default_filter_or("info")).init();
+    env_logger::Builder::from_env(env_logger::Env::default().default_filter_or("info"))
+        .format_timestamp_millis()
+        .init();
     match run(Cli::parse()) {
         Ok(()) => ExitCode::SUCCESS,
         Err(error) => {
