@@ -23,8 +23,12 @@ fn install_writes_a_complete_kernelspec_and_uninstall_removes_it() {
     let binary = std::path::Path::new(spec["argv"][0].as_str().unwrap());
     assert!(binary.is_absolute() && binary.is_file(), "{binary:?}");
     assert_eq!(
-        spec["argv"][1..],
-        ["run", "--connection-file", "{connection_file}"]
+        spec["argv"].as_array().unwrap()[1..],
+        [
+            serde_json::json!("run"),
+            serde_json::json!("--connection-file"),
+            serde_json::json!("{connection_file}")
+        ]
     );
     assert_eq!(spec["display_name"], "Rust (rangeo)");
     assert_eq!(spec["interrupt_mode"], "message");
