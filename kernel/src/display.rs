@@ -1,37 +1,27 @@
 //! What a cell emits, turned into Jupyter output messages.
 //!
 //! The evaluation process (evcxr's child) talks to the kernel over its stdout and stderr.
-//! Ordinary lines are the cell's output and become `stream` messages. Lines that start with
-//! a marker carry structured events, one JSON object per line:
-//!
-//! | line | meaning |
-//! |---|---|
-//! | `RANGEO_DISPLAY {"data":{mime:…},"metadata":{…},"transient":{"display_id":…}}` | `display_data` |
-//! | `RANGEO_UPDATE_DISPLAY {"data":…,"metadata":…,"transient":{"display_id":…}}` | `update_display_data` |
-//! | `RANGEO_CLEAR_OUTPUT {"wait":false}` | `clear_output` |
-//! | `RANGEO_PANIC {"message":…,"location":…}` | the cell panicked (reported as its error) |
-//! | `RANGEO_USER_ERROR {"message":…}` | the cell returned an `Err` through `?` |
-//!
-//! This table is the display bundle contract between the runtime and the kernel; the
-//! runtime's `display()` writes these lines and nothing else does.
+//! Ordinary lines are the cell's output and become `stream` messages; marker lines carry
+//! displays, results and errors as the runtime's [`rangeo::display::protocol`] defines
+//! them (the contract lives there, once, for both sides).
 
 mod relay;
 
 pub use relay::{CellEvents, Relay};
 
-use jupyter_protocol::{ClearOutput, DisplayData, UpdateDisplayData};
+use jupyter_protocol::{ClearOutput, DisplayData, Media, UpdateDisplayData};
+use rangeo::display::protocol::{CLEAR_OUTPUT, DISPLAY, PANIC, RESULT, UPDATE_DISPLAY, USER_ERROR};
 use serde::Deserialize;
 
-/// Marker of a `display_data` line.
-pub const DISPLAY: &str = "RANGEO_DISPLAY ";
-/// Marker of an `update_display_data` line.
-pub const UPDATE_DISPLAY: &str = "RANGEO_UPDATE_DISPLAY ";
-/// Marker of a `clear_output` line.
-pub const CLEAR_OUTPUT: &str = "RANGEO_CLEAR_OUTPUT ";
-/// Marker of a panic report.
-pub const PANIC: &str = "RANGEO_PANIC ";
-/// Marker of an error returned with `?`.
-pub const USER_ERROR: &str = "RANGEO_USER_ERROR ";
+/// A cell's result as the runtime reported it (its final expression's bundle).
+#[derive(Debug, Clone, Deserialize)]
+pub struct CellResult {
+    /// Mime type to data.
+    pub data: Media,
+    /// Per-mime metadata.
+    #[serde(default)]
+    pub metadata: serde_json::Map<String, serde_json::Value>,
+}
 
 /// A panic in the cell's code, as the panic hook reported it.
 #[derive(Debug, Clone, Deserialize, PartialEq, Eq)]
@@ -61,6 +51,8 @@ pub enum ChildLine {
     Update(UpdateDisplayData),
     /// Clear the cell's output.
     Clear(ClearOutput),
+    /// The cell's result.
+    Result(CellResult),
     /// The cell panicked.
     Panic(PanicReport),
     /// The cell returned an error.
@@ -84,6 +76,8 @@ impl ChildLine {
             Some(Self::Update(u))
         } else if let Some(c) = json::<ClearOutput>(&line, CLEAR_OUTPUT) {
             Some(Self::Clear(c))
+        } else if let Some(r) = json::<CellResult>(&line, RESULT) {
+            Some(Self::Result(r))
         } else if let Some(p) = json::<PanicReport>(&line, PANIC) {
             Some(Self::Panic(p))
         } else {
@@ -138,6 +132,32 @@ mod tests {
         assert!(
             matches!(ChildLine::parse(err.into()), ChildLine::UserError(e) if e.message == "no such file")
         );
+    }
+
+    #[test]
+    fn the_runtimes_lines_parse_as_the_messages_they_name() {
+        use rangeo::display::{MimeBundle, protocol};
+        let bundle = MimeBundle::text("t")
+            .with("text/html", "<b>t</b>")
+            .with_metadata("text/html", serde_json::json!({"isolated": true}));
+        let ChildLine::Display(d) = ChildLine::parse(protocol::display_line(&bundle, Some("id-1")))
+        else {
+            panic!()
+        };
+        assert_eq!(d.transient.unwrap().display_id.as_deref(), Some("id-1"));
+        assert!(d.metadata.contains_key("text/html"));
+        let ChildLine::Update(u) = ChildLine::parse(protocol::update_display_line(&bundle, "id-1"))
+        else {
+            panic!()
+        };
+        assert_eq!(u.transient.display_id.as_deref(), Some("id-1"));
+        assert!(
+            matches!(ChildLine::parse(protocol::clear_output_line(false)), ChildLine::Clear(c) if !c.wait)
+        );
+        let ChildLine::Result(r) = ChildLine::parse(protocol::result_line(&bundle)) else {
+            panic!()
+        };
+        assert!(r.data.content.contains(&MediaType::Plain("t".into())));
     }
 
     #[test]

@@ -4,12 +4,17 @@
 //! `use rangeo::prelude::*;`: labeled arrays in the xarray model, lazy chunked compute,
 //! Zarr / netCDF / STAC readers and rich notebook output.
 //!
-//! The crate is being built issue by issue; today it carries its identity and the prelude
-//! that the kernel imports into every cell.
+//! The crate is being built issue by issue. Today it carries [`display`]: the mime
+//! bundles, displays and progress bars through which values show themselves in a
+//! notebook.
 //!
 //! ```
-//! assert!(!rangeo::VERSION.is_empty());
+//! use rangeo::prelude::*;
+//! let bundle = MimeBundle::text("hello").with("text/html", "<b>hello</b>");
+//! assert_eq!(bundle.plain(), "hello");
 //! ```
+
+pub mod display;
 
 /// The version of the runtime, as the kernel reports it in its banner.
 pub const VERSION: &str = env!("CARGO_PKG_VERSION");
@@ -17,4 +22,7 @@ pub const VERSION: &str = env!("CARGO_PKG_VERSION");
 /// Everything a notebook cell needs, imported with `use rangeo::prelude::*;`.
 pub mod prelude {
     pub use crate::VERSION as RANGEO_VERSION;
+    pub use crate::display::{
+        DisplayHandle, EvcxrDisplay, MimeBundle, Progress, Repr, clear_output, display,
+    };
 }

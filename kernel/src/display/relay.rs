@@ -6,7 +6,7 @@ use std::time::{Duration, Instant};
 use crossbeam_channel::{Receiver, Sender, never, select, unbounded};
 use jupyter_protocol::{JupyterMessage, StreamContent};
 
-use super::{ChildLine, PanicReport, UserError};
+use super::{CellResult, ChildLine, PanicReport, UserError};
 use crate::engine::Streams;
 use crate::session::Iopub;
 
@@ -17,6 +17,8 @@ pub struct CellEvents {
     pub panic: Option<PanicReport>,
     /// The error that ended the cell through `?`.
     pub user_error: Option<UserError>,
+    /// The result the runtime reported for the cell's final expression.
+    pub result: Option<CellResult>,
 }
 
 enum Command {
@@ -185,6 +187,9 @@ impl RelayThread {
             ChildLine::Clear(clear) => {
                 self.flush_streams();
                 self.publish(clear);
+            }
+            ChildLine::Result(result) => {
+                self.events.result = Some(result);
             }
             ChildLine::Panic(report) => {
                 self.events.panic.get_or_insert(report);

@@ -15,7 +15,7 @@ use std::os::fd::{AsRawFd, FromRawFd, OwnedFd, RawFd};
 
 use serde_json::json;
 
-use crate::display::USER_ERROR;
+use rangeo::display::protocol::USER_ERROR;
 
 /// evcxr's line for "the cell returned an error through `?`".
 const EVCXR_ERROR_OCCURRED: &[u8] = b"EVCXR_ERROR_OCCURRED";

@@ -7,7 +7,7 @@
 //! threads a cell spawned print as usual: they do not fail the cell. (Thread names cannot
 //! tell the main thread: the dylib's `std` never saw it start, so its id is captured here.)
 
-use crate::display::PANIC;
+use rangeo::display::protocol::PANIC;
 
 /// The setup cell. It uses only `std`, so it compiles in a fraction of a second.
 pub(super) fn setup() -> String {

@@ -11,7 +11,7 @@ use jupyter_protocol::{
 };
 
 use super::shell::{Counter, Shell};
-use crate::display::CellEvents;
+use crate::display::{CellEvents, CellResult};
 use crate::engine::{CellError, Engine, Executed, InputReader};
 use crate::wire::{self, Signer};
 
@@ -45,29 +45,30 @@ impl Shell {
             counter.next += 1;
         }
         match result {
-            Ok(mut executed) => {
-                // Like Python's None, a unit result is not worth showing.
-                if executed.bundle.len() == 1
-                    && executed.bundle.get("text/plain").is_some_and(|t| t == "()")
-                {
-                    executed.bundle.clear();
-                }
+            Ok((executed, reported)) => {
                 if let Some(timing) = executed.timing {
                     self.iopub.publish(
                         StreamContent::stdout(&format!("Took {}ms\n", timing.as_millis())),
                         Some(message),
                     );
                 }
-                let text = executed
-                    .bundle
-                    .get("text/plain")
-                    .cloned()
+                let (data, metadata) = match reported {
+                    Some(CellResult { data, metadata }) => (data, metadata),
+                    None => (media(executed.bundle), serde_json::Map::new()),
+                };
+                let text = data
+                    .content
+                    .iter()
+                    .find_map(|m| match m {
+                        MediaType::Plain(text) => Some(text.clone()),
+                        _ => None,
+                    })
                     .unwrap_or_default();
-                if !executed.bundle.is_empty() && !silent {
+                if !data.content.is_empty() && !silent {
                     let result = ExecuteResult {
                         execution_count: ExecutionCount::new(count),
-                        data: media(executed.bundle),
-                        metadata: serde_json::Map::new(),
+                        data,
+                        metadata,
                         transient: Some(Transient::default()),
                     };
                     self.iopub.publish(result, Some(message));
@@ -160,7 +161,7 @@ impl Shell {
         result: Result<Executed, CellError>,
         events: CellEvents,
         code: &str,
-    ) -> Result<Executed, CellError> {
+    ) -> Result<(Executed, Option<CellResult>), CellError> {
         let executed = result?;
         if let Some(report) = events.panic {
             let cell_line = self
@@ -172,7 +173,7 @@ impl Shell {
         if let Some(error) = events.user_error {
             return Err(CellError::User(error));
         }
-        Ok(executed)
+        Ok((executed, events.result))
     }
 
     /// After a failed cell, requests already queued behind it are answered `aborted`
@@ -253,9 +254,13 @@ fn read_input(
     String::new()
 }
 
-/// The bundle as Jupyter media; `text/plain` is always present.
-fn media(bundle: BTreeMap<String, String>) -> Media {
-    let fallback = (!bundle.contains_key("text/plain")).then(|| {
+/// evcxr's bundle as Jupyter media; `text/plain` is always present. A unit result is
+/// not shown, as Python does not show `None`.
+fn media(mut bundle: BTreeMap<String, String>) -> Media {
+    if bundle.len() == 1 && bundle.get("text/plain").is_some_and(|t| t == "()") {
+        bundle.clear();
+    }
+    let fallback = (!bundle.is_empty() && !bundle.contains_key("text/plain")).then(|| {
         let kinds: Vec<&str> = bundle.keys().map(String::as_str).collect();
         MediaType::Plain(format!("<{}>", kinds.join(", ")))
     });
@@ -311,6 +316,13 @@ mod tests {
         assert_eq!(cell_line("src/lib.rs:3:1", generated, cell), Some(2));
         assert_eq!(cell_line("/rustc/lib.rs:3:1", "x", cell), None);
         assert_eq!(cell_line("src/other.rs:3:1", generated, cell), None);
+    }
+
+    #[test]
+    fn unit_results_are_not_shown() {
+        let bundle = BTreeMap::from([("text/plain".to_owned(), "()".to_owned())]);
+        assert!(media(bundle).content.is_empty());
+        assert!(media(BTreeMap::new()).content.is_empty());
     }
 
     #[test]

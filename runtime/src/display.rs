@@ -1,0 +1,98 @@
+//! Rich output: how values show themselves in a notebook.
+//!
+//! A value's look is a [`MimeBundle`] (`text/plain` always, plus HTML, PNG, SVG, JSON or
+//! GeoJSON as fitting). Types implement [`Repr`]; the last expression of a cell shows
+//! through it, [`display`] shows a value mid-cell, and the returned [`DisplayHandle`]
+//! redraws that same output in place. [`Progress`] is a progress bar built on a handle.
+//!
+//! ```
+//! use rangeo::display::{MimeBundle, Repr};
+//!
+//! struct Station { name: &'static str, lat: f64 }
+//!
+//! impl Repr for Station {
+//!     fn repr(&self) -> MimeBundle {
+//!         MimeBundle::text(format!("{} ({:.2}°N)", self.name, self.lat))
+//!             .with("text/html", format!("<b>{}</b> {:.2}°N", self.name, self.lat))
+//!     }
+//! }
+//!
+//! let bundle = Station { name: "Brest", lat: 48.39 }.repr();
+//! assert_eq!(bundle.plain(), "Brest (48.39°N)");
+//! assert!(bundle.get("text/html").is_some());
+//! ```
+
+mod bundle;
+mod progress;
+pub mod protocol;
+
+pub use bundle::MimeBundle;
+pub use progress::Progress;
+
+use std::sync::atomic::{AtomicU64, Ordering};
+
+/// How a value shows itself in a notebook.
+pub trait Repr {
+    /// The value's mime bundle; `text/plain` must be present.
+    fn repr(&self) -> MimeBundle;
+}
+
+/// Shows `value` now, as a `display_data` output of the running cell, and returns a
+/// handle to redraw it later. Any number of displays may come from one cell; they appear
+/// in order with the cell's printed output.
+pub fn display<T: Repr + ?Sized>(value: &T) -> DisplayHandle {
+    let handle = DisplayHandle::new();
+    protocol::emit(&protocol::display_line(&value.repr(), Some(&handle.id)));
+    handle
+}
+
+/// Clears the cell's output; with `wait`, only once new output arrives (no flicker).
+pub fn clear_output(wait: bool) {
+    protocol::emit(&protocol::clear_output_line(wait));
+}
+
+/// A display that can be redrawn in place.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct DisplayHandle {
+    id: String,
+}
+
+impl DisplayHandle {
+    fn new() -> Self {
+        static NEXT: AtomicU64 = AtomicU64::new(0);
+        let n = NEXT.fetch_add(1, Ordering::Relaxed);
+        Self {
+            id: format!("rangeo-{}-{n}", std::process::id()),
+        }
+    }
+
+    /// The display id the front end knows this output by.
+    #[must_use]
+    pub fn id(&self) -> &str {
+        &self.id
+    }
+
+    /// Replaces what this display shows with `value` (an `update_display_data`).
+    pub fn update<T: Repr + ?Sized>(&self, value: &T) {
+        protocol::emit(&protocol::update_display_line(&value.repr(), &self.id));
+    }
+}
+
+/// evcxr shows a cell's final expression by calling `evcxr_display()` on it; this routes
+/// that call to [`Repr`] for every runtime type, so results carry their rich bundle.
+pub trait EvcxrDisplay {
+    /// Emits the value as the cell's result.
+    fn evcxr_display(&self);
+}
+
+impl<T: Repr + ?Sized> EvcxrDisplay for T {
+    fn evcxr_display(&self) {
+        protocol::emit(&protocol::result_line(&self.repr()));
+    }
+}
+
+impl Repr for MimeBundle {
+    fn repr(&self) -> MimeBundle {
+        self.clone()
+    }
+}

@@ -1,0 +1,125 @@
+//! The display contract between the runtime and the kernel, written once, here.
+//!
+//! Cells run in evcxr's evaluation process, whose stdout the kernel reads line by line.
+//! Ordinary lines are the cell's printed output. A line that starts with one of the
+//! markers below carries one JSON object and becomes a Jupyter message instead:
+//!
+//! | marker | JSON | Jupyter message |
+//! |---|---|---|
+//! | [`DISPLAY`] | `{"data":{mime:…},"metadata":{…},"transient":{"display_id":…}}` | `display_data` |
+//! | [`UPDATE_DISPLAY`] | same, `display_id` required | `update_display_data` |
+//! | [`CLEAR_OUTPUT`] | `{"wait":bool}` | `clear_output` |
+//! | [`RESULT`] | `{"data":{mime:…},"metadata":{…}}` | the cell's `execute_result` |
+//! | [`PANIC`] | `{"message":…,"location":"file:line:col"}` | the cell's `error` (a panic) |
+//! | [`USER_ERROR`] | `{"message":…}` | the cell's `error` (`Err` through `?`) |
+//!
+//! JSON never contains a raw newline, so a line is always a whole message, and lines
+//! keep their order with the cell's other output. A marker line whose JSON does not parse
+//! is shown as text: nothing a cell prints is lost. The runtime writes the first four;
+//! the kernel's panic hook and output pump write the last two.
+
+use std::io::Write;
+
+use serde_json::{Value, json};
+
+use super::MimeBundle;
+
+/// Shows a bundle now.
+pub const DISPLAY: &str = "RANGEO_DISPLAY ";
+/// Redraws the display with the given id.
+pub const UPDATE_DISPLAY: &str = "RANGEO_UPDATE_DISPLAY ";
+/// Clears the cell's output.
+pub const CLEAR_OUTPUT: &str = "RANGEO_CLEAR_OUTPUT ";
+/// The cell's result (its final expression).
+pub const RESULT: &str = "RANGEO_RESULT ";
+/// The cell's main thread panicked.
+pub const PANIC: &str = "RANGEO_PANIC ";
+/// The cell returned an `Err` through `?`.
+pub const USER_ERROR: &str = "RANGEO_USER_ERROR ";
+
+/// The `display_data` line for `bundle`, with a display id when it may be updated.
+#[must_use]
+pub fn display_line(bundle: &MimeBundle, display_id: Option<&str>) -> String {
+    let mut payload = payload(bundle);
+    if let Some(id) = display_id {
+        payload["transient"] = json!({ "display_id": id });
+    }
+    format!("{DISPLAY}{payload}")
+}
+
+/// The `update_display_data` line that redraws display `display_id` with `bundle`.
+#[must_use]
+pub fn update_display_line(bundle: &MimeBundle, display_id: &str) -> String {
+    let mut payload = payload(bundle);
+    payload["transient"] = json!({ "display_id": display_id });
+    format!("{UPDATE_DISPLAY}{payload}")
+}
+
+/// The `clear_output` line.
+#[must_use]
+pub fn clear_output_line(wait: bool) -> String {
+    format!("{CLEAR_OUTPUT}{}", json!({ "wait": wait }))
+}
+
+/// The line that makes `bundle` the cell's result.
+#[must_use]
+pub fn result_line(bundle: &MimeBundle) -> String {
+    format!("{RESULT}{}", payload(bundle))
+}
+
+/// Data and metadata; `text/plain` is filled in when the bundle lacks it, as Jupyter
+/// requires it of every output.
+fn payload(bundle: &MimeBundle) -> Value {
+    let mut value = serde_json::to_value(bundle).expect("bundles are JSON");
+    if bundle.get("text/plain").is_none() {
+        let kinds: Vec<&str> = bundle.mime_types().collect();
+        value["data"]["text/plain"] = json!(format!("<{}>", kinds.join(", ")));
+    }
+    value
+}
+
+/// Writes one protocol line to stdout, whole, and flushes it so it is seen at once.
+/// This is the runtime's one deliberate write to stdout.
+pub(crate) fn emit(line: &str) {
+    let mut out = std::io::stdout().lock();
+    // A closed stdout means nobody is listening; output has nowhere to go.
+    let _ = writeln!(out, "{line}").and_then(|()| out.flush());
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn lines_are_single_json_objects_after_their_marker() {
+        let bundle = MimeBundle::text("a\nb").with("text/html", "<p>\n</p>");
+        for line in [
+            display_line(&bundle, Some("d1")),
+            update_display_line(&bundle, "d1"),
+            result_line(&bundle),
+        ] {
+            assert!(!line.contains('\n'), "{line}");
+            let json: Value = serde_json::from_str(line.split_once(' ').unwrap().1).unwrap();
+            assert_eq!(json["data"]["text/plain"], "a\nb");
+        }
+        assert!(display_line(&bundle, None).starts_with(DISPLAY));
+        assert_eq!(
+            clear_output_line(true),
+            r#"RANGEO_CLEAR_OUTPUT {"wait":true}"#
+        );
+    }
+
+    #[test]
+    fn display_ids_travel_in_transient() {
+        let line = update_display_line(&MimeBundle::text("x"), "rangeo-7-1");
+        let json: Value = serde_json::from_str(line.strip_prefix(UPDATE_DISPLAY).unwrap()).unwrap();
+        assert_eq!(json["transient"]["display_id"], "rangeo-7-1");
+    }
+
+    #[test]
+    fn text_plain_is_always_present() {
+        let line = result_line(&MimeBundle::default().with("image/png", "iVBOR"));
+        let json: Value = serde_json::from_str(line.strip_prefix(RESULT).unwrap()).unwrap();
+        assert_eq!(json["data"]["text/plain"], "<image/png>");
+    }
+}
