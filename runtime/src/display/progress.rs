@@ -26,6 +26,8 @@ pub struct Progress {
     done: u64,
     started: Instant,
     drawn: Option<Instant>,
+    /// Steps done at the last redraw, so `finish` does not repeat it.
+    drawn_done: Option<u64>,
     handle: Option<DisplayHandle>,
 }
 
@@ -36,6 +38,7 @@ impl Progress {
         let mut bar = Self::hidden(label.into(), total);
         bar.handle = Some(display(&bar));
         bar.drawn = Some(Instant::now());
+        bar.drawn_done = Some(0);
         bar
     }
 
@@ -46,6 +49,7 @@ impl Progress {
             done: 0,
             started: Instant::now(),
             drawn: None,
+            drawn_done: None,
             handle: None,
         }
     }
@@ -63,9 +67,11 @@ impl Progress {
         }
     }
 
-    /// Draws the final state, whatever the throttle says.
+    /// Draws the final state, whatever the throttle says (unless it is already shown).
     pub fn finish(&mut self) {
-        self.redraw();
+        if self.drawn_done != Some(self.done) {
+            self.redraw();
+        }
     }
 
     /// Steps done over total (1 for an empty bar).
@@ -91,6 +97,7 @@ impl Progress {
             handle.update(&*self);
         }
         self.drawn = Some(Instant::now());
+        self.drawn_done = Some(self.done);
     }
 }
 
