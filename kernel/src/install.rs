@@ -84,14 +84,10 @@ fn kernel_json(exe: &Path, env: &Map<String, Value>) -> anyhow::Result<Value> {
     Ok(spec)
 }
 
-/// `PATH` with the toolchain's own `bin` directory first, then the directories of the
-/// cargo and rustc in use, plus `CARGO_HOME` and `RUSTUP_HOME` when set.
-///
-/// The toolchain's own directory comes first because evcxr and rust-analyzer start cargo
-/// and rustc dozens of times at kernel start and twice per cell; going through rustup's
-/// proxies costs 20-100 ms each time on a busy 2-core machine.
+/// `PATH` with the directories of the cargo and rustc in use first, plus `CARGO_HOME`
+/// and `RUSTUP_HOME` when set.
 fn toolchain_env() -> Map<String, Value> {
-    let mut dirs: Vec<PathBuf> = sysroot_bin().into_iter().collect();
+    let mut dirs: Vec<PathBuf> = Vec::new();
     for tool in ["cargo", "rustc"] {
         if let Some(dir) = find_on_path(tool).and_then(|p| p.parent().map(Path::to_path_buf))
             && !dirs.contains(&dir)
@@ -109,16 +105,6 @@ fn toolchain_env() -> Map<String, Value> {
         }
     }
     env
-}
-
-/// `$(rustc --print sysroot)/bin`, when it holds cargo (a rustup toolchain does).
-fn sysroot_bin() -> Option<PathBuf> {
-    let out = std::process::Command::new("rustc")
-        .args(["--print", "sysroot"])
-        .output()
-        .ok()?;
-    let bin = PathBuf::from(String::from_utf8(out.stdout).ok()?.trim()).join("bin");
-    bin.join("cargo").is_file().then_some(bin)
 }
 
 fn find_on_path(tool: &str) -> Option<PathBuf> {
