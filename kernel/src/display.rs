@@ -9,7 +9,7 @@ mod relay;
 
 pub use relay::{CellEvents, Relay};
 
-use jupyter_protocol::{ClearOutput, DisplayData, Media, UpdateDisplayData};
+use jupyter_protocol::{ClearOutput, DisplayData, Media, MediaType, UpdateDisplayData};
 use rangeo::display::protocol::{CLEAR_OUTPUT, DISPLAY, PANIC, RESULT, UPDATE_DISPLAY, USER_ERROR};
 use serde::Deserialize;
 
@@ -21,6 +21,21 @@ pub struct CellResult {
     /// Per-mime metadata.
     #[serde(default)]
     pub metadata: serde_json::Map<String, serde_json::Value>,
+}
+
+impl CellResult {
+    /// The `text/plain` form, as history keeps it.
+    #[must_use]
+    pub fn plain(&self) -> &str {
+        self.data
+            .content
+            .iter()
+            .find_map(|m| match m {
+                MediaType::Plain(text) => Some(text.as_str()),
+                _ => None,
+            })
+            .unwrap_or("")
+    }
 }
 
 /// A panic in the cell's code, as the panic hook reported it.
@@ -90,7 +105,6 @@ impl ChildLine {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use jupyter_protocol::MediaType;
 
     #[test]
     fn plain_lines_are_text() {

@@ -33,7 +33,8 @@ use std::sync::atomic::{AtomicU64, Ordering};
 
 /// How a value shows itself in a notebook.
 pub trait Repr {
-    /// The value's mime bundle; `text/plain` must be present.
+    /// The value's mime bundle. Give it a `text/plain` form: without one, the notebook
+    /// shows only the list of mime types where rich output cannot be rendered.
     fn repr(&self) -> MimeBundle;
 }
 

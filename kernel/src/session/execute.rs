@@ -5,15 +5,25 @@ use std::sync::Arc;
 use std::sync::atomic::Ordering;
 
 use jupyter_protocol::{
-    ErrorOutput, ExecuteInput, ExecuteReply, ExecuteRequest, ExecuteResult, ExecutionCount,
-    InputRequest, JupyterMessage, JupyterMessageContent, Media, MediaType, Payload, ReplyError,
-    ReplyStatus, StreamContent, Transient,
+    ExecuteInput, ExecuteReply, ExecuteRequest, ExecuteResult, ExecutionCount, InputRequest,
+    JupyterMessage, JupyterMessageContent, Media, MediaType, Payload, ReplyError, ReplyStatus,
+    StreamContent, Transient,
 };
+use rangeo::display::MimeBundle;
+use serde_json::Value;
 
 use super::shell::{Counter, Shell};
-use crate::display::{CellEvents, CellResult};
-use crate::engine::{CellError, Engine, Executed, InputReader};
+use crate::display::CellResult;
+use crate::engine::{CellError, Engine, InputReader};
 use crate::wire::{self, Signer};
+
+/// What a cell that did not fail leaves behind.
+struct Outcome {
+    /// The cell's result, when it has one worth showing.
+    result: Option<CellResult>,
+    /// Reply payloads (the pager, for `:doc`).
+    payload: Vec<Payload>,
+}
 
 impl Shell {
     /// Runs a cell and returns the `execute_reply` content.
@@ -25,155 +35,118 @@ impl Shell {
     ) -> JupyterMessageContent {
         let silent = request.silent;
         let store = request.store_history && !silent;
-        let count = counter.next;
+        let execution_count = ExecutionCount::new(counter.next);
         if !silent {
             let input = ExecuteInput {
                 code: request.code.clone(),
-                execution_count: ExecutionCount::new(count),
+                execution_count,
             };
             self.iopub.publish(input, Some(message));
         }
-        if let Some(query) = request.code.trim().strip_prefix(":doc ") {
-            return self.page_doc(query.trim(), count, store, counter, &request.code);
-        }
-        self.relay.begin(message);
-        let reader = self.input_reader(message, request.allow_stdin);
-        let result = self.engine.execute(&request.code, reader);
-        let events = self.relay.finish();
-        let result = self.with_events(result, events, &request.code);
+        let outcome = match request.code.trim().strip_prefix(":doc ") {
+            Some(query) => Ok(self.page_doc(query.trim())),
+            None => self.run_cell(message, request),
+        };
         if store {
+            let output = outcome.as_ref().ok().and_then(|o| o.result.as_ref());
+            self.history.record(
+                counter.next,
+                &request.code,
+                output.map_or("", CellResult::plain),
+            );
             counter.next += 1;
         }
-        match result {
-            Ok((executed, reported)) => {
-                if let Some(timing) = executed.timing {
-                    self.iopub.publish(
-                        StreamContent::stdout(&format!("Took {}ms\n", timing.as_millis())),
-                        Some(message),
-                    );
-                }
-                let (data, metadata) = match reported {
-                    Some(CellResult { data, metadata }) => (data, metadata),
-                    None => (media(executed.bundle), serde_json::Map::new()),
-                };
-                let text = data
-                    .content
-                    .iter()
-                    .find_map(|m| match m {
-                        MediaType::Plain(text) => Some(text.clone()),
-                        _ => None,
-                    })
-                    .unwrap_or_default();
-                if !data.content.is_empty() && !silent {
+        let mut reply = ExecuteReply {
+            status: ReplyStatus::Ok,
+            execution_count,
+            user_expressions: Some(std::collections::HashMap::new()),
+            ..ExecuteReply::default()
+        };
+        match outcome {
+            Ok(Outcome { result, payload }) => {
+                if let Some(CellResult { data, metadata }) = result.filter(|_| !silent) {
                     let result = ExecuteResult {
-                        execution_count: ExecutionCount::new(count),
+                        execution_count,
                         data,
                         metadata,
                         transient: Some(Transient::default()),
                     };
                     self.iopub.publish(result, Some(message));
                 }
-                if store {
-                    self.history.record(count, &request.code, &text);
-                }
-                ExecuteReply {
-                    status: ReplyStatus::Ok,
-                    execution_count: ExecutionCount::new(count),
-                    user_expressions: Some(std::collections::HashMap::new()),
-                    ..ExecuteReply::default()
-                }
-                .into()
+                reply.payload = payload;
             }
             Err(error) => {
-                let ErrorOutput {
-                    ename,
-                    evalue,
-                    traceback,
-                } = error.to_output();
-                let output = ErrorOutput {
-                    ename: ename.clone(),
-                    evalue: evalue.clone(),
-                    traceback: traceback.clone(),
-                };
-                self.iopub.publish(output, Some(message));
-                if store {
-                    self.history.record(count, &request.code, "");
-                }
+                let output = error.to_output();
+                self.iopub.publish(output.clone(), Some(message));
                 if request.stop_on_error {
                     self.abort_queued();
                 }
-                ExecuteReply {
-                    status: ReplyStatus::Error,
-                    execution_count: ExecutionCount::new(count),
-                    user_expressions: Some(std::collections::HashMap::new()),
-                    error: Some(Box::new(ReplyError {
-                        ename,
-                        evalue,
-                        traceback,
-                    })),
-                    ..ExecuteReply::default()
-                }
-                .into()
+                reply.status = ReplyStatus::Error;
+                reply.error = Some(Box::new(ReplyError {
+                    ename: output.ename,
+                    evalue: output.evalue,
+                    traceback: output.traceback,
+                }));
             }
         }
+        reply.into()
     }
 
-    /// `:doc ITEM` shows the item's documentation in the pager, as `ITEM?` does in IPython.
-    fn page_doc(
+    /// Compiles and runs the cell. A cell that ran can still have failed: by panicking or
+    /// by returning `Err` through `?`.
+    fn run_cell(
         &mut self,
-        query: &str,
-        count: usize,
-        store: bool,
-        counter: &mut Counter,
-        code: &str,
-    ) -> JupyterMessageContent {
-        let found = self.engine.inspect(query, query.chars().count());
-        let (plain, html) = found.unwrap_or_else(|| {
-            (
-                format!("no documentation found for `{query}`"),
-                String::new(),
-            )
-        });
-        let mut data = vec![MediaType::Plain(plain)];
-        if !html.is_empty() {
-            data.push(MediaType::Html(html));
-        }
-        if store {
-            counter.next += 1;
-            self.history.record(count, code, "");
-        }
-        ExecuteReply {
-            status: ReplyStatus::Ok,
-            execution_count: ExecutionCount::new(count),
-            payload: vec![Payload::Page {
-                data: Media::new(data),
-                start: 0,
-            }],
-            user_expressions: Some(std::collections::HashMap::new()),
-            ..ExecuteReply::default()
-        }
-        .into()
-    }
-
-    /// A cell that compiled and ran can still have failed: by panicking or returning `Err`.
-    fn with_events(
-        &self,
-        result: Result<Executed, CellError>,
-        events: CellEvents,
-        code: &str,
-    ) -> Result<(Executed, Option<CellResult>), CellError> {
+        message: &JupyterMessage,
+        request: &ExecuteRequest,
+    ) -> Result<Outcome, CellError> {
+        self.relay.begin(message);
+        let reader = self.input_reader(message, request.allow_stdin);
+        let result = self.engine.execute(&request.code, reader);
+        let events = self.relay.finish();
         let executed = result?;
         if let Some(report) = events.panic {
             let cell_line = self
                 .engine
                 .last_source()
-                .and_then(|source| cell_line(&report.location, &source, code));
+                .and_then(|source| cell_line(&report.location, &source, &request.code));
             return Err(CellError::Panic { report, cell_line });
         }
         if let Some(error) = events.user_error {
             return Err(CellError::User(error));
         }
-        Ok((executed, events.result))
+        if let Some(timing) = executed.timing {
+            let took = format!("Took {}ms\n", timing.as_millis());
+            self.iopub
+                .publish(StreamContent::stdout(&took), Some(message));
+        }
+        Ok(Outcome {
+            result: events.result.or_else(|| evcxr_result(executed.bundle)),
+            payload: Vec::new(),
+        })
+    }
+
+    /// `:doc ITEM` shows the item's documentation in the pager, as `ITEM?` does in IPython.
+    fn page_doc(&self, query: &str) -> Outcome {
+        let (plain, html) = self
+            .engine
+            .inspect(query, query.chars().count())
+            .unwrap_or_else(|| {
+                (
+                    format!("no documentation found for `{query}`"),
+                    String::new(),
+                )
+            });
+        let mut data = vec![MediaType::Plain(plain)];
+        if !html.is_empty() {
+            data.push(MediaType::Html(html));
+        }
+        Outcome {
+            result: None,
+            payload: vec![Payload::Page {
+                data: Media::new(data),
+                start: 0,
+            }],
+        }
     }
 
     /// After a failed cell, requests already queued behind it are answered `aborted`
@@ -254,35 +227,30 @@ fn read_input(
     String::new()
 }
 
-/// evcxr's bundle as Jupyter media; `text/plain` is always present. A unit result is
-/// not shown, as Python does not show `None`.
-fn media(mut bundle: BTreeMap<String, String>) -> Media {
-    if bundle.len() == 1 && bundle.get("text/plain").is_some_and(|t| t == "()") {
-        bundle.clear();
+/// evcxr's bundle for a cell's final expression (its `Debug` text, or what an
+/// `evcxr_display` method printed) as the cell's result, read the way the runtime's
+/// bundles are. A unit result is not shown, as Python does not show `None`.
+fn evcxr_result(bundle: BTreeMap<String, String>) -> Option<CellResult> {
+    if bundle.is_empty()
+        || (bundle.len() == 1 && bundle.get("text/plain").is_some_and(|t| t == "()"))
+    {
+        return None;
     }
-    let fallback = (!bundle.is_empty() && !bundle.contains_key("text/plain")).then(|| {
-        let kinds: Vec<&str> = bundle.keys().map(String::as_str).collect();
-        MediaType::Plain(format!("<{}>", kinds.join(", ")))
-    });
-    let mut content: Vec<MediaType> = bundle
+    let bundle = bundle
         .into_iter()
-        .map(|(mime, data)| match mime.as_str() {
-            "text/plain" => MediaType::Plain(data),
-            "text/html" => MediaType::Html(data),
-            "text/markdown" => MediaType::Markdown(data),
-            "text/latex" => MediaType::Latex(data),
-            "image/svg+xml" => MediaType::Svg(data),
-            "image/png" => MediaType::Png(data),
-            "image/jpeg" => MediaType::Jpeg(data),
-            _ if mime.ends_with("json") => match serde_json::from_str(&data) {
-                Ok(value) => MediaType::Other((mime, value)),
-                Err(_) => MediaType::Other((mime, serde_json::Value::String(data))),
-            },
-            _ => MediaType::Other((mime, serde_json::Value::String(data))),
-        })
-        .collect();
-    content.extend(fallback);
-    Media::new(content)
+        .fold(MimeBundle::default(), |bundle, (mime, data)| {
+            // evcxr carries every form as text; JSON forms are JSON values on the wire.
+            let value = if mime.ends_with("json") {
+                serde_json::from_str(&data).unwrap_or(Value::String(data))
+            } else {
+                Value::String(data)
+            };
+            bundle.with(&mime, value)
+        });
+    let json = serde_json::to_value(&bundle).expect("bundles are JSON");
+    serde_json::from_value(json)
+        .inspect_err(|e| log::warn!("the cell's result is not valid Jupyter output: {e}"))
+        .ok()
 }
 
 /// The 1-based line of the cell where a panic at `location` (`src/lib.rs:LINE:COL` of the
@@ -321,19 +289,29 @@ mod tests {
     #[test]
     fn unit_results_are_not_shown() {
         let bundle = BTreeMap::from([("text/plain".to_owned(), "()".to_owned())]);
-        assert!(media(bundle).content.is_empty());
-        assert!(media(BTreeMap::new()).content.is_empty());
+        assert!(evcxr_result(bundle).is_none());
+        assert!(evcxr_result(BTreeMap::new()).is_none());
     }
 
     #[test]
-    fn media_always_has_text_plain() {
-        let mut bundle = BTreeMap::new();
-        bundle.insert("text/html".to_owned(), "<b>x</b>".to_owned());
-        let media = media(bundle);
+    fn evcxr_results_always_have_text_plain_and_json_forms_are_json() {
+        let bundle = BTreeMap::from([
+            ("text/html".to_owned(), "<b>x</b>".to_owned()),
+            ("application/json".to_owned(), r#"{"a": 1}"#.to_owned()),
+        ]);
+        let result = evcxr_result(bundle).unwrap();
+        assert_eq!(result.plain(), "<application/json, text/html>");
         assert!(
-            media
+            result
+                .data
                 .content
-                .contains(&MediaType::Plain("<text/html>".into()))
+                .contains(&MediaType::Html("<b>x</b>".into()))
+        );
+        assert!(
+            result
+                .data
+                .content
+                .contains(&MediaType::Json(serde_json::json!({"a": 1})))
         );
     }
 }

@@ -2,7 +2,7 @@
 
 use std::collections::BTreeMap;
 
-use serde::Serialize;
+use serde::ser::{Serialize, SerializeMap, Serializer};
 use serde_json::{Map, Value};
 
 /// A value's representations, as Jupyter carries them: mime type to data, plus
@@ -14,7 +14,17 @@ use serde_json::{Map, Value};
 /// assert_eq!(b.plain(), "3 stations");
 /// assert_eq!(b.mime_types().collect::<Vec<_>>(), ["text/html", "text/plain"]);
 /// ```
-#[derive(Debug, Clone, PartialEq, Default, Serialize)]
+///
+/// It serialises as Jupyter carries it, `{"data": {…}, "metadata": {…}}`; a bundle built
+/// without `text/plain` gets one naming its mime types, as Jupyter requires of every
+/// output:
+///
+/// ```
+/// use rangeo::display::MimeBundle;
+/// let json = serde_json::to_value(MimeBundle::default().with("image/png", "iVBOR")).unwrap();
+/// assert_eq!(json["data"]["text/plain"], "<image/png>");
+/// ```
+#[derive(Debug, Clone, PartialEq, Default)]
 pub struct MimeBundle {
     data: BTreeMap<String, Value>,
     metadata: Map<String, Value>,
@@ -66,5 +76,36 @@ impl MimeBundle {
     #[must_use]
     pub fn metadata(&self) -> &Map<String, Value> {
         &self.metadata
+    }
+}
+
+impl Serialize for MimeBundle {
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut map = serializer.serialize_map(Some(2))?;
+        map.serialize_entry("data", &DataWithPlain(self))?;
+        map.serialize_entry("metadata", &self.metadata)?;
+        map.end()
+    }
+}
+
+/// The data map, with the `text/plain` fallback added without copying the bundle.
+struct DataWithPlain<'a>(&'a MimeBundle);
+
+impl Serialize for DataWithPlain<'_> {
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let data = &self.0.data;
+        let fallback = (!data.contains_key("text/plain")).then(|| {
+            let kinds: Vec<&str> = self.0.mime_types().collect();
+            format!("<{}>", kinds.join(", "))
+        });
+        let mut map =
+            serializer.serialize_map(Some(data.len() + usize::from(fallback.is_some())))?;
+        for (mime, value) in data {
+            map.serialize_entry(mime, value)?;
+        }
+        if let Some(plain) = fallback {
+            map.serialize_entry("text/plain", &plain)?;
+        }
+        map.end()
     }
 }

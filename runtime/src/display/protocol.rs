@@ -67,15 +67,9 @@ pub fn result_line(bundle: &MimeBundle) -> String {
     format!("{RESULT}{}", payload(bundle))
 }
 
-/// Data and metadata; `text/plain` is filled in when the bundle lacks it, as Jupyter
-/// requires it of every output.
+/// Data and metadata, as [`MimeBundle`] serialises them.
 fn payload(bundle: &MimeBundle) -> Value {
-    let mut value = serde_json::to_value(bundle).expect("bundles are JSON");
-    if bundle.get("text/plain").is_none() {
-        let kinds: Vec<&str> = bundle.mime_types().collect();
-        value["data"]["text/plain"] = json!(format!("<{}>", kinds.join(", ")));
-    }
-    value
+    serde_json::to_value(bundle).expect("bundles are JSON")
 }
 
 /// Writes one protocol line to stdout, whole, and flushes it so it is seen at once.
