@@ -25,9 +25,8 @@ pub struct Progress {
     total: u64,
     done: u64,
     started: Instant,
-    drawn: Option<Instant>,
-    /// Steps done at the last redraw, so `finish` does not repeat it.
-    drawn_done: Option<u64>,
+    /// When the bar was last drawn, and the steps it showed then.
+    drawn: Option<(Instant, u64)>,
     handle: Option<DisplayHandle>,
 }
 
@@ -37,8 +36,7 @@ impl Progress {
     pub fn new(label: impl Into<String>, total: u64) -> Self {
         let mut bar = Self::hidden(label.into(), total);
         bar.handle = Some(display(&bar));
-        bar.drawn = Some(Instant::now());
-        bar.drawn_done = Some(0);
+        bar.drawn = Some((Instant::now(), 0));
         bar
     }
 
@@ -49,7 +47,6 @@ impl Progress {
             done: 0,
             started: Instant::now(),
             drawn: None,
-            drawn_done: None,
             handle: None,
         }
     }
@@ -69,7 +66,7 @@ impl Progress {
 
     /// Draws the final state, whatever the throttle says (unless it is already shown).
     pub fn finish(&mut self) {
-        if self.drawn_done != Some(self.done) {
+        if self.drawn.is_none_or(|(_, shown)| shown != self.done) {
             self.redraw();
         }
     }
@@ -84,20 +81,21 @@ impl Progress {
         }
     }
 
-    /// Whether a redraw is due at `now`: the bar completed, or the throttle interval passed.
+    /// Whether a redraw is due at `now`: the steps changed since the last one, and the
+    /// bar completed or the throttle interval passed.
     fn due(&self, now: Instant) -> bool {
-        self.done == self.total
-            || self
-                .drawn
-                .is_none_or(|at| now.duration_since(at) >= REDRAW_EVERY)
+        match self.drawn {
+            None => true,
+            Some((_, shown)) if shown == self.done => false,
+            Some((at, _)) => self.done == self.total || now.duration_since(at) >= REDRAW_EVERY,
+        }
     }
 
     fn redraw(&mut self) {
         if let Some(handle) = &self.handle {
             handle.update(&*self);
         }
-        self.drawn = Some(Instant::now());
-        self.drawn_done = Some(self.done);
+        self.drawn = Some((Instant::now(), self.done));
     }
 }
 
@@ -168,18 +166,23 @@ mod tests {
     fn redraws_are_throttled_except_at_completion() {
         let mut bar = Progress::hidden("x".into(), 10);
         let t0 = Instant::now();
-        bar.drawn = Some(t0);
+        bar.drawn = Some((t0, 0));
         bar.done = 3;
         assert!(!bar.due(t0 + Duration::from_millis(50)));
         assert!(bar.due(t0 + Duration::from_millis(100)));
         bar.done = 10;
         assert!(bar.due(t0 + Duration::from_millis(1)));
+        bar.drawn = Some((t0, 10));
+        assert!(
+            !bar.due(t0 + Duration::from_secs(5)),
+            "nothing changed: no redraw"
+        );
     }
 
     #[test]
     fn steps_clamp_to_total_and_empty_bars_are_complete() {
         let mut bar = Progress::hidden("x".into(), 2);
-        bar.drawn = Some(Instant::now());
+        bar.drawn = Some((Instant::now(), 0));
         bar.inc(5);
         assert_eq!(bar.done, 2);
         assert!((Progress::hidden("e".into(), 0).fraction() - 1.0).abs() < f64::EPSILON);
