@@ -9,6 +9,7 @@ import tempfile
 
 import pytest
 from jupyter_client.kernelspec import KernelSpecManager
+from jupyter_client.manager import KernelManager
 
 # Every kernel started by the tests keeps its history in a fresh directory, so that runs
 # do not see each other's (or the user's) history.
@@ -24,3 +25,24 @@ def pytest_configure(config):
             f"kernelspec {KERNEL_NAME!r} is not installed (found {sorted(specs)}); "
             "run scripts/test.sh, which builds and installs it"
         )
+
+
+# Cells can wait for the evaluation context, rust-analyzer or a `:dep` build.
+TIMEOUT = 600
+
+
+def start_kernel(**launch):
+    """Starts the kernel and a client connected to it; `launch` goes to `start_kernel`."""
+    km = KernelManager(kernel_name=KERNEL_NAME)
+    km.start_kernel(**launch)
+    kc = km.client()
+    kc.start_channels()
+    kc.wait_for_ready(timeout=TIMEOUT)
+    return km, kc
+
+
+def run(kc, code, **kwargs):
+    """Executes `code`; returns (reply content, every iopub message of the request)."""
+    messages = []
+    reply = kc.execute_interactive(code, timeout=TIMEOUT, output_hook=messages.append, **kwargs)
+    return reply["content"], messages

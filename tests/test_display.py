@@ -8,21 +8,15 @@ they are without it.
 import pathlib
 
 import pytest
-from jupyter_client.manager import KernelManager
 
-from conftest import KERNEL_NAME
+import conftest
 
 RUNTIME = pathlib.Path(__file__).resolve().parent.parent / "runtime"
-TIMEOUT = 600
 
 
 @pytest.fixture(scope="module")
 def kc():
-    km = KernelManager(kernel_name=KERNEL_NAME)
-    km.start_kernel()
-    client = km.client()
-    client.start_channels()
-    client.wait_for_ready(timeout=TIMEOUT)
+    km, client = conftest.start_kernel()
     assert run(client, f':dep rangeo = {{ path = "{RUNTIME}" }}')[0]["status"] == "ok"
     assert run(client, "use rangeo::prelude::*;")[0]["status"] == "ok"
     yield client
@@ -31,10 +25,9 @@ def kc():
 
 
 def run(kc, code):
-    messages = []
-    reply = kc.execute_interactive(code, timeout=TIMEOUT, output_hook=messages.append)
-    outputs = [m for m in messages if m["msg_type"] not in ("status", "execute_input")]
-    return reply["content"], outputs
+    """Executes `code`; returns (reply content, the cell's outputs without status messages)."""
+    reply, messages = conftest.run(kc, code)
+    return reply, [m for m in messages if m["msg_type"] not in ("status", "execute_input")]
 
 
 def test_displays_arrive_in_order_with_the_cells_output_and_updates_reach_their_display(kc):

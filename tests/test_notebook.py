@@ -1,6 +1,7 @@
 """Every notebook in notebooks/ runs headless through nbclient, and the getting-started
 notebook's outputs say what they should."""
 
+import functools
 import pathlib
 
 import nbformat
@@ -12,7 +13,9 @@ from conftest import KERNEL_NAME
 NOTEBOOKS = sorted((pathlib.Path(__file__).parent.parent / "notebooks").glob("*.ipynb"))
 
 
+@functools.cache
 def execute(path):
+    """Runs a notebook once per test session; every test of it reads the same outputs."""
     nb = nbformat.read(path, as_version=4)
     NotebookClient(nb, kernel_name=KERNEL_NAME, timeout=600, startup_timeout=120).execute()
     return nb
