@@ -24,12 +24,13 @@
 
 mod bundle;
 mod progress;
-pub mod protocol;
 
 pub use bundle::MimeBundle;
 pub use progress::Progress;
 
 use std::sync::atomic::{AtomicU64, Ordering};
+
+use crate::protocol;
 
 /// How a value shows itself in a notebook.
 pub trait Repr {
@@ -76,19 +77,6 @@ impl DisplayHandle {
     /// Replaces what this display shows with `value` (an `update_display_data`).
     pub fn update<T: Repr + ?Sized>(&self, value: &T) {
         protocol::emit(&protocol::update_display_line(&value.repr(), &self.id));
-    }
-}
-
-/// evcxr shows a cell's final expression by calling `evcxr_display()` on it; this routes
-/// that call to [`Repr`] for every runtime type, so results carry their rich bundle.
-pub trait EvcxrDisplay {
-    /// Emits the value as the cell's result.
-    fn evcxr_display(&self);
-}
-
-impl<T: Repr + ?Sized> EvcxrDisplay for T {
-    fn evcxr_display(&self) {
-        protocol::emit(&protocol::result_line(&self.repr()));
     }
 }
 

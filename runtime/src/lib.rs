@@ -14,7 +14,9 @@
 //! assert_eq!(bundle.plain(), "hello");
 //! ```
 
+pub mod cell;
 pub mod display;
+pub mod protocol;
 
 /// The version of the runtime, as the kernel reports it in its banner.
 pub const VERSION: &str = env!("CARGO_PKG_VERSION");
@@ -22,7 +24,8 @@ pub const VERSION: &str = env!("CARGO_PKG_VERSION");
 /// Everything a notebook cell needs, imported with `use rangeo::prelude::*;`.
 pub mod prelude {
     pub use crate::VERSION as RANGEO_VERSION;
+    pub use crate::cell::check_interrupt;
     pub use crate::display::{
-        DisplayHandle, EvcxrDisplay, MimeBundle, Progress, Repr, clear_output, display,
+        DisplayHandle, MimeBundle, Progress, Repr, clear_output, display,
     };
 }

@@ -1,28 +1,46 @@
-//! The display contract between the runtime and the kernel, written once, here.
+//! The line protocol between the evaluation process and the kernel, written once, here.
 //!
-//! Cells run in evcxr's evaluation process, whose stdout the kernel reads line by line.
-//! Ordinary lines are the cell's printed output. A line that starts with one of the
-//! markers below carries one JSON object and becomes a Jupyter message instead:
+//! Cells run in the evaluation process (see [`crate::cell`]), whose stdin, stdout and
+//! stderr are pipes to the kernel.
 //!
-//! | marker | JSON | Jupyter message |
+//! **Kernel to process**, one command per line on stdin:
+//!
+//! | command | meaning |
+//! |---|---|
+//! | [`RUN`] `path` | load the compiled cell at `path` and run it |
+//! | [`FORGET`] `name` | drop the stored variable `name` |
+//!
+//! Lines a cell reads from stdin (answers to [`INPUT_REQUEST`]) travel the same way,
+//! between commands.
+//!
+//! **Process to kernel.** Ordinary stdout and stderr lines are the cell's printed output.
+//! A stdout line that starts with one of the markers below carries one JSON object and
+//! becomes a Jupyter message, or tells the kernel how the cell went:
+//!
+//! | marker | JSON | meaning |
 //! |---|---|---|
 //! | [`DISPLAY`] | `{"data":{mime:…},"metadata":{…},"transient":{"display_id":…}}` | `display_data` |
 //! | [`UPDATE_DISPLAY`] | same, `display_id` required | `update_display_data` |
 //! | [`CLEAR_OUTPUT`] | `{"wait":bool}` | `clear_output` |
 //! | [`RESULT`] | `{"data":{mime:…},"metadata":{…}}` | the cell's `execute_result` |
-//! | [`PANIC`] | `{"message":…,"location":"file:line:col"}` | the cell's `error` (a panic) |
-//! | [`USER_ERROR`] | `{"message":…}` | the cell's `error` (`Err` through `?`) |
+//! | [`PANIC`] | `{"message":…,"location":"file:line:col"}` | the cell panicked |
+//! | [`USER_ERROR`] | `{"message":…}` | the cell returned `Err` through `?` |
+//! | [`INTERRUPTED`] | `{}` | an interrupt stopped the cell, variables kept |
+//! | [`DONE`] | `{}` or `{"failed":…}` | the command ended; `failed` when it could not run |
+//!
+//! The line `EVCXR_INPUT_REQUEST:prompt` (or `EVCXR_INPUT_REQUEST_PASSWORD:prompt`) asks
+//! the front end for a line of input: the convention of the `evcxr_input` crate, kept so
+//! that crate works in cells.
 //!
 //! JSON never contains a raw newline, so a line is always a whole message, and lines
 //! keep their order with the cell's other output. A marker line whose JSON does not parse
-//! is shown as text: nothing a cell prints is lost. The runtime writes the first four;
-//! the kernel's panic hook and output pump write the last two.
+//! is shown as text: nothing a cell prints is lost.
 
 use std::io::Write;
 
 use serde_json::{Value, json};
 
-use super::MimeBundle;
+use crate::display::MimeBundle;
 
 /// Shows a bundle now.
 pub const DISPLAY: &str = "RANGEO_DISPLAY ";
@@ -36,6 +54,19 @@ pub const RESULT: &str = "RANGEO_RESULT ";
 pub const PANIC: &str = "RANGEO_PANIC ";
 /// The cell returned an `Err` through `?`.
 pub const USER_ERROR: &str = "RANGEO_USER_ERROR ";
+/// An interrupt stopped the cell and every variable was kept.
+pub const INTERRUPTED: &str = "RANGEO_INTERRUPTED ";
+/// The command the process was given has ended.
+pub const DONE: &str = "RANGEO_DONE ";
+/// Asks the front end for a line of input (the `evcxr_input` convention).
+pub const INPUT_REQUEST: &str = "EVCXR_INPUT_REQUEST:";
+/// Asks the front end for a password (the `evcxr_input` convention).
+pub const PASSWORD_REQUEST: &str = "EVCXR_INPUT_REQUEST_PASSWORD:";
+
+/// Runs the compiled cell whose path follows.
+pub const RUN: &str = "RUN ";
+/// Drops the stored variable whose name follows.
+pub const FORGET: &str = "FORGET ";
 
 /// The `display_data` line for `bundle`, with a display id when it may be updated.
 #[must_use]
@@ -65,6 +96,27 @@ pub fn clear_output_line(wait: bool) -> String {
 #[must_use]
 pub fn result_line(bundle: &MimeBundle) -> String {
     format!("{RESULT}{}", payload(bundle))
+}
+
+/// The line that reports a panic of the cell's main thread.
+#[must_use]
+pub fn panic_line(message: &str, location: &str) -> String {
+    format!("{PANIC}{}", json!({ "message": message, "location": location }))
+}
+
+/// The line that reports an `Err` returned through `?`.
+#[must_use]
+pub fn user_error_line(message: &str) -> String {
+    format!("{USER_ERROR}{}", json!({ "message": message }))
+}
+
+/// The line that ends a command; `failed` says why it could not run at all.
+#[must_use]
+pub fn done_line(failed: Option<&str>) -> String {
+    match failed {
+        Some(why) => format!("{DONE}{}", json!({ "failed": why })),
+        None => format!("{DONE}{{}}"),
+    }
 }
 
 /// Data and metadata, as [`MimeBundle`] serialises them.
@@ -101,6 +153,16 @@ mod tests {
             clear_output_line(true),
             r#"RANGEO_CLEAR_OUTPUT {"wait":true}"#
         );
+    }
+
+    #[test]
+    fn panics_errors_and_ends_are_json_lines() {
+        let line = panic_line("boom \"x\"\n", "cell.rs:3:1");
+        let json: Value = serde_json::from_str(line.strip_prefix(PANIC).unwrap()).unwrap();
+        assert_eq!(json["message"], "boom \"x\"\n");
+        assert_eq!(user_error_line("bad"), r#"RANGEO_USER_ERROR {"message":"bad"}"#);
+        assert_eq!(done_line(None), "RANGEO_DONE {}");
+        assert_eq!(done_line(Some("no")), r#"RANGEO_DONE {"failed":"no"}"#);
     }
 
     #[test]
