@@ -8,13 +8,12 @@ import jupyter_kernel_test as jkt
 
 from conftest import KERNEL_NAME
 
-# A value whose type knows evcxr's display convention: text/plain and text/html.
+# A value whose type has a rich representation through the runtime's `Repr`.
 RICH_RESULT = r"""
 struct Rich;
-impl Rich {
-    fn evcxr_display(&self) {
-        println!("EVCXR_BEGIN_CONTENT text/plain\nRich\nEVCXR_END_CONTENT");
-        println!("EVCXR_BEGIN_CONTENT text/html\n<b>Rich</b>\nEVCXR_END_CONTENT");
+impl Repr for Rich {
+    fn repr(&self) -> MimeBundle {
+        MimeBundle::text("Rich").with("text/html", "<b>Rich</b>")
     }
 }
 Rich
@@ -91,8 +90,8 @@ class RangeoKernelTests(jkt.KernelTests):
         cls.shared_data_dir = os.environ.get("RANGEO_DATA_DIR")
         os.environ["RANGEO_DATA_DIR"] = tempfile.mkdtemp(prefix="rangeo-conformance-")
         super().setUpClass()
-        # The first cells wait for the evaluation context and rust-analyzer to warm up;
-        # the suite's own 15 s reply timeout is for a warm kernel.
+        # Completion waits for rust-analyzer to load; the suite's own 15 s reply timeout
+        # is for a warm kernel.
         reply = cls.kc.execute_interactive("let warm_up = 1;", timeout=180)
         assert reply["content"]["status"] == "ok", reply["content"]
 

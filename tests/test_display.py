@@ -1,24 +1,16 @@
 """The runtime's display bridge through a real kernel: displays in order, updates by id,
-rich results through `Repr`, and the progress bar redrawing one display.
-
-The runtime is added with `:dep` here; once it is preloaded (issue 3) these cells run as
-they are without it.
+rich results through `Repr`, and the progress bar redrawing one display. The runtime's
+prelude is in scope in every cell, with nothing to import.
 """
-
-import pathlib
 
 import pytest
 
 import conftest
 
-RUNTIME = pathlib.Path(__file__).resolve().parent.parent / "runtime"
-
 
 @pytest.fixture(scope="module")
 def kc():
     km, client = conftest.start_kernel()
-    assert run(client, f':dep rangeo = {{ path = "{RUNTIME}" }}')[0]["status"] == "ok"
-    assert run(client, "use rangeo::prelude::*;")[0]["status"] == "ok"
     yield client
     client.stop_channels()
     km.shutdown_kernel(now=True)

@@ -1,19 +1,22 @@
 //! What a cell emits, turned into Jupyter output messages.
 //!
-//! The evaluation process (evcxr's child) talks to the kernel over its stdout and stderr.
-//! Ordinary lines are the cell's output and become `stream` messages; marker lines carry
-//! displays, results and errors as the runtime's [`rangeo::display::protocol`] defines
-//! them (the contract lives there, once, for both sides).
+//! The evaluation process talks to the kernel over its stdout and stderr. Ordinary lines
+//! are the cell's output and become `stream` messages; marker lines carry displays,
+//! results and errors as the runtime's [`rangeo::protocol`] defines them (the contract
+//! lives there, once, for both sides).
 
 mod relay;
 
 pub use relay::{CellEvents, Relay};
 
 use jupyter_protocol::{ClearOutput, DisplayData, Media, MediaType, UpdateDisplayData};
-use rangeo::display::protocol::{CLEAR_OUTPUT, DISPLAY, PANIC, RESULT, UPDATE_DISPLAY, USER_ERROR};
+use rangeo::protocol::{
+    CLEAR_OUTPUT, DISPLAY, INTERRUPTED, PANIC, RESULT, UPDATE_DISPLAY, USER_ERROR,
+};
 use serde::Deserialize;
 
-/// A cell's result as the runtime reported it (its final expression's bundle).
+/// A cell's result as the runtime reported it (its final expression's bundle), or the
+/// text a `:` command answered.
 #[derive(Debug, Clone, Deserialize)]
 pub struct CellResult {
     /// Mime type to data.
@@ -24,6 +27,15 @@ pub struct CellResult {
 }
 
 impl CellResult {
+    /// A plain-text result.
+    #[must_use]
+    pub fn text(text: String) -> Self {
+        Self {
+            data: Media::new(vec![MediaType::Plain(text)]),
+            metadata: serde_json::Map::new(),
+        }
+    }
+
     /// The `text/plain` form, as history keeps it.
     #[must_use]
     pub fn plain(&self) -> &str {
@@ -72,6 +84,8 @@ pub enum ChildLine {
     Panic(PanicReport),
     /// The cell returned an error.
     UserError(UserError),
+    /// An interrupt stopped the cell.
+    Interrupted,
 }
 
 impl ChildLine {
@@ -95,8 +109,10 @@ impl ChildLine {
             Some(Self::Result(r))
         } else if let Some(p) = json::<PanicReport>(&line, PANIC) {
             Some(Self::Panic(p))
+        } else if let Some(e) = json::<UserError>(&line, USER_ERROR) {
+            Some(Self::UserError(e))
         } else {
-            json::<UserError>(&line, USER_ERROR).map(Self::UserError)
+            json::<serde_json::Value>(&line, INTERRUPTED).map(|_| Self::Interrupted)
         };
         parsed.unwrap_or(Self::Text(line))
     }
@@ -146,11 +162,16 @@ mod tests {
         assert!(
             matches!(ChildLine::parse(err.into()), ChildLine::UserError(e) if e.message == "no such file")
         );
+        assert!(matches!(
+            ChildLine::parse("RANGEO_INTERRUPTED {}".into()),
+            ChildLine::Interrupted
+        ));
     }
 
     #[test]
     fn the_runtimes_lines_parse_as_the_messages_they_name() {
-        use rangeo::display::{MimeBundle, protocol};
+        use rangeo::display::MimeBundle;
+        use rangeo::protocol;
         let bundle = MimeBundle::text("t")
             .with("text/html", "<b>t</b>")
             .with_metadata("text/html", serde_json::json!({"isolated": true}));

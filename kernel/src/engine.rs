@@ -1,41 +1,46 @@
-//! The evcxr evaluation context: compiles and runs cells, completes and inspects code.
+//! The engine: compiles cells against the prebuilt runtime and runs them in the
+//! evaluation process; completes and inspects code.
 //!
-//! evcxr's `CommandContext` is neither `Send` nor cheap to create, so it lives on one
-//! engine thread for the life of the kernel and the session talks to it through jobs.
-//! It is created in the background at start-up, so the kernel answers `kernel_info`
-//! at once while the first compilation warms up.
+//! Cells are evaluated on one engine thread ([`evaluator`]); completion and inspection
+//! use rust-analyzer through evcxr on a thread of their own ([`analysis`]), so neither
+//! waits for the other.
 
-mod child;
+mod analysis;
+mod cell;
+mod codegen;
+mod commands;
+mod compiler;
 mod completeness;
+mod deps;
 mod diagnostics;
-mod hooks;
+mod evaluator;
+mod process;
 
-pub use child::prepare_evaluation_process;
 pub use completeness::{Completeness, is_complete};
-pub use diagnostics::CellError;
+pub use diagnostics::{CellError, CellSpan, Diagnostic};
 
-use std::collections::BTreeMap;
-use std::process::Child;
-use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicU32, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 use crossbeam_channel::{Receiver, Sender, bounded, unbounded};
-use evcxr::{CommandContext, EvalCallbacks};
+
+use crate::prebuilt::Prebuilt;
 
 /// The evaluation process's output, line by line, as the relay consumes it.
 pub struct Streams {
     /// Lines the cell wrote to stdout (and marker lines).
     pub stdout: Receiver<String>,
-    /// Lines the cell wrote to stderr.
+    /// Lines the cell wrote to stderr, and compile progress.
     pub stderr: Receiver<String>,
 }
 
-/// A successful cell: the mime bundle of its final expression (empty when it has none).
+/// A cell that ran (it may still have failed by panicking or returning `Err`, which the
+/// relay saw).
 #[derive(Debug, Default)]
 pub struct Executed {
-    /// Mime type to data, as evcxr produced it.
-    pub bundle: BTreeMap<String, String>,
+    /// Text a `:` command answered with, shown as the cell's result.
+    pub text: Option<String>,
     /// Wall time of the cell when `:timing` is on.
     pub timing: Option<Duration>,
 }
@@ -58,27 +63,33 @@ pub struct Completions {
 
 enum Job {
     Execute(String, InputReader, Sender<Result<Executed, CellError>>),
-    Complete(String, usize, Sender<Completions>),
-    Inspect(String, usize, Sender<Option<(String, String)>>),
-    LastSource(Sender<Option<String>>),
+    CellLine(String, Sender<Option<usize>>),
 }
 
-/// Handle to the engine thread. Cloning shares the same engine.
+/// Handle to the engine. Cloning shares the same engine.
 #[derive(Clone)]
 pub struct Engine {
     jobs: Sender<Job>,
+    analysis: analysis::Analysis,
     shared: Arc<Shared>,
 }
 
-#[derive(Default)]
+/// What the session's threads share with the engine thread.
+#[derive(Debug, Default)]
 struct Shared {
-    process: Mutex<Option<Arc<Mutex<Child>>>>,
+    /// The evaluation process's id (0 while there is none).
+    pid: AtomicU32,
+    /// Whether a cell is running.
     running: AtomicBool,
+    /// Whether an interrupt arrived for the running cell.
     interrupted: AtomicBool,
+    /// Declarations of the stored variables, for completion.
+    declarations: Mutex<String>,
 }
 
 impl Engine {
-    /// Starts the engine thread; its output streams are sent on `streams` once ready.
+    /// Starts the engine with the prebuilt runtime that `$RANGEO_RUNTIME` (or the default
+    /// directory) holds; its output streams are sent on `streams`.
     #[must_use]
     pub fn start(streams: Sender<Streams>) -> Self {
         let (jobs, rx) = unbounded();
@@ -88,13 +99,17 @@ impl Engine {
             .name("engine".into())
             .spawn(move || run(&rx, &streams, &thread_shared))
             .expect("spawn engine thread");
-        Self { jobs, shared }
+        Self {
+            jobs,
+            analysis: analysis::Analysis::start(),
+            shared,
+        }
     }
 
     /// Compiles and runs a cell.
     pub fn execute(&self, code: &str, input: InputReader) -> Result<Executed, CellError> {
         let (tx, rx) = bounded(1);
-        self.send(Job::Execute(code.to_owned(), input, tx));
+        let _ = self.jobs.send(Job::Execute(code.to_owned(), input, tx));
         rx.recv().unwrap_or_else(|_| {
             Err(CellError::Unavailable(
                 "the engine thread has stopped".into(),
@@ -102,32 +117,46 @@ impl Engine {
         })
     }
 
+    /// The line of the last cell that a panic location (`cell_N.rs:LINE:COL`) is in.
+    #[must_use]
+    pub fn cell_line(&self, location: &str) -> Option<usize> {
+        let (tx, rx) = bounded(1);
+        let _ = self.jobs.send(Job::CellLine(location.to_owned(), tx));
+        rx.recv().ok().flatten()
+    }
+
     /// Completion candidates at `cursor` (a character offset) in `code`.
     #[must_use]
     pub fn complete(&self, code: &str, cursor: usize) -> Completions {
-        let (tx, rx) = bounded(1);
-        self.send(Job::Complete(code.to_owned(), cursor, tx));
-        rx.recv().unwrap_or_default()
+        let before: String = code.chars().take(cursor).collect();
+        let word = before.trim_start();
+        if word.starts_with(':') && !word.contains(char::is_whitespace) {
+            let matches: Vec<String> = commands::COMMANDS
+                .iter()
+                .map(|(name, _)| (*name).to_owned())
+                .filter(|name| name.starts_with(word))
+                .collect();
+            return Completions {
+                kinds: vec!["magic"; matches.len()],
+                matches,
+                cursor_start: cursor - word.chars().count(),
+                cursor_end: cursor,
+            };
+        }
+        let declarations = self.shared.declarations.lock().expect("engine lock").clone();
+        self.analysis.complete(&declarations, code, cursor)
     }
 
     /// Hover documentation (plain text, HTML) for the expression before `cursor`.
     #[must_use]
     pub fn inspect(&self, code: &str, cursor: usize) -> Option<(String, String)> {
-        let (tx, rx) = bounded(1);
-        self.send(Job::Inspect(code.to_owned(), cursor, tx));
-        rx.recv().ok().flatten()
+        let declarations = self.shared.declarations.lock().expect("engine lock").clone();
+        self.analysis.inspect(&declarations, code, cursor)
     }
 
-    /// The Rust source that evcxr generated for the last cell.
-    #[must_use]
-    pub fn last_source(&self) -> Option<String> {
-        let (tx, rx) = bounded(1);
-        self.send(Job::LastSource(tx));
-        rx.recv().ok().flatten()
-    }
-
-    /// Stops a running cell by ending the evaluation process; evcxr starts a fresh one.
-    /// Returns whether a cell was running.
+    /// Asks the running cell to stop: `SIGINT` to the evaluation process, which runtime
+    /// code notices at its next `check_interrupt`. The engine kills the process if the
+    /// cell has not stopped a few seconds later. Returns whether a cell was running.
     #[allow(
         clippy::must_use_candidate,
         reason = "interrupting is the point; the flag is only informative"
@@ -137,8 +166,12 @@ impl Engine {
             return false;
         }
         self.shared.interrupted.store(true, Ordering::SeqCst);
-        if let Some(process) = self.shared.process.lock().expect("engine lock").as_ref() {
-            let _ = process.lock().expect("process lock").kill();
+        let pid = self.shared.pid.load(Ordering::SeqCst);
+        if pid != 0 {
+            // SAFETY: kill(2) with a valid signal has no memory-safety preconditions.
+            unsafe {
+                libc::kill(pid.cast_signed(), libc::SIGINT);
+            }
         }
         true
     }
@@ -148,188 +181,53 @@ impl Engine {
     pub fn interrupt_requested(&self) -> bool {
         self.shared.interrupted.load(Ordering::SeqCst)
     }
-
-    fn send(&self, job: Job) {
-        let _ = self.jobs.send(job);
-    }
 }
 
 fn run(jobs: &Receiver<Job>, streams: &Sender<Streams>, shared: &Shared) {
-    let mut context = match start_context() {
-        Ok((context, outputs)) => {
-            *shared.process.lock().expect("engine lock") = Some(context.process_handle());
-            let _ = streams.send(Streams {
-                stdout: outputs.stdout,
-                stderr: outputs.stderr,
-            });
-            context
-        }
+    let (out_tx, out_rx) = unbounded();
+    let (err_tx, err_rx) = unbounded();
+    let _ = streams.send(Streams {
+        stdout: out_rx,
+        stderr: err_rx,
+    });
+    let mut evaluator = match start(out_tx, err_tx, shared) {
+        Ok(evaluator) => evaluator,
         Err(message) => {
-            log::error!("evaluation context failed to start: {message}");
+            log::error!("the engine cannot start: {message}");
             for job in jobs {
                 match job {
                     Job::Execute(_, _, reply) => {
                         let _ = reply.send(Err(CellError::Unavailable(message.clone())));
                     }
-                    Job::Complete(_, _, reply) => drop(reply.send(Completions::default())),
-                    Job::Inspect(_, _, reply) => drop(reply.send(None)),
-                    Job::LastSource(reply) => drop(reply.send(None)),
+                    Job::CellLine(_, reply) => drop(reply.send(None)),
                 }
             }
             return;
         }
     };
-    let mut hooked_pid = None;
-    let started = std::time::Instant::now();
-    if let Err(e) = ensure_hooks(&mut context, &mut hooked_pid) {
-        log::error!("{e}");
-    }
-    log::info!("cell hooks installed in {:.2?}", started.elapsed());
-    warm_up(&mut context, jobs);
     for job in jobs {
         match job {
             Job::Execute(code, input, reply) => {
-                if let Err(e) = ensure_hooks(&mut context, &mut hooked_pid) {
-                    log::error!("{e}");
-                }
-                let _ = reply.send(execute(&mut context, &code, &input, shared));
+                let result = evaluator.execute(&code, &input);
+                *shared.declarations.lock().expect("engine lock") = evaluator.declarations();
+                let _ = reply.send(result);
             }
-            Job::Complete(code, cursor, reply) => {
-                let _ = reply.send(complete(&mut context, &code, cursor));
-            }
-            Job::Inspect(code, cursor, reply) => {
-                let pos = byte_offset(&code, cursor);
-                let hover = context
-                    .hover_at(&code, pos)
-                    .ok()
-                    .filter(|(plain, _)| !plain.trim().is_empty());
-                let _ = reply.send(hover);
-            }
-            Job::LastSource(reply) => {
-                let _ = reply.send(context.last_source().ok());
+            Job::CellLine(location, reply) => {
+                let _ = reply.send(evaluator.cell_line(&location));
             }
         }
     }
 }
 
-/// Installs the cell hooks in the current evaluation process if it is not the one they
-/// were installed in: evcxr starts a fresh process after a crash, an interrupt, `:restart`
-/// or `:clear`, and hooks live in the process.
-fn ensure_hooks(context: &mut CommandContext, hooked_pid: &mut Option<u32>) -> Result<(), String> {
-    let pid = context.process_handle().lock().expect("process lock").id();
-    if *hooked_pid != Some(pid) {
-        context
-            .execute(&hooks::setup())
-            .map_err(|e| format!("installing the cell hooks failed: {e}"))?;
-        *hooked_pid = Some(pid);
-    }
-    Ok(())
-}
-
-/// rust-analyzer loads the standard library the first time it infers a type, which takes
-/// seconds; evcxr asks it for the type of every `let`. When no cell is waiting, a
-/// completion request does that work now, so the user's first `let` does not.
-fn warm_up(context: &mut CommandContext, jobs: &Receiver<Job>) {
-    const CODE: &str = "let rangeo_warm_up: Vec<f64> = Vec::new(); rangeo_warm_up.le";
-    if !jobs.is_empty() {
-        return;
-    }
-    let started = std::time::Instant::now();
-    let _ = context.completions(CODE, CODE.len());
-    log::info!("rust-analyzer warmed up in {:.2?}", started.elapsed());
-}
-
-fn start_context() -> Result<(CommandContext, evcxr::EvalContextOutputs), String> {
-    let started = std::time::Instant::now();
-    let (context, outputs) = CommandContext::new().map_err(|e| e.to_string())?;
-    // evcxr's default opt-level (2) is kept: switching to 0 made the first cell after
-    // start 1 s slower (the context was just built at 2) and later cells no faster.
-    log::info!("evcxr context created in {:.2?}", started.elapsed());
-    Ok((context, outputs))
-}
-
-fn execute(
-    context: &mut CommandContext,
-    code: &str,
-    input: &InputReader,
+fn start(
+    out: Sender<String>,
+    err: Sender<String>,
     shared: &Shared,
-) -> Result<Executed, CellError> {
-    let before: Vec<String> = context
-        .variables_and_types()
-        .map(|(name, _)| name.to_owned())
-        .collect();
-    shared.interrupted.store(false, Ordering::SeqCst);
-    shared.running.store(true, Ordering::SeqCst);
-    // evcxr does not export its `InputRequest` type; the closure's type comes from the field.
-    let mut callbacks = EvalCallbacks {
-        input_reader: &|request| input(&request.prompt, request.is_password),
-    };
-    let result = context.execute_with_callbacks(code, &mut callbacks);
-    shared.running.store(false, Ordering::SeqCst);
-    let interrupted = shared.interrupted.swap(false, Ordering::SeqCst);
-    match result {
-        Ok(outputs) => {
-            for phase in &outputs.phases {
-                log::debug!("phase {}: {:.2?}", phase.name, phase.duration);
-            }
-            Ok(Executed {
-                bundle: outputs.content_by_mime_type.into_iter().collect(),
-                timing: outputs.timing,
-            })
-        }
-        Err(error) => Err(CellError::from_evcxr(error, code, interrupted, before)),
-    }
-}
-
-fn complete(context: &mut CommandContext, code: &str, cursor: usize) -> Completions {
-    let pos = byte_offset(code, cursor);
-    let Ok(found) = context.completions(code, pos) else {
-        return Completions {
-            cursor_start: cursor,
-            cursor_end: cursor,
-            ..Completions::default()
-        };
-    };
-    let start = char_offset(code, found.start_offset);
-    let end = char_offset(code, found.end_offset);
-    let mut matches = Vec::new();
-    let mut kinds = Vec::new();
-    for completion in found.completions {
-        if !matches.contains(&completion.code) {
-            matches.push(completion.code);
-            kinds.push(completion.kind);
-        }
-    }
-    Completions {
-        matches,
-        kinds,
-        cursor_start: start,
-        cursor_end: end,
-    }
-}
-
-/// Byte offset of the `chars`-th character (Jupyter counts cursor positions in characters).
-fn byte_offset(text: &str, chars: usize) -> usize {
-    text.char_indices()
-        .nth(chars)
-        .map_or(text.len(), |(i, _)| i)
-}
-
-/// Character offset of byte offset `bytes`.
-fn char_offset(text: &str, bytes: usize) -> usize {
-    text.get(..bytes.min(text.len()))
-        .map_or(0, |s| s.chars().count())
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn offsets_count_characters_not_bytes() {
-        let text = "let é = 1;";
-        assert_eq!(byte_offset(text, 5), 6);
-        assert_eq!(char_offset(text, 6), 5);
-        assert_eq!(byte_offset(text, 100), text.len());
-    }
+) -> Result<evaluator::Evaluator<'_>, String> {
+    let started = std::time::Instant::now();
+    let dir = Prebuilt::default_dir();
+    let runtime = Prebuilt::load(&dir).map_err(|e| format!("{e:#}"))?;
+    let evaluator = evaluator::Evaluator::new(runtime, out, err, shared).map_err(|e| format!("{e:#}"))?;
+    log::info!("engine ready in {:.2?}", started.elapsed());
+    Ok(evaluator)
 }

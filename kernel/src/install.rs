@@ -1,12 +1,20 @@
-//! Writes the kernelspec that front ends use to start the kernel.
+//! Writes the kernelspec that front ends use to start the kernel, and builds the runtime
+//! it runs cells against.
 //!
-//! The files come from `kernelspec/` in the source tree, embedded in the binary so that an
-//! installed binary can always (re)install itself.
+//! The kernelspec's files come from `kernelspec/` in the source tree, embedded in the
+//! binary so that an installed binary can always (re)install itself. The runtime is
+//! built (see [`crate::prebuilt`]) beside the kernelspec, in `share/rangeo/runtime` of
+//! the same prefix, and kernel.json points the kernel at it.
 
 use std::path::{Path, PathBuf};
 
 use anyhow::{Context as _, bail};
 use serde_json::{Map, Value, json};
+
+use crate::prebuilt::{Prebuilt, RUNTIME_ENV};
+
+/// The runtime crate of the checkout this binary was built from.
+const RUNTIME_SOURCE: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/../runtime");
 
 const KERNEL_JSON: &str = include_str!("../../kernelspec/kernel.json");
 const LOGO_32: &[u8] = include_bytes!("../../kernelspec/logo-32x32.png");
@@ -34,8 +42,31 @@ pub fn kernel_dir(location: &Location, name: &str) -> anyhow::Result<PathBuf> {
     Ok(data.join("kernels").join(name))
 }
 
-/// Writes the kernelspec for the running binary; returns its directory.
-pub fn install(location: &Location, name: &str) -> anyhow::Result<PathBuf> {
+/// Where the runtime for `location` is built: `share/rangeo/runtime` beside
+/// `share/jupyter`.
+pub fn runtime_dir(location: &Location) -> anyhow::Result<PathBuf> {
+    Ok(match location {
+        Location::User => Prebuilt::default_dir(),
+        Location::SysPrefix => sys_prefix()?.join("share/rangeo/runtime"),
+        Location::Prefix(prefix) => prefix.join("share/rangeo/runtime"),
+    })
+}
+
+/// What to install.
+#[derive(Debug, Clone)]
+pub struct Options {
+    /// The kernelspec's name.
+    pub name: String,
+    /// Where to build the runtime (default: [`runtime_dir`] of the location).
+    pub runtime_dir: Option<PathBuf>,
+    /// The runtime crate to build (default: the checkout this binary came from).
+    pub runtime_source: Option<PathBuf>,
+}
+
+/// Builds the runtime and writes the kernelspec for the running binary; returns the
+/// kernelspec's directory.
+pub fn install(location: &Location, options: &Options) -> anyhow::Result<PathBuf> {
+    let name = options.name.as_str();
     if name.is_empty()
         || !name
             .chars()
@@ -45,8 +76,25 @@ pub fn install(location: &Location, name: &str) -> anyhow::Result<PathBuf> {
     }
     let exe = std::env::current_exe().context("cannot locate the rangeo-kernel binary")?;
     let dir = kernel_dir(location, name)?;
+    let runtime = match &options.runtime_dir {
+        Some(dir) => dir.clone(),
+        None => runtime_dir(location)?,
+    };
+    let source = options
+        .runtime_source
+        .clone()
+        .unwrap_or_else(|| PathBuf::from(RUNTIME_SOURCE));
+    log::info!(
+        "building the runtime from {} into {}",
+        source.display(),
+        runtime.display()
+    );
+    Prebuilt::build(&source, &runtime)?;
     std::fs::create_dir_all(&dir).with_context(|| format!("cannot create {}", dir.display()))?;
-    let spec = kernel_json(&exe, &toolchain_env())?;
+    let mut env = toolchain_env();
+    let runtime = std::path::absolute(&runtime)?;
+    env.insert(RUNTIME_ENV.into(), json!(runtime.display().to_string()));
+    let spec = kernel_json(&exe, &env)?;
     write(
         &dir.join("kernel.json"),
         serde_json::to_string_pretty(&spec)?.as_bytes(),
@@ -184,6 +232,11 @@ mod tests {
 
     #[test]
     fn bad_names_are_refused() {
-        assert!(install(&Location::Prefix("/nonexistent".into()), "a/b").is_err());
+        let options = Options {
+            name: "a/b".into(),
+            runtime_dir: None,
+            runtime_source: None,
+        };
+        assert!(install(&Location::Prefix("/nonexistent".into()), &options).is_err());
     }
 }

@@ -1,14 +1,17 @@
 //! # rangeo-kernel
 //!
-//! A Jupyter kernel (protocol 5.5) that compiles and runs Rust cells through evcxr.
+//! A Jupyter kernel (protocol 5.5) that compiles Rust cells against the prebuilt rangeo
+//! runtime and runs them.
 //!
-//! Data flows one way: a front end's request reaches [`session`], [`engine`] compiles and
-//! runs the cell in evcxr's child process, and [`display`] relays what the cell emits to
-//! iopub. [`wire`] is the protocol on ZeroMQ; [`install`] writes the kernelspec.
+//! Data flows one way: a front end's request reaches [`session`], [`engine`] compiles the
+//! cell and runs it in the evaluation process, and [`display`] relays what the cell emits
+//! to iopub. [`wire`] is the protocol on ZeroMQ; [`install`] writes the kernelspec and
+//! builds the runtime ([`prebuilt`]).
 
 pub mod display;
 pub mod engine;
 pub mod install;
+pub mod prebuilt;
 pub mod session;
 pub mod wire;
 

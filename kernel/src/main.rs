@@ -27,8 +27,17 @@ enum Command {
         #[arg(long)]
         connection_file: PathBuf,
     },
-    /// Install the kernelspec.
-    Install(Target),
+    /// Build the runtime and install the kernelspec.
+    Install {
+        #[command(flatten)]
+        target: Target,
+        /// Where to build the runtime (default: share/rangeo/runtime of the prefix).
+        #[arg(long, value_name = "DIR")]
+        runtime_dir: Option<PathBuf>,
+        /// The runtime crate to build (default: the checkout this binary came from).
+        #[arg(long, value_name = "DIR")]
+        runtime_source: Option<PathBuf>,
+    },
     /// Remove the kernelspec.
     Uninstall(Target),
 }
@@ -67,8 +76,8 @@ impl Target {
 }
 
 fn main() -> ExitCode {
-    // Must come first: in evcxr's evaluation child process this never returns.
-    rangeo_kernel::engine::prepare_evaluation_process();
+    // Must come first: completion runs evcxr, whose own child process is this binary;
+    // there this never returns.
     evcxr::runtime_hook();
     env_logger::Builder::from_env(env_logger::Env::default().default_filter_or("info"))
         .format_timestamp_millis()
@@ -95,8 +104,17 @@ fn run(cli: Cli) -> anyhow::Result<()> {
             let history = rangeo_kernel::data_dir().map(|d| d.join("history.jsonl"));
             session::serve(&info, &Options { history })
         }
-        Command::Install(target) => {
-            let dir = install::install(&target.location(), &target.name)?;
+        Command::Install {
+            target,
+            runtime_dir,
+            runtime_source,
+        } => {
+            let options = install::Options {
+                name: target.name.clone(),
+                runtime_dir,
+                runtime_source,
+            };
+            let dir = install::install(&target.location(), &options)?;
             log::info!(
                 "installed kernelspec `{}` in {}",
                 target.name,

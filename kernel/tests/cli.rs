@@ -2,6 +2,11 @@
 
 use std::process::Command;
 
+/// One runtime build shared by every run of these tests (re-installing is incremental).
+fn runtime_dir() -> std::path::PathBuf {
+    std::path::Path::new(env!("CARGO_TARGET_TMPDIR")).join("runtime")
+}
+
 fn kernel() -> Command {
     Command::new(env!("CARGO_BIN_EXE_rangeo-kernel"))
 }
@@ -12,7 +17,8 @@ fn install_writes_a_complete_kernelspec_and_uninstall_removes_it() {
     let status = kernel()
         .args(["install", "--prefix"])
         .arg(prefix.path())
-        .args(["--name", "rangeo-test"])
+        .args(["--name", "rangeo-test", "--runtime-dir"])
+        .arg(runtime_dir())
         .status()
         .unwrap();
     assert!(status.success());
@@ -33,6 +39,8 @@ fn install_writes_a_complete_kernelspec_and_uninstall_removes_it() {
     assert_eq!(spec["display_name"], "Rust (rangeo)");
     assert_eq!(spec["interrupt_mode"], "message");
     assert!(spec["env"]["PATH"].as_str().unwrap().ends_with("${PATH}"));
+    let runtime = std::path::Path::new(spec["env"]["RANGEO_RUNTIME"].as_str().unwrap());
+    assert!(runtime.join("runtime.json").is_file(), "{runtime:?} holds a built runtime");
     for logo in ["logo-32x32.png", "logo-64x64.png"] {
         let bytes = std::fs::read(dir.join(logo)).unwrap();
         assert_eq!(&bytes[..8], b"\x89PNG\r\n\x1a\n", "{logo} is a PNG");

@@ -26,7 +26,7 @@
 //! | [`PANIC`] | `{"message":…,"location":"file:line:col"}` | the cell panicked |
 //! | [`USER_ERROR`] | `{"message":…}` | the cell returned `Err` through `?` |
 //! | [`INTERRUPTED`] | `{}` | an interrupt stopped the cell, variables kept |
-//! | [`DONE`] | `{}` or `{"failed":…}` | the command ended; `failed` when it could not run |
+//! | [`DONE`] | `{"variables":[…],"failed":…}` | the command ended: the variables stored now, and `failed` when it could not run |
 //!
 //! The line `EVCXR_INPUT_REQUEST:prompt` (or `EVCXR_INPUT_REQUEST_PASSWORD:prompt`) asks
 //! the front end for a line of input: the convention of the `evcxr_input` crate, kept so
@@ -110,13 +110,15 @@ pub fn user_error_line(message: &str) -> String {
     format!("{USER_ERROR}{}", json!({ "message": message }))
 }
 
-/// The line that ends a command; `failed` says why it could not run at all.
+/// The line that ends a command: the variables stored now, and why the command could
+/// not run at all when it could not.
 #[must_use]
-pub fn done_line(failed: Option<&str>) -> String {
-    match failed {
-        Some(why) => format!("{DONE}{}", json!({ "failed": why })),
-        None => format!("{DONE}{{}}"),
+pub fn done_line(failed: Option<&str>, variables: &[String]) -> String {
+    let mut payload = json!({ "variables": variables });
+    if let Some(why) = failed {
+        payload["failed"] = json!(why);
     }
+    format!("{DONE}{payload}")
 }
 
 /// Data and metadata, as [`MimeBundle`] serialises them.
@@ -161,8 +163,11 @@ mod tests {
         let json: Value = serde_json::from_str(line.strip_prefix(PANIC).unwrap()).unwrap();
         assert_eq!(json["message"], "boom \"x\"\n");
         assert_eq!(user_error_line("bad"), r#"RANGEO_USER_ERROR {"message":"bad"}"#);
-        assert_eq!(done_line(None), "RANGEO_DONE {}");
-        assert_eq!(done_line(Some("no")), r#"RANGEO_DONE {"failed":"no"}"#);
+        assert_eq!(done_line(None, &[]), r#"RANGEO_DONE {"variables":[]}"#);
+        assert_eq!(
+            done_line(Some("no"), &["x".into()]),
+            r#"RANGEO_DONE {"failed":"no","variables":["x"]}"#
+        );
     }
 
     #[test]

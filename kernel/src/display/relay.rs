@@ -1,7 +1,6 @@
 //! The thread that relays the evaluation process's output to iopub as it happens.
 
-use std::collections::VecDeque;
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
 use crossbeam_channel::{Receiver, Sender, never, select, unbounded};
 use jupyter_protocol::{JupyterMessage, StreamContent};
@@ -19,6 +18,8 @@ pub struct CellEvents {
     pub user_error: Option<UserError>,
     /// The result the runtime reported for the cell's final expression.
     pub result: Option<CellResult>,
+    /// Whether an interrupt stopped the cell (its variables kept).
+    pub interrupted: bool,
 }
 
 enum Command {
@@ -59,11 +60,6 @@ impl Relay {
     }
 }
 
-/// How long stderr text is held before it is published, so that the text of an error
-/// returned with `?` (which arrives on stderr just before its marker on stdout) can be
-/// shown once, as the cell's error, rather than twice.
-const STDERR_HOLD: Duration = Duration::from_millis(20);
-
 /// How long a finishing cell waits for stderr lines still in flight.
 const STDERR_GRACE: Duration = Duration::from_millis(2);
 
@@ -73,10 +69,6 @@ struct RelayThread {
     events: CellEvents,
     stdout: String,
     stderr: String,
-    /// When the oldest held stderr text arrived.
-    stderr_since: Option<Instant>,
-    /// Lines of a `?` error's text still to arrive on stderr, to be dropped.
-    swallow: VecDeque<String>,
 }
 
 impl RelayThread {
@@ -87,8 +79,6 @@ impl RelayThread {
             events: CellEvents::default(),
             stdout: String::new(),
             stderr: String::new(),
-            stderr_since: None,
-            swallow: VecDeque::new(),
         }
     }
 
@@ -96,9 +86,6 @@ impl RelayThread {
         let (mut out, mut err): (Receiver<String>, Receiver<String>) = (never(), never());
         let mut ready = ready.clone();
         loop {
-            let hold = self.stderr_since.map_or(Duration::from_hours(1), |since| {
-                STDERR_HOLD.saturating_sub(since.elapsed())
-            });
             select! {
                 recv(ready) -> streams => {
                     if let Ok(streams) = streams {
@@ -112,12 +99,11 @@ impl RelayThread {
                         self.flush_streams();
                         self.parent = Some(*parent);
                         self.events = CellEvents::default();
-                        self.swallow.clear();
                     }
                     Ok(Command::Finish(reply)) => {
                         self.drain(&out, &err);
-                        // evcxr forwards stderr on its own thread: give lines the cell wrote
-                        // just before it ended a moment to arrive, so they stay in the cell.
+                        // stderr is read on its own thread: give lines the cell wrote just
+                        // before it ended a moment to arrive, so they stay in the cell.
                         if let Ok(line) = err.recv_timeout(STDERR_GRACE) {
                             self.stderr_line(&line);
                             self.drain(&out, &err);
@@ -132,19 +118,18 @@ impl RelayThread {
                     Err(_) => out = never(),
                 },
                 recv(err) -> line => match line {
-                    Ok(line) => self.stderr_line(&line),
+                    Ok(line) => {
+                        // Lines the cell printed before this one may be waiting.
+                        while let Ok(earlier) = out.try_recv() {
+                            self.stdout_line(earlier);
+                        }
+                        self.stderr_line(&line);
+                    }
                     Err(_) => err = never(),
                 },
-                default(hold) => {}
             }
             self.drain(&out, &err);
-            self.flush_stdout();
-            if self
-                .stderr_since
-                .is_some_and(|since| since.elapsed() >= STDERR_HOLD)
-            {
-                self.flush_streams();
-            }
+            self.flush_streams();
         }
     }
 
@@ -195,38 +180,17 @@ impl RelayThread {
                 self.events.panic.get_or_insert(report);
             }
             ChildLine::UserError(error) => {
-                self.swallow_error_text(&error.message);
                 self.events.user_error.get_or_insert(error);
             }
+            ChildLine::Interrupted => self.events.interrupted = true,
         }
     }
 
     fn stderr_line(&mut self, line: &str) {
-        if self
-            .swallow
-            .front()
-            .is_some_and(|expected| expected == line)
-        {
-            self.swallow.pop_front();
-            return;
-        }
+        // Keep the order in which the cell wrote.
+        self.flush_stdout();
         self.stderr.push_str(line);
         self.stderr.push('\n');
-        self.stderr_since.get_or_insert_with(Instant::now);
-    }
-
-    /// Removes a `?` error's text from the held stderr, or notes it to drop on arrival.
-    fn swallow_error_text(&mut self, message: &str) {
-        let text = format!("{message}\n");
-        if let Some(start) = self
-            .stderr
-            .rfind(&text)
-            .filter(|&i| i + text.len() == self.stderr.len())
-        {
-            self.stderr.truncate(start);
-        } else {
-            self.swallow = message.lines().map(str::to_owned).collect();
-        }
     }
 
     fn flush_stdout(&mut self) {
@@ -238,7 +202,6 @@ impl RelayThread {
 
     fn flush_streams(&mut self) {
         self.flush_stdout();
-        self.stderr_since = None;
         if !self.stderr.is_empty() {
             let text = std::mem::take(&mut self.stderr);
             self.publish(StreamContent::stderr(&text));

@@ -2,7 +2,6 @@
 
 use std::fmt::Write as _;
 
-use evcxr::CompilationError;
 use jupyter_protocol::ErrorOutput;
 
 use crate::display::{PanicReport, UserError};
@@ -12,13 +11,45 @@ const BLUE: &str = "\x1b[1;34m";
 const BOLD: &str = "\x1b[1m";
 const RESET: &str = "\x1b[0m";
 
+/// One rustc diagnostic, placed in the cell.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Diagnostic {
+    /// `error` (or `error: internal compiler error`).
+    pub level: String,
+    /// The error code (`E0308`), if any.
+    pub code: Option<String>,
+    /// The message.
+    pub message: String,
+    /// Where in the cell it points; spans in generated code are left out.
+    pub spans: Vec<CellSpan>,
+    /// Notes and help (`help: consider ...`).
+    pub notes: Vec<String>,
+}
+
+/// A span of a diagnostic in the cell (1-based lines and columns, in characters).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct CellSpan {
+    /// First line.
+    pub start_line: usize,
+    /// First column.
+    pub start_column: usize,
+    /// Last line.
+    pub end_line: usize,
+    /// Column after the last character.
+    pub end_column: usize,
+    /// The text under the span.
+    pub label: String,
+    /// Whether it is the diagnostic's main span.
+    pub primary: bool,
+}
+
 /// A failed cell.
 #[derive(Debug)]
 pub enum CellError {
     /// rustc rejected the cell; every diagnostic of the cell, with the cell's source.
     Compile {
         /// The diagnostics, in rustc's order.
-        errors: Vec<CompilationError>,
+        diagnostics: Vec<Diagnostic>,
         /// The cell as the user wrote it.
         source: String,
     },
@@ -31,69 +62,45 @@ pub enum CellError {
     },
     /// The cell returned an error through `?`.
     User(UserError),
-    /// An interrupt stopped the cell; the evaluation process was restarted.
+    /// An interrupt stopped the cell. When it did not stop by itself, its process was
+    /// killed and restarted, and `lost` names the variables that went with it.
     Interrupted {
-        /// Variables that were defined before and did not survive the restart.
+        /// Variables that did not survive (empty when the cell stopped cooperatively).
         lost: Vec<String>,
     },
     /// The evaluation process died (a crash such as a null-pointer dereference, or abort).
     ProcessDied {
-        /// What evcxr saw of the process's end.
+        /// How the process ended.
         message: String,
         /// Variables that were defined before and did not survive the restart.
         lost: Vec<String>,
     },
-    /// A type was redefined and the variables that used it had to be dropped.
-    VariablesLost(Vec<String>),
-    /// A `:` command or other evcxr-level request failed.
+    /// A `:` command failed.
     Command(String),
     /// The evaluation context could not be started (no toolchain, for example).
     Unavailable(String),
 }
 
 impl CellError {
-    /// Classifies an evcxr error. `before` are the variables that existed before the cell.
-    #[must_use]
-    pub fn from_evcxr(
-        error: evcxr::Error,
-        source: &str,
-        interrupted: bool,
-        before: Vec<String>,
-    ) -> Self {
-        match error {
-            evcxr::Error::CompilationErrors(errors) => Self::Compile {
-                errors,
-                source: source.to_owned(),
-            },
-            evcxr::Error::SubprocessTerminated(_) if interrupted => {
-                Self::Interrupted { lost: before }
-            }
-            evcxr::Error::SubprocessTerminated(message) => Self::ProcessDied {
-                message,
-                lost: before,
-            },
-            evcxr::Error::TypeRedefinedVariablesLost(lost) => Self::VariablesLost(lost),
-            evcxr::Error::Message(message) => Self::Command(message),
-        }
-    }
-
     /// The error as Jupyter shows it: a name, a one-line value and a traceback of lines.
     #[must_use]
     pub fn to_output(&self) -> ErrorOutput {
         let (ename, evalue, traceback) = match self {
-            Self::Compile { errors, source } => {
-                let summary = errors.first().map_or_else(
-                    || "compilation failed".to_owned(),
-                    CompilationError::message,
-                );
-                let evalue = if errors.len() > 1 {
-                    format!("{summary} (and {} more)", errors.len() - 1)
+            Self::Compile {
+                diagnostics,
+                source,
+            } => {
+                let summary = diagnostics
+                    .first()
+                    .map_or_else(|| "compilation failed".to_owned(), |d| d.message.clone());
+                let evalue = if diagnostics.len() > 1 {
+                    format!("{summary} (and {} more)", diagnostics.len() - 1)
                 } else {
                     summary
                 };
-                let traceback = errors
+                let traceback = diagnostics
                     .iter()
-                    .flat_map(|e| render_compile_error(e, source))
+                    .flat_map(|d| render(d, source))
                     .collect();
                 ("CompilationError", evalue, traceback)
             }
@@ -131,13 +138,6 @@ impl CellError {
                 traceback.push(format!("{RED}ProcessDied{RESET}: {evalue}"));
                 ("ProcessDied", evalue, traceback)
             }
-            Self::VariablesLost(lost) => {
-                let evalue = format!(
-                    "a type was redefined, so these variables were dropped: {}",
-                    lost.join(", ")
-                );
-                ("VariablesLost", evalue.clone(), vec![evalue])
-            }
             Self::Command(message) => (
                 "Error",
                 last_line(message).to_owned(),
@@ -169,7 +169,7 @@ fn last_line(message: &str) -> &str {
 
 fn lost_note(lost: &[String]) -> String {
     if lost.is_empty() {
-        "no variables were defined, so nothing was lost".to_owned()
+        "every variable was kept".to_owned()
     } else {
         format!(
             "the evaluation process was restarted and these variables were lost: {}",
@@ -179,36 +179,30 @@ fn lost_note(lost: &[String]) -> String {
 }
 
 /// One diagnostic as rustc would print it, with spans pointing into the cell.
-fn render_compile_error(error: &CompilationError, source: &str) -> Vec<String> {
+fn render(diagnostic: &Diagnostic, source: &str) -> Vec<String> {
     let lines: Vec<&str> = source.lines().collect();
     let mut out = Vec::new();
-    let level = error.level();
-    let head = match error.code() {
-        Some(code) => format!(
-            "{RED}{level}[{code}]{RESET}{BOLD}: {}{RESET}",
-            error.message()
-        ),
-        None => format!("{RED}{level}{RESET}{BOLD}: {}{RESET}", error.message()),
+    let level = &diagnostic.level;
+    let head = match &diagnostic.code {
+        Some(code) => format!("{RED}{level}[{code}]{RESET}{BOLD}: {}{RESET}", diagnostic.message),
+        None => format!("{RED}{level}{RESET}{BOLD}: {}{RESET}", diagnostic.message),
     };
     out.push(head);
-    let spanned: Vec<_> = error
-        .spanned_messages()
+    let width = diagnostic
+        .spans
         .iter()
-        .filter(|m| m.span.is_some())
-        .collect();
-    let width = spanned
-        .iter()
-        .filter_map(|m| m.span.map(|s| s.end_line))
+        .map(|s| s.end_line)
         .max()
         .map_or(1, |n| n.to_string().len());
     let pad = " ".repeat(width);
-    for message in &spanned {
-        let span = message.span.expect("filtered on spans");
+    for span in &diagnostic.spans {
         out.push(format!(
             "{pad}{BLUE}-->{RESET} cell:{}:{}",
             span.start_line, span.start_column
         ));
         out.push(format!("{pad} {BLUE}|{RESET}"));
+        let colour = if span.primary { RED } else { BLUE };
+        let mark = if span.primary { "^" } else { "-" };
         for line_no in span.start_line..=span.end_line {
             let text = lines.get(line_no - 1).copied().unwrap_or("");
             out.push(format!("{BLUE}{line_no:>width$} |{RESET} {text}"));
@@ -221,19 +215,19 @@ fn render_compile_error(error: &CompilationError, source: &str) -> Vec<String> {
                 text,
             );
             let mut marks = format!(
-                "{pad} {BLUE}|{RESET} {}{RED}{}",
+                "{pad} {BLUE}|{RESET} {}{colour}{}",
                 " ".repeat(from),
-                "^".repeat(to.saturating_sub(from).max(1))
+                mark.repeat(to.saturating_sub(from).max(1))
             );
-            if line_no == span.end_line && !message.label.is_empty() {
-                let _ = write!(marks, " {}", message.label);
+            if line_no == span.end_line && !span.label.is_empty() {
+                let _ = write!(marks, " {}", span.label);
             }
             marks.push_str(RESET);
             out.push(marks);
         }
     }
-    for help in error.help() {
-        out.push(format!("{pad} {BLUE}={RESET} {BOLD}help{RESET}: {help}"));
+    for note in &diagnostic.notes {
+        out.push(format!("{pad} {BLUE}={RESET} {note}"));
     }
     out.push(String::new());
     out
@@ -271,6 +265,33 @@ mod tests {
         assert_eq!(underline(1, 5, 1, 8, 1, "let x = 1;"), (4, 7));
         assert_eq!(underline(1, 5, 2, 3, 1, "let x = {"), (4, 9));
         assert_eq!(underline(1, 5, 2, 3, 2, "  1}"), (2, 2));
+    }
+
+    #[test]
+    fn compile_errors_show_the_cell_lines_they_point_at() {
+        let diagnostic = Diagnostic {
+            level: "error".into(),
+            code: Some("E0308".into()),
+            message: "mismatched types".into(),
+            spans: vec![CellSpan {
+                start_line: 2,
+                start_column: 14,
+                end_line: 2,
+                end_column: 19,
+                label: "expected `i32`".into(),
+                primary: true,
+            }],
+            notes: vec!["help: try `1`".into()],
+        };
+        let out = CellError::Compile {
+            diagnostics: vec![diagnostic.clone(), diagnostic],
+            source: "let a = 1;\nlet b: i32 = \"one\";".into(),
+        }
+        .to_output();
+        assert_eq!(out.evalue, "mismatched types (and 1 more)");
+        let text = out.traceback.join("\n");
+        assert!(text.contains("cell:2:14") && text.contains("let b: i32 = \"one\";"), "{text}");
+        assert!(text.contains("^^^^^ expected `i32`") && text.contains("help: try `1`"), "{text}");
     }
 
     #[test]

@@ -1,6 +1,5 @@
 //! `execute_request`: the cell's whole life on the wire, from `execute_input` to the reply.
 
-use std::collections::BTreeMap;
 use std::sync::Arc;
 use std::sync::atomic::Ordering;
 
@@ -9,8 +8,6 @@ use jupyter_protocol::{
     JupyterMessage, JupyterMessageContent, Media, MediaType, Payload, ReplyError, ReplyStatus,
     StreamContent, Transient,
 };
-use rangeo::display::MimeBundle;
-use serde_json::Value;
 
 use super::shell::{Counter, Shell};
 use crate::display::CellResult;
@@ -105,14 +102,14 @@ impl Shell {
         let events = self.relay.finish();
         let executed = result?;
         if let Some(report) = events.panic {
-            let cell_line = self
-                .engine
-                .last_source()
-                .and_then(|source| cell_line(&report.location, &source, &request.code));
+            let cell_line = self.engine.cell_line(&report.location);
             return Err(CellError::Panic { report, cell_line });
         }
         if let Some(error) = events.user_error {
             return Err(CellError::User(error));
+        }
+        if events.interrupted {
+            return Err(CellError::Interrupted { lost: Vec::new() });
         }
         if let Some(timing) = executed.timing {
             let took = format!("Took {}ms\n", timing.as_millis());
@@ -120,7 +117,7 @@ impl Shell {
                 .publish(StreamContent::stdout(&took), Some(message));
         }
         Ok(Outcome {
-            result: events.result.or_else(|| evcxr_result(executed.bundle)),
+            result: events.result.or_else(|| executed.text.map(CellResult::text)),
             payload: Vec::new(),
         })
     }
@@ -225,93 +222,4 @@ fn read_input(
         }
     }
     String::new()
-}
-
-/// evcxr's bundle for a cell's final expression (its `Debug` text, or what an
-/// `evcxr_display` method printed) as the cell's result, read the way the runtime's
-/// bundles are. A unit result is not shown, as Python does not show `None`.
-fn evcxr_result(bundle: BTreeMap<String, String>) -> Option<CellResult> {
-    if bundle.is_empty()
-        || (bundle.len() == 1 && bundle.get("text/plain").is_some_and(|t| t == "()"))
-    {
-        return None;
-    }
-    let bundle = bundle
-        .into_iter()
-        .fold(MimeBundle::default(), |bundle, (mime, data)| {
-            // evcxr carries every form as text; JSON forms are JSON values on the wire.
-            let value = if mime.ends_with("json") {
-                serde_json::from_str(&data).unwrap_or(Value::String(data))
-            } else {
-                Value::String(data)
-            };
-            bundle.with(&mime, value)
-        });
-    let json = serde_json::to_value(&bundle).expect("bundles are JSON");
-    serde_json::from_value(json)
-        .inspect_err(|e| log::warn!("the cell's result is not valid Jupyter output: {e}"))
-        .ok()
-}
-
-/// The 1-based line of the cell where a panic at `location` (`src/lib.rs:LINE:COL` of the
-/// generated crate) happened, when that line's text occurs exactly once in the cell.
-fn cell_line(location: &str, generated: &str, cell: &str) -> Option<usize> {
-    let mut parts = location.rsplitn(3, ':');
-    let (_col, line, file) = (parts.next()?, parts.next()?, parts.next()?);
-    if !file.ends_with("lib.rs") {
-        return None;
-    }
-    let text = generated
-        .lines()
-        .nth(line.parse::<usize>().ok()?.checked_sub(1)?)?
-        .trim();
-    if text.is_empty() {
-        return None;
-    }
-    let mut hits = cell.lines().enumerate().filter(|(_, l)| l.trim() == text);
-    let (index, _) = hits.next()?;
-    hits.next().is_none().then_some(index + 1)
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn panic_location_maps_to_the_cell_line() {
-        let generated = "fn run() {\nlet a = 1;\npanic!(\"boom\");\n}";
-        let cell = "let a = 1;\n  panic!(\"boom\");";
-        assert_eq!(cell_line("src/lib.rs:3:1", generated, cell), Some(2));
-        assert_eq!(cell_line("/rustc/lib.rs:3:1", "x", cell), None);
-        assert_eq!(cell_line("src/other.rs:3:1", generated, cell), None);
-    }
-
-    #[test]
-    fn unit_results_are_not_shown() {
-        let bundle = BTreeMap::from([("text/plain".to_owned(), "()".to_owned())]);
-        assert!(evcxr_result(bundle).is_none());
-        assert!(evcxr_result(BTreeMap::new()).is_none());
-    }
-
-    #[test]
-    fn evcxr_results_always_have_text_plain_and_json_forms_are_json() {
-        let bundle = BTreeMap::from([
-            ("text/html".to_owned(), "<b>x</b>".to_owned()),
-            ("application/json".to_owned(), r#"{"a": 1}"#.to_owned()),
-        ]);
-        let result = evcxr_result(bundle).unwrap();
-        assert_eq!(result.plain(), "<application/json, text/html>");
-        assert!(
-            result
-                .data
-                .content
-                .contains(&MediaType::Html("<b>x</b>".into()))
-        );
-        assert!(
-            result
-                .data
-                .content
-                .contains(&MediaType::Json(serde_json::json!({"a": 1})))
-        );
-    }
 }

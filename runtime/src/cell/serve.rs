@@ -18,9 +18,10 @@ pub fn serve() {
     install_panic_hook(std::thread::current().id());
     if let Err(e) = signal_hook::flag::register(signal_hook::consts::SIGINT, interrupt::FLAG.clone())
     {
-        protocol::emit(&protocol::done_line(Some(&format!(
-            "cannot watch for interrupts: {e}"
-        ))));
+        protocol::emit(&protocol::done_line(
+            Some(&format!("cannot watch for interrupts: {e}")),
+            &[],
+        ));
         return;
     }
     // Cells stay loaded for the life of the process: stored values point into them
@@ -45,21 +46,23 @@ pub fn serve() {
             Some(format!("unknown command `{command}`"))
         };
         let _ = std::io::stderr().flush();
-        protocol::emit(&protocol::done_line(failed.as_deref()));
+        protocol::emit(&protocol::done_line(failed.as_deref(), &super::names()));
     }
 }
 
 fn run_cell(path: &str, cells: &mut Vec<libloading::Library>) -> Result<(), String> {
     // SAFETY: the kernel compiled this library for this process (same toolchain, same
     // runtime); loading it runs no initialisers beyond Rust's own.
-    let library =
-        unsafe { libloading::Library::new(path) }.map_err(|e| format!("cannot load {path}: {e}"))?;
-    // SAFETY: every cell exports `rangeo_cell` as `extern "C" fn()`.
-    let entry = unsafe { library.get::<extern "C" fn()>(ENTRY) }
+    let library = unsafe { libloading::Library::new(path) }
+        .map_err(|e| format!("cannot load {path}: {}", std::error::Error::source(&e).map_or_else(|| e.to_string(), ToString::to_string)))?;
+    // SAFETY: every cell exports `rangeo_cell` as `extern "C-unwind" fn()`.
+    let entry = unsafe { library.get::<extern "C-unwind" fn()>(ENTRY) }
         .map_err(|e| format!("{path} has no cell entry point: {e}"))?;
     let entry = *entry;
     cells.push(library);
-    entry();
+    // The cell's statements run under `run`; this catches what happens around them
+    // (taking and putting back variables), which the panic hook has reported.
+    let _ = std::panic::catch_unwind(|| entry());
     let _ = std::io::stdout().flush();
     Ok(())
 }

@@ -18,39 +18,56 @@ thread_local! {
 /// variables it stored with that type, so either means the kernel lost track.
 #[must_use]
 pub fn take<T: 'static>(name: &str) -> T {
-    let value = VARIABLES
-        .with_borrow_mut(|vars| vars.remove(name))
-        .unwrap_or_else(|| panic!("rangeo: variable `{name}` is not stored"));
-    match value.downcast::<T>() {
+    // The generic parts stay this small: they are compiled again in every cell.
+    match take_any(name).downcast::<T>() {
         Ok(value) => *value,
-        Err(value) => {
-            // Leave it where it was, so a kernel bug does not also lose the data.
-            VARIABLES.with_borrow_mut(|vars| vars.insert(name.to_owned(), value));
-            panic!(
-                "rangeo: variable `{name}` is not a `{}`",
-                std::any::type_name::<T>()
-            )
-        }
+        Err(value) => wrong_type(name, value, std::any::type_name::<T>()),
     }
 }
 
 /// Stores a variable the cell defined (replacing an older one of the same name).
 pub fn keep<T: 'static>(name: &str, value: T) {
-    VARIABLES.with_borrow_mut(|vars| vars.insert(name.to_owned(), Box::new(value)));
+    keep_any(name, Box::new(value));
 }
 
 /// Returns a variable taken at the start of a cell, unless the cell defined a new one of
 /// that name (then the new one stays and `value` is dropped).
 pub fn put_back<T: 'static>(name: &str, value: T) {
-    VARIABLES.with_borrow_mut(|vars| {
-        vars.entry(name.to_owned())
-            .or_insert_with(|| Box::new(value));
-    });
+    put_back_any(name, Box::new(value));
 }
 
 /// Drops variable `name`; whether it existed.
 pub fn forget(name: &str) -> bool {
     VARIABLES.with_borrow_mut(|vars| vars.remove(name)).is_some()
+}
+
+/// The names of the stored variables, sorted.
+pub(crate) fn names() -> Vec<String> {
+    let mut names: Vec<String> = VARIABLES.with_borrow(|vars| vars.keys().cloned().collect());
+    names.sort();
+    names
+}
+
+fn take_any(name: &str) -> Box<dyn Any> {
+    VARIABLES
+        .with_borrow_mut(|vars| vars.remove(name))
+        .unwrap_or_else(|| panic!("rangeo: variable `{name}` is not stored"))
+}
+
+fn wrong_type(name: &str, value: Box<dyn Any>, expected: &str) -> ! {
+    // Leave it where it was, so a kernel bug does not also lose the data.
+    keep_any(name, value);
+    panic!("rangeo: variable `{name}` is not a `{expected}`")
+}
+
+fn keep_any(name: &str, value: Box<dyn Any>) {
+    VARIABLES.with_borrow_mut(|vars| vars.insert(name.to_owned(), value));
+}
+
+fn put_back_any(name: &str, value: Box<dyn Any>) {
+    VARIABLES.with_borrow_mut(|vars| {
+        vars.entry(name.to_owned()).or_insert(value);
+    });
 }
 
 #[cfg(test)]

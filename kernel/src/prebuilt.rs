@@ -1,0 +1,237 @@
+//! The runtime, built once at install time: `librangeo.so` (the runtime crate as a Rust
+//! `dylib`, optimised), the compiled dependencies that cells' generic code needs, and
+//! `rangeo-eval`, the evaluation process's small binary.
+//!
+//! A kernel only reads this directory, so any number of kernels (and restarts) use it
+//! at once without building anything. `runtime.json` is written last, by rename, so a
+//! build that was interrupted is never taken for a finished one.
+
+use std::path::{Path, PathBuf};
+use std::process::{Command, Stdio};
+
+use anyhow::{Context as _, bail};
+use serde::{Deserialize, Serialize};
+
+/// The file that describes a finished build.
+const STAMP: &str = "runtime.json";
+
+/// The evaluation process's whole program (see `rangeo::cell::serve`).
+const EVAL_MAIN: &str = "fn main() {\n    rangeo::cell::serve();\n}\n";
+
+/// The environment variable that points a kernel at its prebuilt runtime.
+pub const RUNTIME_ENV: &str = "RANGEO_RUNTIME";
+
+/// A finished build of the runtime.
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq, Eq)]
+pub struct Prebuilt {
+    /// The rustc that built it (the toolchain's binary, not rustup's proxy); cells must
+    /// be compiled by the same one.
+    pub rustc: PathBuf,
+    /// `rustc -vV` of that compiler.
+    pub rustc_version: String,
+    /// The toolchain's library directory (its `libstd-*.so`).
+    pub target_libdir: PathBuf,
+    /// `librangeo.so`.
+    pub dylib: PathBuf,
+    /// The runtime's compiled dependencies.
+    pub deps: PathBuf,
+    /// The evaluation process's binary.
+    pub eval: PathBuf,
+    /// The runtime's version.
+    pub version: String,
+}
+
+impl Prebuilt {
+    /// Where a kernel looks for the runtime: `$RANGEO_RUNTIME` (which `install` writes
+    /// into kernel.json), else the user's data directory.
+    #[must_use]
+    pub fn default_dir() -> PathBuf {
+        std::env::var_os(RUNTIME_ENV).map_or_else(
+            || {
+                dirs::data_dir()
+                    .unwrap_or_else(std::env::temp_dir)
+                    .join("rangeo/runtime")
+            },
+            PathBuf::from,
+        )
+    }
+
+    /// The runtime built in `dir`.
+    pub fn load(dir: &Path) -> anyhow::Result<Self> {
+        let stamp = dir.join(STAMP);
+        let text = std::fs::read_to_string(&stamp).with_context(|| {
+            format!(
+                "the rangeo runtime is not built in {} (run `rangeo-kernel install`, which builds it)",
+                dir.display()
+            )
+        })?;
+        let built: Self = serde_json::from_str(&text)
+            .with_context(|| format!("{} is not a runtime description", stamp.display()))?;
+        for path in [&built.rustc, &built.dylib, &built.eval] {
+            if !path.exists() {
+                bail!(
+                    "the rangeo runtime in {} is incomplete: {} is missing (run `rangeo-kernel install` again)",
+                    dir.display(),
+                    path.display()
+                );
+            }
+        }
+        Ok(built)
+    }
+
+    /// Checks that the toolchain that built the runtime is still the one installed: an
+    /// updated toolchain cannot load code built by the old one.
+    pub fn check_toolchain(&self) -> anyhow::Result<()> {
+        let now = version(&self.rustc)?;
+        if now != self.rustc_version {
+            bail!(
+                "the Rust toolchain changed since the runtime was built ({} then, {} now); run `rangeo-kernel install` again",
+                first_line(&self.rustc_version),
+                first_line(&now)
+            );
+        }
+        Ok(())
+    }
+
+    /// Builds the runtime from its source (`source` is the `runtime/` crate of a rangeo
+    /// checkout) into `dir`, with the rustc and cargo on `PATH`. Cargo's progress goes to
+    /// this process's stderr.
+    pub fn build(source: &Path, dir: &Path) -> anyhow::Result<Self> {
+        let manifest = source.join("Cargo.toml");
+        if !manifest.is_file() {
+            bail!(
+                "no runtime source at {} (give the `runtime/` directory of a rangeo checkout)",
+                source.display()
+            );
+        }
+        std::fs::create_dir_all(dir).with_context(|| format!("cannot create {}", dir.display()))?;
+        let rustc = toolchain_rustc()?;
+        let rustc_version = version(&rustc)?;
+        let target_libdir = PathBuf::from(print(&rustc, "target-libdir")?);
+        let target = dir.join("target");
+        // `cargo rustc` makes only this build a dylib; `prefer-dynamic` links it against
+        // the toolchain's shared libstd, the one the cells and the eval binary use.
+        let status = Command::new("cargo")
+            .arg("rustc")
+            .arg("--manifest-path")
+            .arg(&manifest)
+            .args(["--release", "--lib", "--crate-type", "dylib"])
+            .arg("--target-dir")
+            .arg(&target)
+            .args(["--", "-C", "prefer-dynamic"])
+            .env("RUSTC", &rustc)
+            .stdout(Stdio::null())
+            .status()
+            .context("cannot run cargo")?;
+        if !status.success() {
+            bail!("building the runtime failed ({status})");
+        }
+        let release = target.join("release");
+        let dylib = release.join("librangeo.so");
+        let deps = release.join("deps");
+        let main = dir.join("eval.rs");
+        std::fs::write(&main, EVAL_MAIN)?;
+        let eval = dir.join("rangeo-eval");
+        let output = Command::new(&rustc)
+            .args(["--edition", "2024", "-C", "prefer-dynamic", "-C", "opt-level=2"])
+            .arg("--extern")
+            .arg(format!("rangeo={}", dylib.display()))
+            .arg("-L")
+            .arg(format!("dependency={}", deps.display()))
+            .arg("-o")
+            .arg(&eval)
+            .arg(&main)
+            .output()
+            .context("cannot run rustc")?;
+        if !output.status.success() {
+            bail!(
+                "building the evaluation process failed:\n{}",
+                String::from_utf8_lossy(&output.stderr)
+            );
+        }
+        let built = Self {
+            rustc,
+            rustc_version,
+            target_libdir,
+            dylib,
+            deps,
+            eval,
+            version: rangeo::VERSION.to_owned(),
+        };
+        let temporary = dir.join(format!("{STAMP}.{}", std::process::id()));
+        std::fs::write(&temporary, serde_json::to_string_pretty(&built)?)?;
+        std::fs::rename(&temporary, dir.join(STAMP))?;
+        Ok(built)
+    }
+
+    /// `LD_LIBRARY_PATH` for the evaluation process: the runtime, then libstd.
+    #[must_use]
+    pub fn library_path(&self) -> String {
+        let runtime = self.dylib.parent().unwrap_or(Path::new("."));
+        format!("{}:{}", runtime.display(), self.target_libdir.display())
+    }
+}
+
+/// The toolchain's own rustc (found through `rustc --print sysroot`), so that cells do
+/// not go through rustup's proxy on every compile.
+fn toolchain_rustc() -> anyhow::Result<PathBuf> {
+    let sysroot = PathBuf::from(print(Path::new("rustc"), "sysroot")?);
+    let rustc = sysroot.join("bin/rustc");
+    if !rustc.is_file() {
+        bail!("no rustc in the toolchain at {}", sysroot.display());
+    }
+    Ok(rustc)
+}
+
+fn print(rustc: &Path, what: &str) -> anyhow::Result<String> {
+    let output = Command::new(rustc)
+        .args(["--print", what])
+        .output()
+        .with_context(|| format!("cannot run {} (is Rust installed?)", rustc.display()))?;
+    if !output.status.success() {
+        bail!("`{} --print {what}` failed", rustc.display());
+    }
+    Ok(String::from_utf8(output.stdout)?.trim().to_owned())
+}
+
+fn version(rustc: &Path) -> anyhow::Result<String> {
+    let output = Command::new(rustc)
+        .arg("-vV")
+        .output()
+        .with_context(|| format!("cannot run {}", rustc.display()))?;
+    Ok(String::from_utf8(output.stdout)?.trim().to_owned())
+}
+
+fn first_line(text: &str) -> &str {
+    text.lines().next().unwrap_or(text)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_missing_build_names_the_directory_and_the_fix() {
+        let dir = tempfile::tempdir().unwrap();
+        let error = Prebuilt::load(dir.path()).unwrap_err().to_string();
+        assert!(error.contains(&dir.path().display().to_string()), "{error}");
+        assert!(error.contains("rangeo-kernel install"), "{error}");
+    }
+
+    #[test]
+    fn a_stamp_pointing_at_missing_files_is_incomplete() {
+        let dir = tempfile::tempdir().unwrap();
+        let built = Prebuilt {
+            rustc: "/nonexistent/rustc".into(),
+            rustc_version: "rustc 1.0".into(),
+            target_libdir: "/nonexistent".into(),
+            dylib: "/nonexistent/librangeo.so".into(),
+            deps: "/nonexistent/deps".into(),
+            eval: "/nonexistent/rangeo-eval".into(),
+            version: "0.1.0".into(),
+        };
+        std::fs::write(dir.path().join(STAMP), serde_json::to_string(&built).unwrap()).unwrap();
+        let error = Prebuilt::load(dir.path()).unwrap_err().to_string();
+        assert!(error.contains("incomplete"), "{error}");
+    }
+}
