@@ -143,14 +143,24 @@ impl Engine {
                 cursor_end: cursor,
             };
         }
-        let declarations = self.shared.declarations.lock().expect("engine lock").clone();
+        let declarations = self
+            .shared
+            .declarations
+            .lock()
+            .expect("engine lock")
+            .clone();
         self.analysis.complete(&declarations, code, cursor)
     }
 
     /// Hover documentation (plain text, HTML) for the expression before `cursor`.
     #[must_use]
     pub fn inspect(&self, code: &str, cursor: usize) -> Option<(String, String)> {
-        let declarations = self.shared.declarations.lock().expect("engine lock").clone();
+        let declarations = self
+            .shared
+            .declarations
+            .lock()
+            .expect("engine lock")
+            .clone();
         self.analysis.inspect(&declarations, code, cursor)
     }
 
@@ -227,7 +237,8 @@ fn start(
     let started = std::time::Instant::now();
     let dir = Prebuilt::default_dir();
     let runtime = Prebuilt::load(&dir).map_err(|e| format!("{e:#}"))?;
-    let evaluator = evaluator::Evaluator::new(runtime, out, err, shared).map_err(|e| format!("{e:#}"))?;
+    let evaluator =
+        evaluator::Evaluator::new(runtime, out, err, shared).map_err(|e| format!("{e:#}"))?;
     log::info!("engine ready in {:.2?}", started.elapsed());
     Ok(evaluator)
 }

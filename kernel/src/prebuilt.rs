@@ -133,7 +133,14 @@ impl Prebuilt {
         std::fs::write(&main, EVAL_MAIN)?;
         let eval = dir.join("rangeo-eval");
         let output = Command::new(&rustc)
-            .args(["--edition", "2024", "-C", "prefer-dynamic", "-C", "opt-level=2"])
+            .args([
+                "--edition",
+                "2024",
+                "-C",
+                "prefer-dynamic",
+                "-C",
+                "opt-level=2",
+            ])
             .arg("--extern")
             .arg(format!("rangeo={}", dylib.display()))
             .arg("-L")
@@ -230,7 +237,11 @@ mod tests {
             eval: "/nonexistent/rangeo-eval".into(),
             version: "0.1.0".into(),
         };
-        std::fs::write(dir.path().join(STAMP), serde_json::to_string(&built).unwrap()).unwrap();
+        std::fs::write(
+            dir.path().join(STAMP),
+            serde_json::to_string(&built).unwrap(),
+        )
+        .unwrap();
         let error = Prebuilt::load(dir.path()).unwrap_err().to_string();
         assert!(error.contains("incomplete"), "{error}");
     }

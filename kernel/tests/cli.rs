@@ -40,7 +40,10 @@ fn install_writes_a_complete_kernelspec_and_uninstall_removes_it() {
     assert_eq!(spec["interrupt_mode"], "message");
     assert!(spec["env"]["PATH"].as_str().unwrap().ends_with("${PATH}"));
     let runtime = std::path::Path::new(spec["env"]["RANGEO_RUNTIME"].as_str().unwrap());
-    assert!(runtime.join("runtime.json").is_file(), "{runtime:?} holds a built runtime");
+    assert!(
+        runtime.join("runtime.json").is_file(),
+        "{runtime:?} holds a built runtime"
+    );
     for logo in ["logo-32x32.png", "logo-64x64.png"] {
         let bytes = std::fs::read(dir.join(logo)).unwrap();
         assert_eq!(&bytes[..8], b"\x89PNG\r\n\x1a\n", "{logo} is a PNG");

@@ -72,12 +72,11 @@ pub type Result = std::result::Result<(), CellError>;
 /// `run` returns so that the variables the body borrowed can be put back.
 pub fn run(body: impl FnOnce() -> Result) {
     match catch_unwind(AssertUnwindSafe(body)) {
-        Ok(Ok(())) => {}
         Ok(Err(error)) => protocol::emit(&protocol::user_error_line(&error.message)),
         Err(payload) if payload.is::<Interrupted>() => {
             protocol::emit(&format!("{}{{}}", protocol::INTERRUPTED));
         }
-        // The panic hook has reported it.
-        Err(_) => {}
+        // Success, or a panic, which the panic hook has reported.
+        Ok(Ok(())) | Err(_) => {}
     }
 }

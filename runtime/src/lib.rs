@@ -25,7 +25,5 @@ pub const VERSION: &str = env!("CARGO_PKG_VERSION");
 pub mod prelude {
     pub use crate::VERSION as RANGEO_VERSION;
     pub use crate::cell::check_interrupt;
-    pub use crate::display::{
-        DisplayHandle, MimeBundle, Progress, Repr, clear_output, display,
-    };
+    pub use crate::display::{DisplayHandle, MimeBundle, Progress, Repr, clear_output, display};
 }

@@ -101,7 +101,10 @@ pub fn result_line(bundle: &MimeBundle) -> String {
 /// The line that reports a panic of the cell's main thread.
 #[must_use]
 pub fn panic_line(message: &str, location: &str) -> String {
-    format!("{PANIC}{}", json!({ "message": message, "location": location }))
+    format!(
+        "{PANIC}{}",
+        json!({ "message": message, "location": location })
+    )
 }
 
 /// The line that reports an `Err` returned through `?`.
@@ -162,7 +165,10 @@ mod tests {
         let line = panic_line("boom \"x\"\n", "cell.rs:3:1");
         let json: Value = serde_json::from_str(line.strip_prefix(PANIC).unwrap()).unwrap();
         assert_eq!(json["message"], "boom \"x\"\n");
-        assert_eq!(user_error_line("bad"), r#"RANGEO_USER_ERROR {"message":"bad"}"#);
+        assert_eq!(
+            user_error_line("bad"),
+            r#"RANGEO_USER_ERROR {"message":"bad"}"#
+        );
         assert_eq!(done_line(None, &[]), r#"RANGEO_DONE {"variables":[]}"#);
         assert_eq!(
             done_line(Some("no"), &["x".into()]),

@@ -37,9 +37,11 @@ impl Analysis {
     pub(super) fn complete(&self, declarations: &str, code: &str, cursor: usize) -> Completions {
         let (tx, rx) = bounded(1);
         let shift = declarations.chars().count();
-        let _ = self
-            .jobs
-            .send(Job::Complete(format!("{declarations}{code}"), cursor + shift, tx));
+        let _ = self.jobs.send(Job::Complete(
+            format!("{declarations}{code}"),
+            cursor + shift,
+            tx,
+        ));
         let mut found = rx.recv().unwrap_or_default();
         found.cursor_start = found.cursor_start.saturating_sub(shift);
         found.cursor_end = found.cursor_end.saturating_sub(shift);
@@ -59,9 +61,11 @@ impl Analysis {
     ) -> Option<(String, String)> {
         let (tx, rx) = bounded(1);
         let shift = declarations.chars().count();
-        let _ = self
-            .jobs
-            .send(Job::Inspect(format!("{declarations}{code}"), cursor + shift, tx));
+        let _ = self.jobs.send(Job::Inspect(
+            format!("{declarations}{code}"),
+            cursor + shift,
+            tx,
+        ));
         rx.recv().ok().flatten()
     }
 }

@@ -84,9 +84,10 @@ fn split(code: &str) -> Option<Parsed> {
                 bindings(&local.pat, &mut parsed.bindings);
                 parsed.statements.push(chunk);
             }
-            Stmt::Expr(_, None) | Stmt::Macro(syn::StmtMacro { semi_token: None, .. })
-                if index + 1 == count =>
-            {
+            Stmt::Expr(_, None)
+            | Stmt::Macro(syn::StmtMacro {
+                semi_token: None, ..
+            }) if index + 1 == count => {
                 parsed.result = Some(chunk);
             }
             Stmt::Expr(..) | Stmt::Macro(_) => parsed.statements.push(chunk),
@@ -114,10 +115,10 @@ fn item_key(item: &SynItem) -> String {
         SynItem::Const(c) => format!("value {}", c.ident),
         SynItem::Static(s) => format!("value {}", s.ident),
         SynItem::Mod(m) => format!("mod {}", m.ident),
-        SynItem::Macro(m) => m
-            .ident
-            .as_ref()
-            .map_or_else(|| format!("other {}", tokens(m)), |name| format!("macro {name}")),
+        SynItem::Macro(m) => m.ident.as_ref().map_or_else(
+            || format!("other {}", tokens(m)),
+            |name| format!("macro {name}"),
+        ),
         SynItem::ExternCrate(e) => format!("extern crate {}", e.ident),
         SynItem::Impl(i) => {
             let of = i
@@ -125,11 +126,7 @@ fn item_key(item: &SynItem) -> String {
                 .as_ref()
                 .map(|(_, path, _)| format!("{} for ", tokens(path)))
                 .unwrap_or_default();
-            format!(
-                "impl{} {of}{}",
-                tokens(&i.generics),
-                tokens(&i.self_ty)
-            )
+            format!("impl{} {of}{}", tokens(&i.generics), tokens(&i.self_ty))
         }
         other => match type_name(other) {
             Some(name) => format!("type {name}"),
@@ -197,12 +194,16 @@ mod tests {
         assert_eq!(parsed.statements[0].text, "let x = add(1);");
         assert_eq!(parsed.statements[0].line, 3);
         let result = parsed.result.unwrap();
-        assert_eq!((result.text.as_str(), result.line, result.column), ("x * 2", 4, 2));
+        assert_eq!(
+            (result.text.as_str(), result.line, result.column),
+            ("x * 2", 4, 2)
+        );
     }
 
     #[test]
     fn let_patterns_bind_every_name_once() {
-        let parsed = parse("let (a, mut b) = (1, 2);\nlet Some(c) = Some(3) else { panic!() };\nlet a = 5;");
+        let parsed =
+            parse("let (a, mut b) = (1, 2);\nlet Some(c) = Some(3) else { panic!() };\nlet a = 5;");
         assert_eq!(names(&parsed), [("b", true), ("c", false), ("a", false)]);
         assert!(parsed.result.is_none());
     }

@@ -210,11 +210,21 @@ mod tests {
         assert_eq!(generated.cell_line(at("let y = double")), Some(1));
         assert_eq!(lines[at("y + 1") - 1], "  y + 1", "columns are kept");
         assert_eq!(generated.cell_line(at("y + 1")), Some(2));
-        assert_eq!(generated.cell_line(at("fn double")), None, "earlier items are not the cell's");
-        assert_eq!(generated.glue(at("take(\"total\")")), Some((Glue::Take, "total")));
-        assert!(lines[at("take(")-1].starts_with("let mut total: i64"));
+        assert_eq!(
+            generated.cell_line(at("fn double")),
+            None,
+            "earlier items are not the cell's"
+        );
+        assert_eq!(
+            generated.glue(at("take(\"total\")")),
+            Some((Glue::Take, "total"))
+        );
+        assert!(lines[at("take(") - 1].starts_with("let mut total: i64"));
         assert_eq!(generated.glue(at("keep(\"y\"")), Some((Glue::Keep, "y")));
-        assert_eq!(generated.glue(at("put_back(")), Some((Glue::PutBack, "total")));
+        assert_eq!(
+            generated.glue(at("put_back(")),
+            Some((Glue::PutBack, "total"))
+        );
     }
 
     #[test]

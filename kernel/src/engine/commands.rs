@@ -1,16 +1,25 @@
 //! `:` commands: a cell that starts with `:` configures the kernel instead of running.
 
+use super::Executed;
 use super::deps;
 use super::diagnostics::CellError;
 use super::evaluator::Evaluator;
-use super::Executed;
 
 /// Every command, with its help line (the completion list comes from here too).
 pub(super) const COMMANDS: &[(&str, &str)] = &[
-    (":dep", "add a crate for later cells, as in Cargo.toml: `:dep regex = \"1\"`"),
-    (":vars", "list the variables kept between cells, with their types"),
+    (
+        ":dep",
+        "add a crate for later cells, as in Cargo.toml: `:dep regex = \"1\"`",
+    ),
+    (
+        ":vars",
+        "list the variables kept between cells, with their types",
+    ),
     (":clear", "forget every variable and item defined so far"),
-    (":opt", "optimisation level for cells (0-3; default 0), `:opt 2` for loop-heavy cells"),
+    (
+        ":opt",
+        "optimisation level for cells (0-3; default 0), `:opt 2` for loop-heavy cells",
+    ),
     (":timing", "toggle printing how long each cell takes"),
     (":doc", "show an item's documentation: `:doc std::vec::Vec`"),
     (":help", "this list"),
@@ -69,7 +78,11 @@ impl Evaluator<'_> {
             _ => {
                 return Err(CellError::Command(format!(
                     "unknown command `{name}`; the commands are {}",
-                    COMMANDS.iter().map(|(n, _)| *n).collect::<Vec<_>>().join(", ")
+                    COMMANDS
+                        .iter()
+                        .map(|(n, _)| *n)
+                        .collect::<Vec<_>>()
+                        .join(", ")
                 )));
             }
         };

@@ -19,6 +19,7 @@
 //! (re-emitted in later cells' crates) has the same `TypeId` in each, and stored values
 //! of it can be taken back.
 
+use std::fmt::Write as _;
 use std::path::PathBuf;
 use std::process::Command;
 use std::time::Instant;
@@ -120,7 +121,7 @@ impl RawDiagnostic {
     pub(super) fn primary(&self) -> Option<&RawSpan> {
         self.spans
             .iter()
-            .find(|s| s.is_primary && s.file_name.ends_with(".rs") && !s.file_name.starts_with('/'))
+            .find(|s| s.is_primary && s.file_name.starts_with("cell_"))
     }
 
     /// The error code, if any.
@@ -159,18 +160,28 @@ impl Compiler {
         let library = self.dir.join(format!("libcell_{n}.so"));
         let mir_file = self.dir.join(format!("cell_{n}.mir"));
         if let Err(e) = std::fs::write(&file, source) {
-            return Err(vec![failure(format!("cannot write {}: {e}", file.display()))]);
+            return Err(vec![failure(format!(
+                "cannot write {}: {e}",
+                file.display()
+            ))]);
         }
         let mut emit = format!("link={}", library.display());
         if mir {
-            emit.push_str(&format!(",mir={}", mir_file.display()));
+            let _ = write!(emit, ",mir={}", mir_file.display());
         }
         let mut command = Command::new(&self.runtime.rustc);
         command
             .current_dir(&self.dir)
             .args(["--edition", "2024", "--crate-type", "cdylib"])
             .args(["--crate-name", CRATE_NAME, "-C", "metadata=rangeo-cell"])
-            .args(["-C", "prefer-dynamic", "-C", "debuginfo=0", "-A", "warnings"])
+            .args([
+                "-C",
+                "prefer-dynamic",
+                "-C",
+                "debuginfo=0",
+                "-A",
+                "warnings",
+            ])
             .arg("-C")
             .arg(format!("opt-level={}", self.opt_level))
             .arg("--error-format=json")
@@ -180,7 +191,9 @@ impl Compiler {
             .arg("-L")
             .arg(format!("dependency={}", self.runtime.deps.display()));
         for dir in &self.dependency_dirs {
-            command.arg("-L").arg(format!("dependency={}", dir.display()));
+            command
+                .arg("-L")
+                .arg(format!("dependency={}", dir.display()));
         }
         for ext in &self.externs {
             command
@@ -204,7 +217,9 @@ impl Compiler {
             let mut errors: Vec<RawDiagnostic> = stderr
                 .lines()
                 .filter_map(|l| serde_json::from_str::<RawDiagnostic>(l).ok())
-                .filter(|d| d.level.starts_with("error") && !d.message.starts_with("aborting due to"))
+                .filter(|d| {
+                    d.level.starts_with("error") && !d.message.starts_with("aborting due to")
+                })
                 .collect();
             if errors.is_empty() {
                 errors.push(failure(format!("rustc failed: {stderr}")));
@@ -303,9 +318,15 @@ fn rangeo_cell::{closure#0}(_1: {closure@cell_1.rs:4:25: 4:27}) -> Result<(), Ce
         assert_eq!(
             types,
             [
-                ("counts".into(), "std::collections::HashMap<std::string::String, i32>".into()),
+                (
+                    "counts".into(),
+                    "std::collections::HashMap<std::string::String, i32>".into()
+                ),
                 ("name".into(), "&str".into()),
-                ("it".into(), "std::iter::Map<std::ops::Range<i32>, {closure@cell_1.rs:5:9: 5:12}>".into()),
+                (
+                    "it".into(),
+                    "std::iter::Map<std::ops::Range<i32>, {closure@cell_1.rs:5:9: 5:12}>".into()
+                ),
                 ("unit".into(), "Marker".into()),
             ]
         );

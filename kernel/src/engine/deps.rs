@@ -45,8 +45,8 @@ fn parse(spec: &str) -> anyhow::Result<(String, String)> {
     } else {
         format!("{spec} = \"*\"")
     };
-    let table: toml::Table =
-        toml::from_str(&line).with_context(|| format!("`{spec}` is not a Cargo.toml dependency line"))?;
+    let table: toml::Table = toml::from_str(&line)
+        .with_context(|| format!("`{spec}` is not a Cargo.toml dependency line"))?;
     let mut names = table.keys();
     match (names.next(), names.next()) {
         (Some(name), None) => Ok((name.clone(), line)),
@@ -102,7 +102,11 @@ fn build(
     std::fs::write(dir.join("Cargo.toml"), manifest)?;
     std::fs::write(dir.join("lib.rs"), "")?;
     let mut child = Command::new("cargo")
-        .args(["build", "--release", "--message-format=json-render-diagnostics"])
+        .args([
+            "build",
+            "--release",
+            "--message-format=json-render-diagnostics",
+        ])
         .current_dir(dir)
         .env("RUSTC", rustc)
         .stdout(Stdio::piped())
@@ -129,7 +133,10 @@ fn build(
         .iter()
         .any(|m| m.reason == "build-finished" && m.success == Some(true));
     if !status.success() || !succeeded {
-        bail!("cargo could not build the dependencies:\n{}", errors.join("\n"));
+        bail!(
+            "cargo could not build the dependencies:\n{}",
+            errors.join("\n")
+        );
     }
     let mut externs = Vec::new();
     for name in specs.keys() {
@@ -139,7 +146,11 @@ fn build(
             .filter(|m| m.reason == "compiler-artifact")
             .filter_map(|m| Some((m.target.as_ref()?, &m.filenames)))
             .filter(|(t, _)| t.name.replace('-', "_") == crate_name)
-            .filter(|(t, _)| t.kind.iter().any(|k| k.contains("lib") || k == "proc-macro"))
+            .filter(|(t, _)| {
+                t.kind
+                    .iter()
+                    .any(|k| k.contains("lib") || k == "proc-macro")
+            })
             .flat_map(|(_, files)| files.iter())
             .find(|f| f.extension().is_some_and(|e| e == "rlib" || e == "so"))
             .with_context(|| format!("cargo built no library for `{name}`"))?;
@@ -163,7 +174,12 @@ mod tests {
         assert_eq!(name, "serde");
         assert!(parse("").is_err());
         assert!(parse("a = \"1\"\nb = \"2\"").is_err());
-        assert!(parse("regex = ").unwrap_err().to_string().contains("not a Cargo.toml"));
+        assert!(
+            parse("regex = ")
+                .unwrap_err()
+                .to_string()
+                .contains("not a Cargo.toml")
+        );
     }
 
     #[test]

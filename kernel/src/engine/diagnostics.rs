@@ -98,10 +98,7 @@ impl CellError {
                 } else {
                     summary
                 };
-                let traceback = diagnostics
-                    .iter()
-                    .flat_map(|d| render(d, source))
-                    .collect();
+                let traceback = diagnostics.iter().flat_map(|d| render(d, source)).collect();
                 ("CompilationError", evalue, traceback)
             }
             Self::Panic { report, cell_line } => {
@@ -184,7 +181,10 @@ fn render(diagnostic: &Diagnostic, source: &str) -> Vec<String> {
     let mut out = Vec::new();
     let level = &diagnostic.level;
     let head = match &diagnostic.code {
-        Some(code) => format!("{RED}{level}[{code}]{RESET}{BOLD}: {}{RESET}", diagnostic.message),
+        Some(code) => format!(
+            "{RED}{level}[{code}]{RESET}{BOLD}: {}{RESET}",
+            diagnostic.message
+        ),
         None => format!("{RED}{level}{RESET}{BOLD}: {}{RESET}", diagnostic.message),
     };
     out.push(head);
@@ -290,8 +290,14 @@ mod tests {
         .to_output();
         assert_eq!(out.evalue, "mismatched types (and 1 more)");
         let text = out.traceback.join("\n");
-        assert!(text.contains("cell:2:14") && text.contains("let b: i32 = \"one\";"), "{text}");
-        assert!(text.contains("^^^^^ expected `i32`") && text.contains("help: try `1`"), "{text}");
+        assert!(
+            text.contains("cell:2:14") && text.contains("let b: i32 = \"one\";"),
+            "{text}"
+        );
+        assert!(
+            text.contains("^^^^^ expected `i32`") && text.contains("help: try `1`"),
+            "{text}"
+        );
     }
 
     #[test]

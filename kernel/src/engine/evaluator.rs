@@ -2,6 +2,7 @@
 //! compiler and the evaluation process; runs one cell at a time.
 
 use std::collections::{BTreeMap, BTreeSet};
+use std::fmt::Write as _;
 use std::sync::atomic::Ordering;
 use std::time::{Duration, Instant};
 
@@ -101,7 +102,11 @@ impl<'a> Evaluator<'a> {
     }
 
     /// Runs a cell or a `:` command.
-    pub(super) fn execute(&mut self, code: &str, input: &InputReader) -> Result<Executed, CellError> {
+    pub(super) fn execute(
+        &mut self,
+        code: &str,
+        input: &InputReader,
+    ) -> Result<Executed, CellError> {
         let started = Instant::now();
         let trimmed = code.trim();
         let mut executed = if trimmed.starts_with(':') {
@@ -117,13 +122,12 @@ impl<'a> Evaluator<'a> {
 
     /// `let` declarations of the stored variables, for completion.
     pub(super) fn declarations(&self) -> String {
-        self.variables
-            .iter()
-            .map(|(name, v)| {
-                let mutable = if v.mutable { "mut " } else { "" };
-                format!("let {mutable}{name}: {} = unimplemented!();\n", v.ty)
-            })
-            .collect()
+        let mut out = String::new();
+        for (name, v) in &self.variables {
+            let mutable = if v.mutable { "mut " } else { "" };
+            let _ = writeln!(out, "let {mutable}{name}: {} = unimplemented!();", v.ty);
+        }
+        out
     }
 
     /// The line of the last cell that `location` (`cell_N.rs:LINE:COL`) is in.
@@ -197,7 +201,11 @@ impl<'a> Evaluator<'a> {
             unkeepable.extend(fixes.unkeepable);
             consumed.extend(fixes.consumed);
         };
-        let kept_types = compiled.mir.as_deref().map(compiler::kept_types).unwrap_or_default();
+        let kept_types = compiled
+            .mir
+            .as_deref()
+            .map(compiler::kept_types)
+            .unwrap_or_default();
         let outcome = self.run(&compiled, input);
         self.last = Some((n, generated));
         // Items are committed once they compiled, whatever the cell then did.
@@ -269,7 +277,12 @@ impl<'a> Evaluator<'a> {
         codegen::generate(&plan)
     }
 
-    fn compile(&self, n: usize, generated: &Generated, mir: bool) -> Result<Compiled, Vec<RawDiagnostic>> {
+    fn compile(
+        &self,
+        n: usize,
+        generated: &Generated,
+        mir: bool,
+    ) -> Result<Compiled, Vec<RawDiagnostic>> {
         let (done, waiting) = bounded::<()>(0);
         let stderr = self.stderr.clone();
         std::thread::spawn(move || {
@@ -289,11 +302,12 @@ impl<'a> Evaluator<'a> {
     }
 
     fn send(&mut self, line: &str) -> Result<(), CellError> {
-        self.ensure_process().map_err(|e| CellError::Unavailable(format!("{e:#}")))?;
+        self.ensure_process()
+            .map_err(|e| CellError::Unavailable(format!("{e:#}")))?;
         let process = self.process.as_mut().expect("just started");
-        process
-            .send(line)
-            .map_err(|e| CellError::Unavailable(format!("the evaluation process does not listen: {e}")))
+        process.send(line).map_err(|e| {
+            CellError::Unavailable(format!("the evaluation process does not listen: {e}"))
+        })
     }
 
     /// Waits for the command sent to end, answering input requests; handles interrupts
@@ -331,14 +345,17 @@ impl<'a> Evaluator<'a> {
             match event {
                 Event::Done(done) => return Ok(done),
                 Event::Input { prompt, password } => {
-                    let answer = input.map(|read| read(&prompt, password)).unwrap_or_default();
+                    let answer = input
+                        .map(|read| read(&prompt, password))
+                        .unwrap_or_default();
                     let _ = process.send(&answer);
                 }
                 Event::Exited => {
                     let how = process.end();
                     self.process = None;
                     self.shared.pid.store(0, Ordering::SeqCst);
-                    let lost: Vec<String> = std::mem::take(&mut self.variables).into_keys().collect();
+                    let lost: Vec<String> =
+                        std::mem::take(&mut self.variables).into_keys().collect();
                     return Err(if killed || interrupted_at.is_some() {
                         CellError::Interrupted { lost }
                     } else {
@@ -394,10 +411,7 @@ impl<'a> Evaluator<'a> {
                 continue;
             }
             if compiler::nameable(ty) {
-                let mutable = parsed
-                    .bindings
-                    .iter()
-                    .any(|b| &b.name == name && b.mutable);
+                let mutable = parsed.bindings.iter().any(|b| &b.name == name && b.mutable);
                 self.variables.insert(
                     name.clone(),
                     Variable {
@@ -421,7 +435,8 @@ impl<'a> Evaluator<'a> {
             }
         }
         // Whatever the cell moved away, or did not get to define, is gone.
-        self.variables.retain(|name, _| done.variables.contains(name));
+        self.variables
+            .retain(|name, _| done.variables.contains(name));
         Ok(())
     }
 
@@ -528,7 +543,11 @@ fn to_cell(error: &RawDiagnostic, generated: &Generated) -> Diagnostic {
 /// `println!("{x}")` uses `x` from inside a string.
 fn identifiers(text: &str) -> BTreeSet<String> {
     text.split(|c: char| !(c.is_alphanumeric() || c == '_'))
-        .filter(|w| w.chars().next().is_some_and(|c| c.is_alphabetic() || c == '_'))
+        .filter(|w| {
+            w.chars()
+                .next()
+                .is_some_and(|c| c.is_alphabetic() || c == '_')
+        })
         .map(str::to_owned)
         .collect()
 }

@@ -121,10 +121,12 @@ impl Drop for EvalProcess {
 fn read_stdout(out: impl Read, relay: &Sender<String>, events: &Sender<Event>) {
     read_lines(out, |line| {
         let event = if let Some(json) = line.strip_prefix(DONE) {
-            Some(Event::Done(serde_json::from_str(json).unwrap_or_else(|e| Done {
-                failed: Some(format!("unreadable end of command ({e}): {json}")),
-                variables: Vec::new(),
-            })))
+            Some(Event::Done(serde_json::from_str(json).unwrap_or_else(
+                |e| Done {
+                    failed: Some(format!("unreadable end of command ({e}): {json}")),
+                    variables: Vec::new(),
+                },
+            )))
         } else if let Some(prompt) = line.strip_prefix(PASSWORD_REQUEST) {
             Some(Event::Input {
                 prompt: prompt.to_owned(),

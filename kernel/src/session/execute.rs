@@ -117,7 +117,9 @@ impl Shell {
                 .publish(StreamContent::stdout(&took), Some(message));
         }
         Ok(Outcome {
-            result: events.result.or_else(|| executed.text.map(CellResult::text)),
+            result: events
+                .result
+                .or_else(|| executed.text.map(CellResult::text)),
             payload: Vec::new(),
         })
     }

@@ -3,8 +3,8 @@
 //! [`check_interrupt`] stop there, so the cell ends cleanly and keeps its variables.
 
 use std::sync::Arc;
-use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::LazyLock;
+use std::sync::atomic::{AtomicBool, Ordering};
 
 /// Raised by `SIGINT` in the evaluation process (see [`super::serve`]).
 pub(super) static FLAG: LazyLock<Arc<AtomicBool>> = LazyLock::new(Arc::default);

@@ -16,7 +16,8 @@ const ENTRY: &[u8] = b"rangeo_cell";
 /// next to the runtime at install time.
 pub fn serve() {
     install_panic_hook(std::thread::current().id());
-    if let Err(e) = signal_hook::flag::register(signal_hook::consts::SIGINT, interrupt::FLAG.clone())
+    if let Err(e) =
+        signal_hook::flag::register(signal_hook::consts::SIGINT, interrupt::FLAG.clone())
     {
         protocol::emit(&protocol::done_line(
             Some(&format!("cannot watch for interrupts: {e}")),
@@ -53,8 +54,12 @@ pub fn serve() {
 fn run_cell(path: &str, cells: &mut Vec<libloading::Library>) -> Result<(), String> {
     // SAFETY: the kernel compiled this library for this process (same toolchain, same
     // runtime); loading it runs no initialisers beyond Rust's own.
-    let library = unsafe { libloading::Library::new(path) }
-        .map_err(|e| format!("cannot load {path}: {}", std::error::Error::source(&e).map_or_else(|| e.to_string(), ToString::to_string)))?;
+    let library = unsafe { libloading::Library::new(path) }.map_err(|e| {
+        format!(
+            "cannot load {path}: {}",
+            std::error::Error::source(&e).map_or_else(|| e.to_string(), ToString::to_string)
+        )
+    })?;
     // SAFETY: every cell exports `rangeo_cell` as `extern "C-unwind" fn()`.
     let entry = unsafe { library.get::<extern "C-unwind" fn()>(ENTRY) }
         .map_err(|e| format!("{path} has no cell entry point: {e}"))?;
@@ -72,10 +77,7 @@ fn run_cell(path: &str, cells: &mut Vec<libloading::Library>) -> Result<(), Stri
 /// usual and do not fail the cell.
 fn install_panic_hook(main: ThreadId) {
     std::panic::set_hook(Box::new(move |info| {
-        let message = info
-            .payload_as_str()
-            .unwrap_or("Box<dyn Any>")
-            .to_owned();
+        let message = info.payload_as_str().unwrap_or("Box<dyn Any>").to_owned();
         let location = info
             .location()
             .map(|l| format!("{}:{}:{}", l.file(), l.line(), l.column()))

@@ -36,9 +36,9 @@ pub fn put_back<T: 'static>(name: &str, value: T) {
     put_back_any(name, Box::new(value));
 }
 
-/// Drops variable `name`; whether it existed.
-pub fn forget(name: &str) -> bool {
-    VARIABLES.with_borrow_mut(|vars| vars.remove(name)).is_some()
+/// Drops variable `name`, if it is stored.
+pub fn forget(name: &str) {
+    VARIABLES.with_borrow_mut(|vars| vars.remove(name));
 }
 
 /// The names of the stored variables, sorted.
@@ -81,7 +81,10 @@ mod tests {
         keep("x", "redefined");
         put_back("x", x);
         assert_eq!(take::<&str>("x"), "redefined");
-        assert!(!forget("x"));
+        assert!(!names().contains(&"x".to_owned()));
+        keep("z", 1_u8);
+        forget("z");
+        assert!(!names().contains(&"z".to_owned()));
     }
 
     #[test]
