@@ -166,7 +166,10 @@ def test_interrupt_by_message_and_by_signal(kernel):
 
 def test_stdin_input_request(kernel):
     _, kc, _ = kernel
-    assert run(kc, ':dep evcxr_input = "1"')[0]["status"] == "ok"
+    reply, messages = run(kc, ':dep evcxr_input = "1"')
+    assert reply["status"] == "ok"
+    progress = "".join(m["content"]["text"] for m in of_type(messages, "stream"))
+    assert "Finished" in progress, "cargo's progress is shown in the notebook"
     prompts = []
 
     def answer(msg):

@@ -4,9 +4,10 @@
 //! `use rangeo::prelude::*;`: labeled arrays in the xarray model, lazy chunked compute,
 //! Zarr / netCDF / STAC readers and rich notebook output.
 //!
-//! The crate is being built issue by issue. Today it carries [`display`]: the mime
+//! The crate is being built issue by issue. Today it carries [`display`] (the mime
 //! bundles, displays and progress bars through which values show themselves in a
-//! notebook.
+//! notebook), [`session`] (kernel-wide options and the worker pool) and [`cell`] (what
+//! the kernel's compiled cells call).
 //!
 //! ```
 //! use rangeo::prelude::*;
@@ -17,6 +18,7 @@
 pub mod cell;
 pub mod display;
 pub mod protocol;
+pub mod session;
 
 /// The version of the runtime, as the kernel reports it in its banner.
 pub const VERSION: &str = env!("CARGO_PKG_VERSION");
@@ -26,4 +28,5 @@ pub mod prelude {
     pub use crate::VERSION as RANGEO_VERSION;
     pub use crate::cell::check_interrupt;
     pub use crate::display::{DisplayHandle, MimeBundle, Progress, Repr, clear_output, display};
+    pub use crate::session::{Options, options, set_options, thread_pool};
 }

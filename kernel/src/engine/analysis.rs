@@ -71,6 +71,13 @@ impl Analysis {
 }
 
 fn run(jobs: &Receiver<Job>) {
+    // Loading rust-analyzer takes seconds of CPU; at a lower priority it does not slow
+    // the cells a user runs meanwhile (the processes it starts inherit the priority).
+    // SAFETY: setpriority on the calling thread's id has no memory-safety preconditions.
+    unsafe {
+        let thread = libc::gettid();
+        libc::setpriority(libc::PRIO_PROCESS, thread.cast_unsigned(), 10);
+    }
     let started = std::time::Instant::now();
     let mut context = match CommandContext::new() {
         Ok((context, _outputs)) => context,

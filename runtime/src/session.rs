@@ -1,0 +1,63 @@
+//! State that exists once per kernel and is shared by every cell: the runtime is one
+//! shared library, loaded once by the kernel's evaluation process, so its statics live
+//! as long as the kernel and every cell sees the same ones.
+//!
+//! Options work like xarray's `set_options`: set in one cell, they hold for the cells
+//! after it.
+//!
+//! ```
+//! use rangeo::prelude::*;
+//! set_options(|o| o.display_max_rows = 20);
+//! assert_eq!(options().display_max_rows, 20);
+//! // Parallel work in every cell runs on the kernel's one pool.
+//! let total: u64 = thread_pool().install(|| (1..=4_u64).product());
+//! assert_eq!(total, 24);
+//! ```
+
+use std::sync::{LazyLock, RwLock};
+
+/// Kernel-wide settings.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Options {
+    /// Rows shown in text and HTML reprs before eliding (xarray's `display_max_rows`).
+    pub display_max_rows: usize,
+    /// Characters per line of text reprs (xarray's `display_width`).
+    pub display_width: usize,
+}
+
+impl Default for Options {
+    /// xarray's defaults.
+    fn default() -> Self {
+        Self {
+            display_max_rows: 12,
+            display_width: 80,
+        }
+    }
+}
+
+static OPTIONS: LazyLock<RwLock<Options>> = LazyLock::new(RwLock::default);
+
+/// The current options.
+#[must_use]
+pub fn options() -> Options {
+    OPTIONS.read().expect("options lock").clone()
+}
+
+/// Changes options for the rest of the kernel's life.
+pub fn set_options(change: impl FnOnce(&mut Options)) {
+    change(&mut OPTIONS.write().expect("options lock"));
+}
+
+static POOL: LazyLock<rayon::ThreadPool> = LazyLock::new(|| {
+    rayon::ThreadPoolBuilder::new()
+        .thread_name(|i| format!("rangeo-worker-{i}"))
+        .build()
+        .expect("cannot start the runtime's worker threads")
+});
+
+/// The kernel's worker threads (one per core), on which the runtime runs parallel
+/// work. Created by the first cell that needs it, then shared by all.
+#[must_use]
+pub fn thread_pool() -> &'static rayon::ThreadPool {
+    &POOL
+}
