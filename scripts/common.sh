@@ -42,7 +42,7 @@ build_kernel() {
 }
 
 install_kernelspec() {
-    step "installing the kernelspec into $VENV"
+    step "building the runtime and installing the kernelspec into $VENV"
     VIRTUAL_ENV="$VENV" "$KERNEL" install --sys-prefix
     "$VENV/bin/jupyter" kernelspec list
 }

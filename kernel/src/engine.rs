@@ -1,8 +1,8 @@
 //! The engine: compiles cells against the prebuilt runtime and runs them in the
 //! evaluation process; completes and inspects code.
 //!
-//! Cells are evaluated on one engine thread ([`evaluator`]); completion and inspection
-//! use rust-analyzer through evcxr on a thread of their own ([`analysis`]), so neither
+//! Cells are evaluated on one engine thread (`evaluator`); completion and inspection
+//! use rust-analyzer through evcxr on a thread of their own (`analysis`), so neither
 //! waits for the other.
 
 mod analysis;

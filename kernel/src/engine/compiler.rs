@@ -1,19 +1,29 @@
 //! Compiles a cell's crate with rustc, directly.
 //!
-//! Why rustc and not cargo (as evcxr does): a cell is one file with fixed dependencies,
-//! so cargo's work per build (reading manifests and the lock file, checking the
-//! fingerprint of every dependency) buys nothing, and measured here it was most of
-//! evcxr's 0.3 s per cell. rustc alone builds a small cell against the prebuilt runtime
-//! in about 0.1 s.
+//! The mechanism was chosen by measuring on the 2-core development machine (numbers from
+//! `bench/kernel.py` and timed rustc runs, November 2026):
 //!
-//! Why the runtime as a Rust `dylib`: cells link against the one `librangeo.so` built at
-//! install time instead of statically copying the runtime and its dependencies into
-//! every cell, so a cell's link step stays small however big the runtime grows, and the
-//! runtime's state (thread pool, caches, stored variables) exists once per kernel.
+//! - **evcxr as it is** (cargo per cell, the runtime a `:dep` statically linked into each
+//!   cell): 6.6 s to start (rust-analyzer loads std before the first cell), 29 s to the
+//!   first runtime-using result (cargo builds the runtime in every new kernel), 0.41 s per
+//!   runtime-using cell and 0.38 s per `1 + 1`. Each cell also gets its own copy of the
+//!   runtime's statics, so no state could be shared between cells.
+//! - **evcxr with its knobs**: opt-level 0, the mold linker and calling the toolchain's
+//!   binaries instead of rustup's proxies changed per-cell time by less than run-to-run
+//!   noise: the time is cargo's (manifests, lock file, fingerprints of every dependency)
+//!   and rust-analyzer's, not code generation.
+//! - **rustc directly against the runtime as a prebuilt `dylib`** (this module): one
+//!   `librangeo.so` built at install time; a cell is one file that rustc compiles and
+//!   links against it in 0.13-0.16 s, however large the runtime grows, and all cells
+//!   share one copy of the runtime and its state. Measured through the kernel: 0.3 s to
+//!   start, 0.8 s to the first runtime-using result, 0.19 s per runtime-using cell.
+//! - **cell opt-level**: 0.11 s at 0, 0.19 s at 1, 0.59 s at 2 for a small cell. Cells are
+//!   glue around optimised runtime code, so 0 is the default; `:opt` raises it.
+//! - `-C codegen-units=1`, stripping symbols and shared generics made no measurable
+//!   difference at this size.
 //!
-//! Why opt-level 0: cells are glue around optimised runtime code. Measured on a small
-//! cell: 0.11 s at opt-level 0, 0.19 s at 1 and 0.59 s at 2. `:opt` raises it for cells
-//! that loop heavily in their own code.
+//! Variable types come from the MIR written by the same compile (see [`kept_types`]),
+//! so no second compile and no rust-analyzer is needed to run a cell.
 //!
 //! Every cell crate has the same crate name and metadata, so a type defined by a cell
 //! (re-emitted in later cells' crates) has the same `TypeId` in each, and stored values
