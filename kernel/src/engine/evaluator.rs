@@ -23,6 +23,9 @@ const INTERRUPT_GRACE: Duration = Duration::from_secs(3);
 /// After this long, a compiling cell says so in the notebook.
 const COMPILE_NOTICE_AFTER: Duration = Duration::from_secs(1);
 
+/// Start of the name of a kernel's cells directory, followed by the kernel's pid.
+const CELLS_PREFIX: &str = "rangeo-cells-";
+
 /// How many times a cell is recompiled after adjusting how it keeps its variables.
 const ATTEMPTS: usize = 4;
 
@@ -82,7 +85,10 @@ impl<'a> Evaluator<'a> {
         shared: &'a Shared,
     ) -> anyhow::Result<Self> {
         runtime.check_toolchain()?;
-        let dir = tempfile::Builder::new().prefix("rangeo-cells-").tempdir()?;
+        sweep_cell_dirs();
+        let dir = tempfile::Builder::new()
+            .prefix(&format!("{CELLS_PREFIX}{}-", std::process::id()))
+            .tempdir()?;
         let compiler = Compiler::new(runtime, dir.path().to_path_buf());
         let mut evaluator = Self {
             compiler,
@@ -446,6 +452,31 @@ impl<'a> Evaluator<'a> {
     }
 }
 
+/// Removes the cells directories of kernels that are gone (a kernel killed by its front
+/// end has no chance to remove its own).
+fn sweep_cell_dirs() {
+    let Ok(entries) = std::fs::read_dir(std::env::temp_dir()) else {
+        return;
+    };
+    for entry in entries.flatten() {
+        let name = entry.file_name();
+        let Some(pid) = name
+            .to_str()
+            .and_then(|n| n.strip_prefix(CELLS_PREFIX))
+            .and_then(|rest| rest.split('-').next())
+            .and_then(|pid| pid.parse::<i32>().ok())
+        else {
+            continue;
+        };
+        // SAFETY: kill with signal 0 only checks whether the process exists.
+        let gone = unsafe { libc::kill(pid, 0) } != 0
+            && std::io::Error::last_os_error().raw_os_error() == Some(libc::ESRCH);
+        if gone {
+            let _ = std::fs::remove_dir_all(entry.path());
+        }
+    }
+}
+
 /// What the errors on glue lines ask to change; empty when an error is in the cell's own
 /// code (or cannot be fixed by keeping variables differently).
 fn glue_fixes(errors: &[RawDiagnostic], generated: &Generated) -> Fixes {
@@ -555,6 +586,76 @@ fn identifiers(text: &str) -> BTreeSet<String> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::engine::compiler::{Code, RawSpan};
+
+    fn error(code: &str, spans: &[(usize, bool)]) -> RawDiagnostic {
+        RawDiagnostic {
+            level: "error".into(),
+            message: "m".into(),
+            code: Some(Code { code: code.into() }),
+            spans: spans
+                .iter()
+                .map(|&(line, is_primary)| RawSpan {
+                    file_name: "cell_1.rs".into(),
+                    line_start: line,
+                    line_end: line,
+                    column_start: 1,
+                    column_end: 2,
+                    is_primary,
+                    label: None,
+                    suggested_replacement: None,
+                })
+                .collect(),
+            children: Vec::new(),
+        }
+    }
+
+    #[test]
+    fn errors_on_glue_lines_say_how_to_keep_variables() {
+        let cell = cell::parse("let s = String::new();\nlet r = &s;\ndrop(v);");
+        let plan = Plan {
+            cell: Some(&cell),
+            loaded: vec![Loaded {
+                name: "v",
+                ty: "Vec<u8>",
+                mutable: false,
+                consumed: false,
+            }],
+            kept: vec!["s", "r"],
+            ..Plan::default()
+        };
+        let generated = codegen::generate(&plan);
+        let line = |text: &str| {
+            generated
+                .source
+                .lines()
+                .position(|l| l.contains(text))
+                .unwrap()
+                + 1
+        };
+        let (keep_s, keep_r) = (line("keep(\"s\""), line("keep(\"r\""));
+        let (put_back, user) = (line("put_back("), line("let r = &s;"));
+        // `r` borrows `s`: E0597 in the user's line with a span on r's keep line, and
+        // E0505 for moving `s` while borrowed. Only `r` is dropped in the first round.
+        let fixes = glue_fixes(
+            &[
+                error("E0505", &[(keep_s, true)]),
+                error("E0597", &[(user, true), (keep_r, false)]),
+                error("E0382", &[(put_back, true)]),
+            ],
+            &generated,
+        );
+        assert_eq!(fixes.unkeepable, ["r"]);
+        assert_eq!(fixes.consumed, ["v"]);
+        // An error in the user's own code is theirs, even with a span on glue.
+        assert!(
+            glue_fixes(
+                &[error("E0308", &[(user, true), (keep_s, false)])],
+                &generated
+            )
+            .is_empty()
+        );
+    }
 
     #[test]
     fn identifiers_include_names_in_format_strings() {
