@@ -226,7 +226,7 @@ def test_comms(kernel):
         pytest.fail("no comm_close for an unknown comm target")
 
 
-def test_evcxr_commands_keep_working(kernel):
+def test_commands(kernel):
     _, kc, _ = kernel
     run(kc, "let listed_var = 3.5f64;")
     reply, messages = run(kc, ":vars")
@@ -234,6 +234,11 @@ def test_evcxr_commands_keep_working(kernel):
     assert "listed_var: f64" in text
     reply, messages = run(kc, ":help")
     assert ":dep" in of_type(messages, "execute_result")[0]["content"]["data"]["text/plain"]
+    reply, _ = run(kc, ":frobnicate")
+    assert reply["status"] == "error" and "unknown command `:frobnicate`" in reply["evalue"]
+    assert ":vars" in reply["evalue"], "the error lists the commands"
+    reply, messages = run(kc, ":opt 9")
+    assert reply["status"] == "error" and "0 to 3" in reply["evalue"]
 
 
 def test_history_survives_a_restart(kernel):

@@ -60,7 +60,7 @@ impl Lexer {
         let mut last = String::new();
         while let Some(c) = self.peek(0) {
             if self.line_start && c == ':' && self.brackets.is_empty() {
-                // An evcxr command such as `:dep`: the rest of the line is its argument.
+                // A command such as `:dep`: the rest of the line is its argument.
                 self.skip_line();
                 last.clear();
                 continue;

@@ -29,13 +29,12 @@ pub(super) fn reply() -> JupyterMessageContent {
                 "nbconvert_exporter": "rust",
             },
             "banner": format!(
-                "rangeo {version}: Rust cells compiled by rustc {rustc} through evcxr 0.22.\n\
-                 `:help` lists the commands; `:dep` adds a crate."
+                "rangeo {version}: Rust cells compiled by rustc {rustc} against the rangeo runtime,\n\
+                 whose prelude is in scope. `:help` lists the commands; `:dep` adds a crate."
             ),
             "help_links": [
                 {"text": "Rust standard library", "url": "https://doc.rust-lang.org/std/"},
                 {"text": "rangeo", "url": "https://docs.rs/rangeo"},
-                {"text": "evcxr commands", "url": "https://github.com/evcxr/evcxr/blob/main/COMMON.md"},
             ],
             "debugger": false,
             "supported_features": [],
