@@ -15,10 +15,14 @@
 //! assert_eq!(bundle.plain(), "hello");
 //! ```
 
+pub mod array;
 pub mod cell;
 pub mod display;
+mod error;
 pub mod protocol;
 pub mod session;
+
+pub use error::Error;
 
 /// The version of the runtime, as the kernel reports it in its banner.
 pub const VERSION: &str = env!("CARGO_PKG_VERSION");

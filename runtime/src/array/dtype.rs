@@ -1,0 +1,173 @@
+//! Element types: the dtype enum that makes arrays dynamically typed, and the
+//! [`Element`] trait that maps each Rust element type to its dtype.
+
+use std::fmt;
+
+/// An array's element type, named as numpy and xarray name it.
+///
+/// ```
+/// use rangeo::array::DType;
+/// assert_eq!(DType::Float64.to_string(), "float64");
+/// assert_eq!(DType::DateTime64.to_string(), "datetime64[ns]");
+/// assert!(DType::Float32.is_float() && !DType::Int32.is_float());
+/// ```
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum DType {
+    /// `bool`
+    Bool,
+    /// `int8`
+    Int8,
+    /// `int16`
+    Int16,
+    /// `int32`
+    Int32,
+    /// `int64`
+    Int64,
+    /// `uint8`
+    UInt8,
+    /// `uint16`
+    UInt16,
+    /// `uint32`
+    UInt32,
+    /// `uint64`
+    UInt64,
+    /// `float32`
+    Float32,
+    /// `float64`
+    Float64,
+    /// `datetime64[ns]`: nanoseconds since 1970-01-01T00:00:00, proleptic Gregorian.
+    DateTime64,
+    /// `timedelta64[ns]`: a duration in nanoseconds.
+    TimeDelta64,
+    /// Text (numpy's `<U` and `object` strings).
+    Str,
+}
+
+impl DType {
+    /// Whether elements are floating point (the dtypes whose missing values are NaN).
+    #[must_use]
+    pub fn is_float(self) -> bool {
+        matches!(self, Self::Float32 | Self::Float64)
+    }
+
+    /// Whether elements are signed or unsigned integers.
+    #[must_use]
+    pub fn is_integer(self) -> bool {
+        matches!(
+            self,
+            Self::Int8
+                | Self::Int16
+                | Self::Int32
+                | Self::Int64
+                | Self::UInt8
+                | Self::UInt16
+                | Self::UInt32
+                | Self::UInt64
+        )
+    }
+
+    /// Whether arithmetic applies (integers and floats).
+    #[must_use]
+    pub fn is_numeric(self) -> bool {
+        self.is_integer() || self.is_float()
+    }
+
+    /// Bytes per element in memory, as numpy counts them (`None` for strings, whose
+    /// size varies).
+    #[must_use]
+    pub fn item_size(self) -> Option<usize> {
+        Some(match self {
+            Self::Bool | Self::Int8 | Self::UInt8 => 1,
+            Self::Int16 | Self::UInt16 => 2,
+            Self::Int32 | Self::UInt32 | Self::Float32 => 4,
+            Self::Int64 | Self::UInt64 | Self::Float64 | Self::DateTime64 | Self::TimeDelta64 => 8,
+            Self::Str => return None,
+        })
+    }
+
+    /// The numpy name.
+    #[must_use]
+    pub fn name(self) -> &'static str {
+        match self {
+            Self::Bool => "bool",
+            Self::Int8 => "int8",
+            Self::Int16 => "int16",
+            Self::Int32 => "int32",
+            Self::Int64 => "int64",
+            Self::UInt8 => "uint8",
+            Self::UInt16 => "uint16",
+            Self::UInt32 => "uint32",
+            Self::UInt64 => "uint64",
+            Self::Float32 => "float32",
+            Self::Float64 => "float64",
+            Self::DateTime64 => "datetime64[ns]",
+            Self::TimeDelta64 => "timedelta64[ns]",
+            Self::Str => "str",
+        }
+    }
+}
+
+impl fmt::Display for DType {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.name())
+    }
+}
+
+/// A point in time: nanoseconds since 1970-01-01T00:00:00 in the proleptic Gregorian
+/// calendar, numpy's `datetime64[ns]`. `i64::MIN` is NaT (not a time).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Default)]
+pub struct DateTime64(pub i64);
+
+/// A duration in nanoseconds, numpy's `timedelta64[ns]`. `i64::MIN` is NaT.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Default)]
+pub struct TimeDelta64(pub i64);
+
+impl DateTime64 {
+    /// Not a time: the missing value.
+    pub const NAT: Self = Self(i64::MIN);
+
+    /// Whether this is NaT.
+    #[must_use]
+    pub fn is_nat(self) -> bool {
+        self == Self::NAT
+    }
+}
+
+impl TimeDelta64 {
+    /// Not a time: the missing value.
+    pub const NAT: Self = Self(i64::MIN);
+
+    /// Whether this is NaT.
+    #[must_use]
+    pub fn is_nat(self) -> bool {
+        self == Self::NAT
+    }
+}
+
+/// A Rust type that can be an array element: its dtype, and how its arrays go in and
+/// out of the dynamically typed [`Values`](super::Values).
+pub trait Element: Clone + fmt::Debug + PartialEq + 'static {
+    /// The dtype of arrays of this type.
+    const DTYPE: DType;
+
+    /// Wraps a typed array.
+    fn into_values(array: ndarray::ArrayD<Self>) -> super::Values;
+
+    /// The typed array inside `values`, when it holds this type.
+    fn array_of(values: &super::Values) -> Option<&ndarray::ArrayD<Self>>;
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn names_and_sizes_follow_numpy() {
+        assert_eq!(<u16 as Element>::DTYPE.name(), "uint16");
+        assert_eq!(DType::TimeDelta64.item_size(), Some(8));
+        assert_eq!(DType::Str.item_size(), None);
+        assert!(DType::UInt8.is_integer() && DType::UInt8.is_numeric());
+        assert!(!DType::DateTime64.is_numeric() && !DType::Bool.is_numeric());
+        assert!(DateTime64::NAT.is_nat() && !DateTime64(0).is_nat());
+    }
+}

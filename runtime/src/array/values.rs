@@ -1,0 +1,196 @@
+//! Eager, typed storage: one `ndarray` array per dtype behind one enum.
+
+use ndarray::{ArrayD, IxDyn};
+
+use super::dtype::{DType, DateTime64, Element, TimeDelta64};
+use crate::Error;
+
+/// An in-memory n-dimensional array of any dtype.
+///
+/// ```
+/// use rangeo::array::{DType, Values};
+/// let values = Values::from_vec(vec![1.5, 2.5, 3.0]);
+/// assert_eq!(values.dtype(), DType::Float64);
+/// assert_eq!(values.shape(), &[3]);
+/// let typed = values.array::<f64>()?;
+/// assert_eq!(typed.sum(), 7.0);
+/// assert!(values.array::<i32>().is_err());
+/// # Ok::<(), rangeo::Error>(())
+/// ```
+#[derive(Debug, Clone, PartialEq)]
+#[allow(missing_docs, reason = "one variant per dtype, named as the dtype")]
+pub enum Values {
+    Bool(ArrayD<bool>),
+    Int8(ArrayD<i8>),
+    Int16(ArrayD<i16>),
+    Int32(ArrayD<i32>),
+    Int64(ArrayD<i64>),
+    UInt8(ArrayD<u8>),
+    UInt16(ArrayD<u16>),
+    UInt32(ArrayD<u32>),
+    UInt64(ArrayD<u64>),
+    Float32(ArrayD<f32>),
+    Float64(ArrayD<f64>),
+    DateTime64(ArrayD<DateTime64>),
+    TimeDelta64(ArrayD<TimeDelta64>),
+    Str(ArrayD<String>),
+}
+
+/// Runs `$body` with `$a` bound to the typed array inside `$values`, whatever its dtype.
+macro_rules! with_array {
+    ($values:expr, $a:ident => $body:expr) => {
+        match $values {
+            Values::Bool($a) => $body,
+            Values::Int8($a) => $body,
+            Values::Int16($a) => $body,
+            Values::Int32($a) => $body,
+            Values::Int64($a) => $body,
+            Values::UInt8($a) => $body,
+            Values::UInt16($a) => $body,
+            Values::UInt32($a) => $body,
+            Values::UInt64($a) => $body,
+            Values::Float32($a) => $body,
+            Values::Float64($a) => $body,
+            Values::DateTime64($a) => $body,
+            Values::TimeDelta64($a) => $body,
+            Values::Str($a) => $body,
+        }
+    };
+}
+
+macro_rules! elements {
+    ($($t:ty => $variant:ident),* $(,)?) => {
+        $(impl Element for $t {
+            const DTYPE: DType = DType::$variant;
+
+            fn into_values(array: ArrayD<Self>) -> Values {
+                Values::$variant(array)
+            }
+
+            fn array_of(values: &Values) -> Option<&ArrayD<Self>> {
+                match values {
+                    Values::$variant(array) => Some(array),
+                    _ => None,
+                }
+            }
+        })*
+    };
+}
+
+elements! {
+    bool => Bool, i8 => Int8, i16 => Int16, i32 => Int32, i64 => Int64,
+    u8 => UInt8, u16 => UInt16, u32 => UInt32, u64 => UInt64,
+    f32 => Float32, f64 => Float64,
+    DateTime64 => DateTime64, TimeDelta64 => TimeDelta64, String => Str,
+}
+
+impl Values {
+    /// Wraps a typed array of any shape.
+    #[must_use]
+    pub fn from_array<T: Element, D: ndarray::Dimension>(array: ndarray::Array<T, D>) -> Self {
+        T::into_values(array.into_dyn())
+    }
+
+    /// A one-dimensional array.
+    #[must_use]
+    pub fn from_vec<T: Element>(values: Vec<T>) -> Self {
+        Self::from_array(ndarray::Array1::from(values))
+    }
+
+    /// A zero-dimensional array holding one value.
+    #[must_use]
+    pub fn scalar<T: Element>(value: T) -> Self {
+        T::into_values(ArrayD::from_elem(IxDyn(&[]), value))
+    }
+
+    /// The element type.
+    #[must_use]
+    pub fn dtype(&self) -> DType {
+        match self {
+            Self::Bool(_) => DType::Bool,
+            Self::Int8(_) => DType::Int8,
+            Self::Int16(_) => DType::Int16,
+            Self::Int32(_) => DType::Int32,
+            Self::Int64(_) => DType::Int64,
+            Self::UInt8(_) => DType::UInt8,
+            Self::UInt16(_) => DType::UInt16,
+            Self::UInt32(_) => DType::UInt32,
+            Self::UInt64(_) => DType::UInt64,
+            Self::Float32(_) => DType::Float32,
+            Self::Float64(_) => DType::Float64,
+            Self::DateTime64(_) => DType::DateTime64,
+            Self::TimeDelta64(_) => DType::TimeDelta64,
+            Self::Str(_) => DType::Str,
+        }
+    }
+
+    /// The length of each dimension.
+    #[must_use]
+    pub fn shape(&self) -> &[usize] {
+        with_array!(self, a => a.shape())
+    }
+
+    /// The number of dimensions.
+    #[must_use]
+    pub fn ndim(&self) -> usize {
+        self.shape().len()
+    }
+
+    /// The number of elements.
+    #[must_use]
+    pub fn len(&self) -> usize {
+        self.shape().iter().product()
+    }
+
+    /// Whether there are no elements.
+    #[must_use]
+    pub fn is_empty(&self) -> bool {
+        self.len() == 0
+    }
+
+    /// The typed array, when the elements are `T`; otherwise an error naming both dtypes.
+    pub fn array<T: Element>(&self) -> Result<&ArrayD<T>, Error> {
+        T::array_of(self).ok_or(Error::DType {
+            expected: T::DTYPE,
+            found: self.dtype(),
+        })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn every_dtype_round_trips_through_its_variant() {
+        fn check<T: Element>(value: T) {
+            let values = Values::scalar(value.clone());
+            assert_eq!(values.dtype(), T::DTYPE);
+            assert_eq!(values.ndim(), 0);
+            assert_eq!(values.array::<T>().unwrap().first(), Some(&value));
+        }
+        check(true);
+        check(-3_i8);
+        check(-3_i16);
+        check(-3_i32);
+        check(-3_i64);
+        check(3_u8);
+        check(3_u16);
+        check(3_u32);
+        check(3_u64);
+        check(1.5_f32);
+        check(1.5_f64);
+        check(DateTime64(1_700_000_000_000_000_000));
+        check(TimeDelta64(3_600_000_000_000));
+        check("air".to_owned());
+    }
+
+    #[test]
+    fn the_wrong_type_is_an_error_naming_both_dtypes() {
+        let values = Values::from_array(ndarray::arr2(&[[1_i16, 2], [3, 4]]));
+        assert_eq!(values.shape(), &[2, 2]);
+        assert_eq!(values.len(), 4);
+        let error = values.array::<f64>().unwrap_err();
+        assert_eq!(error.to_string(), "expected float64 values, found int16");
+    }
+}
