@@ -5,6 +5,8 @@
 
 mod dtype;
 mod values;
+mod variable;
 
 pub use dtype::{DType, DateTime64, Element, TimeDelta64};
 pub use values::Values;
+pub use variable::{Attrs, Selection, Variable};

@@ -14,4 +14,25 @@ pub enum Error {
         /// The dtype the array has.
         found: DType,
     },
+    /// A dimension that is not there.
+    #[error("no dimension `{dim}`; the dimensions are {}", dims.join(", "))]
+    Dimension {
+        /// The name asked for.
+        dim: String,
+        /// The dimensions there are.
+        dims: Vec<String>,
+    },
+    /// A position outside a dimension.
+    #[error("index {index} is out of bounds for dimension `{dim}` of length {len}")]
+    Index {
+        /// The dimension.
+        dim: String,
+        /// The position asked for.
+        index: isize,
+        /// The dimension's length.
+        len: usize,
+    },
+    /// Shapes or dimension names that do not fit together.
+    #[error("{0}")]
+    Shape(String),
 }

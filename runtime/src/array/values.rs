@@ -37,6 +37,7 @@ pub enum Values {
 }
 
 /// Runs `$body` with `$a` bound to the typed array inside `$values`, whatever its dtype.
+/// (`Values::from_array` re-wraps a typed result generically.)
 macro_rules! with_array {
     ($values:expr, $a:ident => $body:expr) => {
         match $values {
@@ -57,6 +58,8 @@ macro_rules! with_array {
         }
     };
 }
+
+pub(crate) use with_array;
 
 macro_rules! elements {
     ($($t:ty => $variant:ident),* $(,)?) => {
