@@ -14,7 +14,10 @@ cargo fmt --all --check --manifest-path "$ROOT/Cargo.toml"
 step "cargo clippy"
 cargo clippy --release --locked --workspace --all-targets --manifest-path "$ROOT/Cargo.toml" -- -D warnings
 
-step "cargo test (unit and doc tests, release profile to share the build)"
+step "reference results from xarray"
+"$VENV/bin/python" "$ROOT/tests/reference/make_arrays.py"
+
+step "cargo test (unit, integration and doc tests, release profile to share the build)"
 cargo test --release --locked --workspace --manifest-path "$ROOT/Cargo.toml"
 
 step "kernel tests with Jupyter clients"
