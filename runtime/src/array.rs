@@ -3,10 +3,19 @@
 //! [`Values`] holds an in-memory array of any [`DType`] (one `ndarray` array per element
 //! type behind an enum); typed access is one call away with [`Values::array`].
 
+mod data;
 mod dtype;
+mod index;
+mod math;
+mod reduce;
+mod time;
 mod values;
 mod variable;
 
+pub use data::Data;
 pub use dtype::{DType, DateTime64, Element, TimeDelta64};
+pub use index::{Index, Label, Matching, Method, Selector};
+pub use math::BinaryOp;
+pub use reduce::Reduction;
 pub use values::Values;
 pub use variable::{Attrs, Selection, Variable};

@@ -35,4 +35,13 @@ pub enum Error {
     /// Shapes or dimension names that do not fit together.
     #[error("{0}")]
     Shape(String),
+    /// A label that is not in an index, or that cannot be read as one.
+    #[error("{0}")]
+    Label(String),
+    /// Objects whose indexes or dimension sizes cannot be aligned.
+    #[error("{0}")]
+    Align(String),
+    /// An operation that does not apply to these dtypes or arguments.
+    #[error("{0}")]
+    Operation(String),
 }

@@ -45,8 +45,8 @@ fn assert_matches(name: &str, got: &Variable, expected: &Variable) {
     assert_eq!(got.dims(), expected.dims(), "{name}: dims");
     assert_eq!(got.shape(), expected.shape(), "{name}: shape");
     let (got, expected) = (
-        got.array::<f64>().unwrap(),
-        expected.array::<f64>().unwrap(),
+        got.values::<f64>().unwrap(),
+        expected.values::<f64>().unwrap(),
     );
     for (g, e) in got.iter().zip(expected) {
         let same = (g.is_nan() && e.is_nan()) || (g - e).abs() <= RTOL * e.abs();

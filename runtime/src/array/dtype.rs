@@ -85,6 +85,68 @@ impl DType {
         })
     }
 
+    /// Whether elements are `datetime64` or `timedelta64`.
+    #[must_use]
+    pub fn is_time(self) -> bool {
+        matches!(self, Self::DateTime64 | Self::TimeDelta64)
+    }
+
+    /// The dtype that both `self` and `other` convert to without loss, as numpy's
+    /// `result_type` picks it for numbers and booleans (`None` when they do not mix).
+    ///
+    /// ```
+    /// use rangeo::array::DType;
+    /// assert_eq!(DType::Int16.promote(DType::Float32), Some(DType::Float32));
+    /// assert_eq!(DType::Int32.promote(DType::Float32), Some(DType::Float64));
+    /// assert_eq!(DType::UInt8.promote(DType::Int8), Some(DType::Int16));
+    /// assert_eq!(DType::Str.promote(DType::Float64), None);
+    /// ```
+    #[must_use]
+    pub fn promote(self, other: Self) -> Option<Self> {
+        use DType::{Bool, Float32, Float64, Int16, Int32, Int64};
+        if self == other {
+            return Some(self);
+        }
+        if !(self.is_numeric() || self == Bool) || !(other.is_numeric() || other == Bool) {
+            return None;
+        }
+        let (size, other_size) = (self.item_size()?, other.item_size()?);
+        Some(match (self, other) {
+            (Bool, x) | (x, Bool) => x,
+            (a, b) if a.is_float() && b.is_float() => Float64,
+            (f, i) | (i, f) if f.is_float() => {
+                let fits_in_f32 = i.item_size()? <= 2;
+                if f == Float32 && fits_in_f32 {
+                    Float32
+                } else {
+                    Float64
+                }
+            }
+            (a, b) if a.is_signed() == b.is_signed() => {
+                if size >= other_size {
+                    a
+                } else {
+                    b
+                }
+            }
+            (signed, unsigned) | (unsigned, signed) if signed.is_signed() => {
+                let (s, u) = (signed.item_size()?, unsigned.item_size()?);
+                match u * 2 {
+                    _ if s > u => signed,
+                    2 => Int16,
+                    4 => Int32,
+                    8 => Int64,
+                    _ => Float64,
+                }
+            }
+            _ => Float64,
+        })
+    }
+
+    fn is_signed(self) -> bool {
+        matches!(self, Self::Int8 | Self::Int16 | Self::Int32 | Self::Int64)
+    }
+
     /// The numpy name.
     #[must_use]
     pub fn name(self) -> &'static str {

@@ -1,8 +1,13 @@
 //! `Variable`: values with named dimensions, attributes and on-disk encoding.
 
+use std::borrow::Cow;
+
 use indexmap::IndexMap;
 use ndarray::{Axis, Slice};
 
+use super::data::Data;
+use super::math::BinaryOp;
+use super::reduce::Reduction;
 use super::values::{Values, with_array};
 use super::{DType, Element};
 use crate::Error;
@@ -19,13 +24,13 @@ pub type Attrs = IndexMap<String, serde_json::Value>;
 /// assert_eq!(t.sizes(), [("time", 2), ("lat", 2)]);
 /// let first = t.isel("time", 0)?;
 /// assert_eq!(first.dims(), ["lat"]);
-/// assert_eq!(first.values().array::<f64>()?.as_slice(), Some(&[271.5, 272.0][..]));
+/// assert_eq!(first.values::<f64>()?.as_slice(), Some(&[271.5, 272.0][..]));
 /// # Ok::<(), rangeo::Error>(())
 /// ```
 #[derive(Debug, Clone, PartialEq)]
 pub struct Variable {
     dims: Vec<String>,
-    values: Values,
+    data: Data,
     attrs: Attrs,
     encoding: Attrs,
 }
@@ -91,19 +96,19 @@ impl From<Vec<i32>> for Selection {
 
 impl Variable {
     /// Values with one name per dimension.
-    pub fn new<D, V>(dims: impl IntoIterator<Item = D>, values: V) -> Result<Self, Error>
+    pub fn new<D, V>(dims: impl IntoIterator<Item = D>, data: V) -> Result<Self, Error>
     where
         D: Into<String>,
-        V: Into<Values>,
+        V: Into<Data>,
     {
         let dims: Vec<String> = dims.into_iter().map(Into::into).collect();
-        let values = values.into();
-        if dims.len() != values.ndim() {
+        let data = data.into();
+        if dims.len() != data.shape().len() {
             return Err(Error::Shape(format!(
                 "{} dimension names {:?} for values of shape {:?}",
                 dims.len(),
                 dims,
-                values.shape()
+                data.shape()
             )));
         }
         if let Some(dup) = dims
@@ -117,10 +122,36 @@ impl Variable {
         }
         Ok(Self {
             dims,
-            values,
+            data,
             attrs: Attrs::new(),
             encoding: Attrs::new(),
         })
+    }
+
+    /// A variable without dimensions holding one value.
+    #[must_use]
+    pub fn scalar<T: Element>(value: T) -> Self {
+        Self::from_values(Vec::new(), Values::scalar(value))
+    }
+
+    /// `values` with `dims`, whose count the caller has checked.
+    pub(crate) fn from_values(dims: Vec<String>, values: Values) -> Self {
+        debug_assert_eq!(dims.len(), values.ndim());
+        Self {
+            dims,
+            data: Data::Eager(values),
+            attrs: Attrs::new(),
+            encoding: Attrs::new(),
+        }
+    }
+
+    /// The same attributes and encoding around new values and dims.
+    pub(crate) fn with_values(&self, dims: Vec<String>, values: Values) -> Self {
+        Self {
+            attrs: self.attrs.clone(),
+            encoding: self.encoding.clone(),
+            ..Self::from_values(dims, values)
+        }
     }
 
     /// The dimension names, in order.
@@ -135,31 +166,43 @@ impl Variable {
         self.dims
             .iter()
             .map(String::as_str)
-            .zip(self.values.shape().iter().copied())
+            .zip(self.shape().iter().copied())
             .collect()
     }
 
     /// The length of each dimension.
     #[must_use]
     pub fn shape(&self) -> &[usize] {
-        self.values.shape()
+        self.data.shape()
+    }
+
+    /// The number of dimensions.
+    #[must_use]
+    pub fn ndim(&self) -> usize {
+        self.dims.len()
     }
 
     /// The element type.
     #[must_use]
     pub fn dtype(&self) -> DType {
-        self.values.dtype()
+        self.data.dtype()
     }
 
-    /// The values.
+    /// The data.
     #[must_use]
-    pub fn values(&self) -> &Values {
-        &self.values
+    pub fn data(&self) -> &Data {
+        &self.data
     }
 
-    /// The typed values, when the elements are `T`.
-    pub fn array<T: Element>(&self) -> Result<&ndarray::ArrayD<T>, Error> {
-        self.values.array()
+    /// The typed values, when the elements are `T`; otherwise an error naming both
+    /// dtypes.
+    pub fn values<T: Element>(&self) -> Result<Cow<'_, ndarray::ArrayD<T>>, Error> {
+        self.data.eager().array().map(Cow::Borrowed)
+    }
+
+    /// The untyped values in memory.
+    pub(crate) fn eager(&self) -> &Values {
+        self.data.eager()
     }
 
     /// Attributes (`units`, `long_name`, ...).
@@ -215,29 +258,158 @@ impl Variable {
             Selection::Index(i) => {
                 let p = position(i)?;
                 dims.remove(axis);
-                with_array!(&self.values, a => Values::from_array(a.index_axis(Axis(axis), p).to_owned()))
+                with_array!(self.eager(), a => Values::from_array(a.index_axis(Axis(axis), p).to_owned()))
             }
             Selection::Slice { start, stop, step } => {
                 if step == 0 {
                     return Err(Error::Shape(format!("slice step 0 on dimension `{dim}`")));
                 }
                 let slice = python_slice(start, stop, step, len);
-                with_array!(&self.values, a => Values::from_array(a.slice_axis(Axis(axis), slice).to_owned()))
+                with_array!(self.eager(), a => Values::from_array(a.slice_axis(Axis(axis), slice).to_owned()))
             }
             Selection::List(list) => {
                 let positions = list
                     .into_iter()
                     .map(position)
                     .collect::<Result<Vec<_>, _>>()?;
-                with_array!(&self.values, a => Values::from_array(a.select(Axis(axis), &positions)))
+                with_array!(self.eager(), a => Values::from_array(a.select(Axis(axis), &positions)))
             }
         };
-        Ok(Self {
-            dims,
-            values,
-            attrs: self.attrs.clone(),
-            encoding: self.encoding.clone(),
-        })
+        Ok(self.with_values(dims, values))
+    }
+}
+
+impl Variable {
+    /// The same values with the dimensions in `order` (every dimension, once).
+    pub fn transpose<D: AsRef<str>>(&self, order: &[D]) -> Result<Self, Error> {
+        let axes = order
+            .iter()
+            .map(|d| self.axis(d.as_ref()))
+            .collect::<Result<Vec<_>, _>>()?;
+        let mut sorted = axes.clone();
+        sorted.sort_unstable();
+        sorted.dedup();
+        if sorted.len() != self.ndim() || axes.len() != self.ndim() {
+            return Err(Error::Shape(format!(
+                "transpose needs each of the dimensions {:?} once, got {:?}",
+                self.dims,
+                order.iter().map(AsRef::as_ref).collect::<Vec<_>>()
+            )));
+        }
+        let dims = axes.iter().map(|&i| self.dims[i].clone()).collect();
+        let values = with_array!(self.eager(), a => Values::from_array(
+            a.view().permuted_axes(axes.as_slice()).as_standard_layout().into_owned()
+        ));
+        Ok(self.with_values(dims, values))
+    }
+
+    /// The values arranged for `dims` (a superset of this variable's dimensions, in any
+    /// order): transposed to their order, with length-1 axes for the dimensions this
+    /// variable lacks, ready to broadcast. No copy when nothing moves.
+    pub(crate) fn arranged(&self, dims: &[String]) -> Cow<'_, Values> {
+        if self.dims == dims {
+            return Cow::Borrowed(self.eager());
+        }
+        let present: Vec<usize> = dims
+            .iter()
+            .filter_map(|d| self.dims.iter().position(|x| x == d))
+            .collect();
+        let shape: Vec<usize> = dims
+            .iter()
+            .map(|d| {
+                self.dims
+                    .iter()
+                    .position(|x| x == d)
+                    .map_or(1, |i| self.shape()[i])
+            })
+            .collect();
+        Cow::Owned(with_array!(self.eager(), a => {
+            let moved = a.view().permuted_axes(present.as_slice());
+            let standard = moved.as_standard_layout();
+            Values::from_array(standard.into_owned().into_shape_with_order(shape).expect("same length"))
+        }))
+    }
+
+    /// The dimensions and sizes of a result combining `self` and `other`: this
+    /// variable's dimensions, then the other's new ones (xarray's order). Sizes must
+    /// agree.
+    pub(crate) fn broadcast_dims(&self, other: &Self) -> Result<Vec<String>, Error> {
+        let mut dims = self.dims.clone();
+        for (dim, size) in other.sizes() {
+            match self.sizes().iter().find(|(d, _)| *d == dim) {
+                Some(&(_, mine)) if mine != size => {
+                    return Err(Error::Align(format!(
+                        "cannot broadcast dimension `{dim}`: it has size {mine} in one operand and {size} in the other"
+                    )));
+                }
+                Some(_) => {}
+                None => dims.push(dim.to_owned()),
+            }
+        }
+        Ok(dims)
+    }
+
+    /// `self op other`, broadcast by dimension name (no attributes: the caller decides).
+    pub fn binary(&self, op: BinaryOp, other: &Self) -> Result<Self, Error> {
+        let dims = self.broadcast_dims(other)?;
+        let values = self.arranged(&dims).binary(op, &other.arranged(&dims))?;
+        Ok(Self::from_values(dims, values))
+    }
+
+    /// A float function of every value (integers become float64; float32 stays).
+    pub(crate) fn map_float(&self, f: impl Fn(f64) -> f64 + Sync + Send) -> Result<Self, Error> {
+        Ok(self.with_values(self.dims.clone(), self.eager().map_float(f)?))
+    }
+
+    /// Whether each value is missing (NaN or NaT).
+    #[must_use]
+    pub fn isnull(&self) -> Self {
+        Self::from_values(self.dims.clone(), self.eager().is_null())
+    }
+
+    /// The values converted to `dtype` (numpy's `astype`).
+    pub fn astype(&self, dtype: DType) -> Result<Self, Error> {
+        Ok(self.with_values(self.dims.clone(), self.eager().cast(dtype)?))
+    }
+
+    /// Reduces `dims` (all of them when empty), skipping NaN when `skipna`; attributes
+    /// are kept, as xarray keeps them.
+    pub fn reduce<D: AsRef<str>>(
+        &self,
+        how: Reduction,
+        dims: &[D],
+        skipna: bool,
+    ) -> Result<Self, Error> {
+        let mut axes = dims
+            .iter()
+            .map(|d| self.axis(d.as_ref()))
+            .collect::<Result<Vec<_>, _>>()?;
+        if dims.is_empty() {
+            axes = (0..self.ndim()).collect();
+        }
+        axes.sort_unstable();
+        axes.dedup();
+        if matches!(how, Reduction::ArgMin | Reduction::ArgMax) && axes.len() != 1 {
+            return Err(Error::Operation(format!(
+                "{} needs exactly one dimension, got {:?}",
+                how.name(),
+                axes.iter().map(|&i| &self.dims[i]).collect::<Vec<_>>()
+            )));
+        }
+        let values = self.eager().reduce(how, &axes, skipna)?;
+        let dims = (0..self.ndim())
+            .filter(|i| !axes.contains(i))
+            .map(|i| self.dims[i].clone())
+            .collect();
+        let mut out = self.with_values(dims, values);
+        out.encoding.clear();
+        Ok(out)
+    }
+
+    /// Running sums along `dim`.
+    pub fn cumsum(&self, dim: &str, skipna: bool) -> Result<Self, Error> {
+        let axis = self.axis(dim)?;
+        Ok(self.with_values(self.dims.clone(), self.eager().cumsum(axis, skipna)?))
     }
 }
 
@@ -259,15 +431,15 @@ fn python_slice(start: Option<isize>, stop: Option<isize>, stride: isize, len: u
     }
 }
 
-impl<T: Element, D: ndarray::Dimension> From<ndarray::Array<T, D>> for Values {
+impl<T: Element, D: ndarray::Dimension> From<ndarray::Array<T, D>> for Data {
     fn from(array: ndarray::Array<T, D>) -> Self {
-        Self::from_array(array)
+        Self::Eager(Values::from_array(array))
     }
 }
 
-impl<T: Element> From<Vec<T>> for Values {
+impl<T: Element> From<Vec<T>> for Data {
     fn from(values: Vec<T>) -> Self {
-        Self::from_vec(values)
+        Self::Eager(Values::from_vec(values))
     }
 }
 
@@ -281,7 +453,7 @@ mod tests {
     }
 
     fn floats(v: &Variable) -> Vec<f64> {
-        v.array::<f64>().unwrap().iter().copied().collect()
+        v.values::<f64>().unwrap().iter().copied().collect()
     }
 
     #[test]
@@ -343,7 +515,7 @@ mod tests {
             v.isel("lat", 3).unwrap_err().to_string(),
             "index 3 is out of bounds for dimension `lat` of length 3"
         );
-        assert!(Variable::new(["x"], grid().values().clone()).is_err());
-        assert!(Variable::new(["x", "x"], grid().values().clone()).is_err());
+        assert!(Variable::new(["x"], grid().data().clone()).is_err());
+        assert!(Variable::new(["x", "x"], grid().data().clone()).is_err());
     }
 }

@@ -1,0 +1,551 @@
+//! Elementwise kernels on [`Values`]: numpy's casting, arithmetic, comparisons and
+//! math functions, with numpy's broadcasting of shapes and promotion of dtypes.
+
+use ndarray::{ArrayD, IxDyn, Zip};
+
+use super::dtype::{DType, DateTime64, Element, TimeDelta64};
+use super::values::Values;
+use crate::Error;
+
+/// Arrays at least this long are computed on the kernel's worker pool.
+const PARALLEL_LEN: usize = 1 << 15;
+
+/// The element types that arithmetic applies to: integers (wrapping, as numpy's) and
+/// floats.
+pub(crate) trait Numeric: Element + Copy + PartialOrd + Send + Sync + Default {
+    /// Whether the type is a float (NaN-capable).
+    const FLOAT: bool;
+    /// The value as a float (rounded for 64-bit integers beyond 2^53).
+    fn to_f64(self) -> f64;
+    /// A float cast to the type, as numpy's `astype` (truncating, saturating).
+    fn from_f64(x: f64) -> Self;
+    /// The value exactly, for casts between integer types.
+    fn to_i128(self) -> i128;
+    /// An integer cast to the type, wrapping as numpy's `astype` does.
+    fn from_i128(x: i128) -> Self;
+    /// `self + other` (wrapping for integers).
+    fn add(self, other: Self) -> Self;
+    /// `self - other` (wrapping for integers).
+    fn sub(self, other: Self) -> Self;
+    /// `self * other` (wrapping for integers).
+    fn mul(self, other: Self) -> Self;
+    /// Python's `//`: division rounded down (0 for integer division by 0, as numpy).
+    fn floor_div(self, other: Self) -> Self;
+    /// Python's `%`: the remainder with the sign of the divisor.
+    fn rem(self, other: Self) -> Self;
+    /// `self ** other`.
+    fn pow(self, other: Self) -> Self;
+    /// Whether the value is NaN (never, for integers).
+    fn is_nan(self) -> bool;
+}
+
+macro_rules! integers {
+    ($($t:ty),*) => {$(
+        impl Numeric for $t {
+            const FLOAT: bool = false;
+            fn to_f64(self) -> f64 { self as f64 }
+            fn from_f64(x: f64) -> Self { x as Self }
+            fn to_i128(self) -> i128 { i128::from(self) }
+            fn from_i128(x: i128) -> Self { x as Self }
+            fn add(self, other: Self) -> Self { self.wrapping_add(other) }
+            fn sub(self, other: Self) -> Self { self.wrapping_sub(other) }
+            fn mul(self, other: Self) -> Self { self.wrapping_mul(other) }
+            fn floor_div(self, other: Self) -> Self {
+                if other == 0 { return 0; }
+                let q = self.wrapping_div(other);
+                #[allow(unused_comparisons, reason = "the same code serves unsigned types")]
+                let negative = (self < 0) != (other < 0);
+                if negative && q.wrapping_mul(other) != self { q - 1 } else { q }
+            }
+            fn rem(self, other: Self) -> Self {
+                if other == 0 { return 0; }
+                self.wrapping_sub(self.floor_div(other).wrapping_mul(other))
+            }
+            fn pow(self, other: Self) -> Self {
+                u32::try_from(other).map_or(0, |e| self.wrapping_pow(e))
+            }
+            fn is_nan(self) -> bool { false }
+        }
+    )*};
+}
+
+macro_rules! floats {
+    ($($t:ty),*) => {$(
+        impl Numeric for $t {
+            const FLOAT: bool = true;
+            fn to_f64(self) -> f64 { f64::from(self) }
+            fn from_f64(x: f64) -> Self { x as Self }
+            fn to_i128(self) -> i128 { self as i128 }
+            fn from_i128(x: i128) -> Self { x as Self }
+            fn add(self, other: Self) -> Self { self + other }
+            fn sub(self, other: Self) -> Self { self - other }
+            fn mul(self, other: Self) -> Self { self * other }
+            fn floor_div(self, other: Self) -> Self { (self / other).floor() }
+            fn rem(self, other: Self) -> Self {
+                let r = self % other;
+                if r != 0.0 && (r < 0.0) != (other < 0.0) { r + other } else { r }
+            }
+            fn pow(self, other: Self) -> Self { self.powf(other) }
+            fn is_nan(self) -> bool { self.is_nan() }
+        }
+    )*};
+}
+
+integers!(i8, i16, i32, i64, u8, u16, u32, u64);
+floats!(f32, f64);
+
+/// Runs `$body` with `$a` bound to the typed array when `$values` is numeric, else
+/// evaluates `$other`.
+macro_rules! with_numeric {
+    ($values:expr, $a:ident => $body:expr, _ => $other:expr) => {
+        match $values {
+            Values::Int8($a) => $body,
+            Values::Int16($a) => $body,
+            Values::Int32($a) => $body,
+            Values::Int64($a) => $body,
+            Values::UInt8($a) => $body,
+            Values::UInt16($a) => $body,
+            Values::UInt32($a) => $body,
+            Values::UInt64($a) => $body,
+            Values::Float32($a) => $body,
+            Values::Float64($a) => $body,
+            _ => $other,
+        }
+    };
+}
+
+pub(crate) use with_numeric;
+
+/// Maps every element, in parallel for large arrays.
+pub(crate) fn map<T: Copy + Send + Sync, U: Copy + Send + Sync + Default>(
+    a: &ArrayD<T>,
+    f: impl Fn(T) -> U + Sync + Send,
+) -> ArrayD<U> {
+    if a.len() < PARALLEL_LEN {
+        return a.mapv(f);
+    }
+    let mut out = ArrayD::default(a.raw_dim());
+    Zip::from(&mut out).and(a).par_for_each(|o, &x| *o = f(x));
+    out
+}
+
+/// The shape two shapes broadcast to (trailing dimensions aligned, as numpy).
+fn broadcast_shape(a: &[usize], b: &[usize]) -> Result<Vec<usize>, Error> {
+    let n = a.len().max(b.len());
+    let at = |s: &[usize], i: usize| (i + s.len()).checked_sub(n).map_or(1, |j| s[j]);
+    (0..n)
+        .map(|i| match (at(a, i), at(b, i)) {
+            (x, y) if x == y || y == 1 => Ok(x),
+            (1, y) => Ok(y),
+            _ => Err(Error::Shape(format!(
+                "shapes {a:?} and {b:?} do not broadcast together"
+            ))),
+        })
+        .collect()
+}
+
+/// Combines two arrays elementwise after broadcasting them against each other.
+fn zip_with<T, U, V>(
+    a: &ArrayD<T>,
+    b: &ArrayD<U>,
+    f: impl Fn(&T, &U) -> V + Sync + Send,
+) -> Result<ArrayD<V>, Error>
+where
+    T: Sync,
+    U: Sync,
+    V: Send + Default,
+{
+    let shape = broadcast_shape(a.shape(), b.shape())?;
+    let (a, b) = (
+        a.broadcast(IxDyn(&shape)).expect("broadcastable"),
+        b.broadcast(IxDyn(&shape)).expect("broadcastable"),
+    );
+    let mut out = ArrayD::default(IxDyn(&shape));
+    let zip = Zip::from(&mut out).and(&a).and(&b);
+    if shape.iter().product::<usize>() < PARALLEL_LEN {
+        zip.for_each(|o, x, y| *o = f(x, y));
+    } else {
+        zip.par_for_each(|o, x, y| *o = f(x, y));
+    }
+    Ok(out)
+}
+
+/// An operation between two arrays, as Python's operators name them.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum BinaryOp {
+    /// `+`
+    Add,
+    /// `-`
+    Sub,
+    /// `*`
+    Mul,
+    /// `/` (true division: integers give floats)
+    Div,
+    /// `//`
+    FloorDiv,
+    /// `%`
+    Rem,
+    /// `**`
+    Pow,
+    /// `==`
+    Eq,
+    /// `!=`
+    Ne,
+    /// `<`
+    Lt,
+    /// `<=`
+    Le,
+    /// `>`
+    Gt,
+    /// `>=`
+    Ge,
+    /// `&` (booleans)
+    And,
+    /// `|` (booleans)
+    Or,
+    /// `^` (booleans)
+    Xor,
+}
+
+impl BinaryOp {
+    fn symbol(self) -> &'static str {
+        match self {
+            Self::Add => "+",
+            Self::Sub => "-",
+            Self::Mul => "*",
+            Self::Div => "/",
+            Self::FloorDiv => "//",
+            Self::Rem => "%",
+            Self::Pow => "**",
+            Self::Eq => "==",
+            Self::Ne => "!=",
+            Self::Lt => "<",
+            Self::Le => "<=",
+            Self::Gt => ">",
+            Self::Ge => ">=",
+            Self::And => "&",
+            Self::Or => "|",
+            Self::Xor => "^",
+        }
+    }
+
+    fn is_comparison(self) -> bool {
+        matches!(
+            self,
+            Self::Eq | Self::Ne | Self::Lt | Self::Le | Self::Gt | Self::Ge
+        )
+    }
+
+    fn compare<T: PartialOrd>(self, a: &T, b: &T) -> bool {
+        match self {
+            Self::Eq => a == b,
+            Self::Ne => a != b,
+            Self::Lt => a < b,
+            Self::Le => a <= b,
+            Self::Gt => a > b,
+            _ => a >= b,
+        }
+    }
+
+    fn arithmetic<T: Numeric>(self, a: T, b: T) -> T {
+        match self {
+            Self::Add => a.add(b),
+            Self::Sub => a.sub(b),
+            Self::Mul => a.mul(b),
+            Self::FloorDiv => a.floor_div(b),
+            Self::Rem => a.rem(b),
+            Self::Pow => a.pow(b),
+            _ => T::from_f64(a.to_f64() / b.to_f64()),
+        }
+    }
+}
+
+impl Values {
+    /// The values converted to `dtype`, as numpy's `astype` (floats to integers
+    /// truncate; booleans are 0 and 1).
+    ///
+    /// ```
+    /// use rangeo::array::{DType, Values};
+    /// let v = Values::from_vec(vec![1.9_f64, -1.9]).cast(DType::Int32)?;
+    /// assert_eq!(v.array::<i32>()?.as_slice(), Some(&[1, -1][..]));
+    /// # Ok::<(), rangeo::Error>(())
+    /// ```
+    pub fn cast(&self, dtype: DType) -> Result<Values, Error> {
+        if self.dtype() == dtype {
+            return Ok(self.clone());
+        }
+        if let Values::Bool(a) = self {
+            return Values::UInt8(a.mapv(u8::from)).cast(dtype);
+        }
+        if dtype == DType::Bool {
+            return with_numeric!(self, a => Ok(Values::Bool(a.mapv(|x| x.to_f64() != 0.0))),
+                _ => Err(cannot_cast(self.dtype(), dtype)));
+        }
+        with_numeric!(self, a => cast_numeric(a, dtype).ok_or_else(|| cannot_cast(self.dtype(), dtype)),
+            _ => Err(cannot_cast(self.dtype(), dtype)))
+    }
+
+    /// The values as float64 (numbers and booleans).
+    pub(crate) fn to_f64(&self) -> Result<ArrayD<f64>, Error> {
+        match self.cast(DType::Float64)? {
+            Values::Float64(a) => Ok(a),
+            _ => unreachable!("cast to float64 gives float64"),
+        }
+    }
+
+    /// `self op other`, broadcast and promoted as numpy does.
+    pub(crate) fn binary(&self, op: BinaryOp, other: &Values) -> Result<Values, Error> {
+        let (left, right) = (self.dtype(), other.dtype());
+        let unsupported = || {
+            Error::Operation(format!(
+                "unsupported operand dtypes for {}: {left} and {right}",
+                op.symbol()
+            ))
+        };
+        if matches!(op, BinaryOp::And | BinaryOp::Or | BinaryOp::Xor) {
+            let (Values::Bool(a), Values::Bool(b)) = (self, other) else {
+                return Err(unsupported());
+            };
+            return Ok(Values::Bool(zip_with(a, b, |&x, &y| match op {
+                BinaryOp::And => x & y,
+                BinaryOp::Or => x | y,
+                _ => x ^ y,
+            })?));
+        }
+        match (self, other) {
+            (Values::DateTime64(a), Values::DateTime64(b)) if op == BinaryOp::Sub => {
+                return Ok(Values::TimeDelta64(zip_with(a, b, |x, y| {
+                    if x.is_nat() || y.is_nat() {
+                        TimeDelta64::NAT
+                    } else {
+                        TimeDelta64(x.0 - y.0)
+                    }
+                })?));
+            }
+            (Values::DateTime64(a), Values::TimeDelta64(b))
+                if matches!(op, BinaryOp::Add | BinaryOp::Sub) =>
+            {
+                return Ok(Values::DateTime64(zip_with(a, b, |x, y| {
+                    if x.is_nat() || y.is_nat() {
+                        DateTime64::NAT
+                    } else if op == BinaryOp::Add {
+                        DateTime64(x.0 + y.0)
+                    } else {
+                        DateTime64(x.0 - y.0)
+                    }
+                })?));
+            }
+            (Values::TimeDelta64(a), Values::TimeDelta64(b))
+                if matches!(op, BinaryOp::Add | BinaryOp::Sub) =>
+            {
+                return Ok(Values::TimeDelta64(zip_with(a, b, |x, y| {
+                    if x.is_nat() || y.is_nat() {
+                        TimeDelta64::NAT
+                    } else if op == BinaryOp::Add {
+                        TimeDelta64(x.0 + y.0)
+                    } else {
+                        TimeDelta64(x.0 - y.0)
+                    }
+                })?));
+            }
+            _ => {}
+        }
+        if op.is_comparison() {
+            return match (self, other) {
+                (Values::Str(a), Values::Str(b)) => {
+                    Ok(Values::Bool(zip_with(a, b, |x, y| op.compare(x, y))?))
+                }
+                (Values::DateTime64(a), Values::DateTime64(b)) => {
+                    Ok(Values::Bool(zip_with(a, b, |x, y| {
+                        nat_compare(op, x.is_nat() || y.is_nat(), || op.compare(x, y))
+                    })?))
+                }
+                (Values::TimeDelta64(a), Values::TimeDelta64(b)) => {
+                    Ok(Values::Bool(zip_with(a, b, |x, y| {
+                        nat_compare(op, x.is_nat() || y.is_nat(), || op.compare(x, y))
+                    })?))
+                }
+                _ => {
+                    let common = left.promote(right).ok_or_else(unsupported)?;
+                    let (a, b) = (self.cast(common)?, other.cast(common)?);
+                    with_numeric!(&a, x => {
+                        let y = b.array().expect("both cast to one dtype");
+                        Ok(Values::Bool(zip_with(x, y, |p, q| op.compare(p, q))?))
+                    }, _ => {
+                        let (Values::Bool(x), Values::Bool(y)) = (&a, &b) else { return Err(unsupported()) };
+                        Ok(Values::Bool(zip_with(x, y, |p, q| op.compare(p, q))?))
+                    })
+                }
+            };
+        }
+        let mut common = left.promote(right).ok_or_else(unsupported)?;
+        if common == DType::Bool {
+            common = DType::Int64;
+        }
+        if op == BinaryOp::Div && !common.is_float() {
+            common = DType::Float64;
+        }
+        let (a, b) = (self.cast(common)?, other.cast(common)?);
+        with_numeric!(&a, x => {
+            let y = b.array().expect("both cast to one dtype");
+            Ok(Values::from_array(zip_with(x, y, |&p, &q| op.arithmetic(p, q))?))
+        }, _ => Err(unsupported()))
+    }
+
+    /// A float function of every element (numbers are converted to float64 first;
+    /// float32 stays float32).
+    pub(crate) fn map_float(&self, f: impl Fn(f64) -> f64 + Sync + Send) -> Result<Values, Error> {
+        match self {
+            Values::Float32(a) => Ok(Values::Float32(map(a, |x| f(f64::from(x)) as f32))),
+            Values::Float64(a) => Ok(Values::Float64(map(a, f))),
+            other => Ok(Values::Float64(map(&other.to_f64()?, f))),
+        }
+    }
+
+    /// Whether each element is missing: NaN for floats, NaT for times, never otherwise.
+    pub(crate) fn is_null(&self) -> Values {
+        Values::Bool(match self {
+            Values::Float32(a) => map(a, f32::is_nan),
+            Values::Float64(a) => map(a, f64::is_nan),
+            Values::DateTime64(a) => map(a, DateTime64::is_nat),
+            Values::TimeDelta64(a) => map(a, TimeDelta64::is_nat),
+            other => ArrayD::from_elem(IxDyn(other.shape()), false),
+        })
+    }
+}
+
+/// Comparisons with NaT are false, except `!=`.
+fn nat_compare(op: BinaryOp, either_nat: bool, compare: impl Fn() -> bool) -> bool {
+    if either_nat {
+        op == BinaryOp::Ne
+    } else {
+        compare()
+    }
+}
+
+fn cannot_cast(from: DType, to: DType) -> Error {
+    Error::Operation(format!("cannot cast {from} values to {to}"))
+}
+
+fn cast_numeric<S: Numeric>(a: &ArrayD<S>, dtype: DType) -> Option<Values> {
+    fn to<S: Numeric, T: Numeric>(a: &ArrayD<S>) -> Values {
+        if S::FLOAT || T::FLOAT {
+            Values::from_array(map(a, |x| T::from_f64(x.to_f64())))
+        } else {
+            Values::from_array(map(a, |x| T::from_i128(x.to_i128())))
+        }
+    }
+    Some(match dtype {
+        DType::Int8 => to::<S, i8>(a),
+        DType::Int16 => to::<S, i16>(a),
+        DType::Int32 => to::<S, i32>(a),
+        DType::Int64 => to::<S, i64>(a),
+        DType::UInt8 => to::<S, u8>(a),
+        DType::UInt16 => to::<S, u16>(a),
+        DType::UInt32 => to::<S, u32>(a),
+        DType::UInt64 => to::<S, u64>(a),
+        DType::Float32 => to::<S, f32>(a),
+        DType::Float64 => to::<S, f64>(a),
+        _ => return None,
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn v<T: Element>(x: Vec<T>) -> Values {
+        Values::from_vec(x)
+    }
+
+    #[test]
+    fn arithmetic_promotes_and_broadcasts_like_numpy() {
+        let a = Values::from_array(ndarray::arr2(&[[1_i32], [2]]));
+        let b = v(vec![0.5_f32, 1.5]);
+        let sum = a.binary(BinaryOp::Add, &b).unwrap();
+        assert_eq!(sum.dtype(), DType::Float64);
+        assert_eq!(sum.shape(), &[2, 2]);
+        assert_eq!(
+            sum.array::<f64>()
+                .unwrap()
+                .iter()
+                .copied()
+                .collect::<Vec<_>>(),
+            [1.5, 2.5, 2.5, 3.5]
+        );
+        let ints = v(vec![7_i64, -7]);
+        let two = Values::scalar(2_i64);
+        let floor = ints.binary(BinaryOp::FloorDiv, &two).unwrap();
+        assert_eq!(floor.array::<i64>().unwrap().as_slice(), Some(&[3, -4][..]));
+        let rem = ints.binary(BinaryOp::Rem, &two).unwrap();
+        assert_eq!(rem.array::<i64>().unwrap().as_slice(), Some(&[1, 1][..]));
+        let div = ints.binary(BinaryOp::Div, &two).unwrap();
+        assert_eq!(
+            div.array::<f64>().unwrap().as_slice(),
+            Some(&[3.5, -3.5][..])
+        );
+        let wrapped = v(vec![127_i8])
+            .binary(BinaryOp::Add, &Values::scalar(1_i8))
+            .unwrap();
+        assert_eq!(wrapped.array::<i8>().unwrap()[[0]], -128);
+        assert!(
+            v(vec![1, 2])
+                .binary(BinaryOp::Add, &v(vec![1, 2, 3]))
+                .is_err()
+        );
+    }
+
+    #[test]
+    fn comparisons_treat_nan_and_nat_as_unequal() {
+        let a = v(vec![1.0, f64::NAN]);
+        let eq = a.binary(BinaryOp::Eq, &a).unwrap();
+        assert_eq!(
+            eq.array::<bool>().unwrap().as_slice(),
+            Some(&[true, false][..])
+        );
+        let t = v(vec![DateTime64(5), DateTime64::NAT]);
+        let ne = t.binary(BinaryOp::Ne, &t).unwrap();
+        assert_eq!(
+            ne.array::<bool>().unwrap().as_slice(),
+            Some(&[false, true][..])
+        );
+        let lag = t
+            .binary(BinaryOp::Sub, &Values::scalar(DateTime64(2)))
+            .unwrap();
+        assert_eq!(lag.array::<TimeDelta64>().unwrap()[[0]], TimeDelta64(3));
+        let error = v(vec!["a".to_owned()])
+            .binary(BinaryOp::Add, &a)
+            .unwrap_err();
+        assert_eq!(
+            error.to_string(),
+            "unsupported operand dtypes for +: str and float64"
+        );
+    }
+
+    #[test]
+    fn casts_follow_astype() {
+        let f = v(vec![300.7_f64, -1.0]);
+        assert_eq!(
+            f.cast(DType::UInt8).unwrap().array::<u8>().unwrap()[[0]],
+            255
+        );
+        assert_eq!(
+            v(vec![true, false])
+                .cast(DType::Float32)
+                .unwrap()
+                .array::<f32>()
+                .unwrap()
+                .as_slice(),
+            Some(&[1.0, 0.0][..])
+        );
+        assert_eq!(
+            v(vec![-1_i16])
+                .cast(DType::UInt16)
+                .unwrap()
+                .array::<u16>()
+                .unwrap()[[0]],
+            u16::MAX
+        );
+        assert!(v(vec![DateTime64(0)]).cast(DType::Float64).is_err());
+    }
+}

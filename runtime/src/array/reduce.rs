@@ -1,0 +1,452 @@
+//! Reductions over some axes of [`Values`]: numpy's (and its `nan*` variants') results
+//! and dtypes. Every reduction sees one contiguous row of the reduced elements per output
+//! element, so each is a plain function of a slice, and rows run on the worker pool.
+
+use ndarray::{ArrayD, Axis, IxDyn};
+use rayon::prelude::*;
+
+use super::dtype::{DType, DateTime64, TimeDelta64};
+use super::math::{Numeric, with_numeric};
+use super::values::Values;
+use crate::Error;
+
+/// Rows this long or longer in total are reduced on the worker pool.
+const PARALLEL_LEN: usize = 1 << 15;
+
+/// What to compute over the reduced dimensions.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub enum Reduction {
+    /// The arithmetic mean.
+    Mean,
+    /// The sum (integers sum to int64 / uint64).
+    Sum,
+    /// The product.
+    Prod,
+    /// The smallest value.
+    Min,
+    /// The largest value.
+    Max,
+    /// The variance with `ddof` delta degrees of freedom.
+    Var {
+        /// Delta degrees of freedom: the divisor is `n - ddof`.
+        ddof: usize,
+    },
+    /// The standard deviation with `ddof` delta degrees of freedom.
+    Std {
+        /// Delta degrees of freedom: the divisor is `n - ddof`.
+        ddof: usize,
+    },
+    /// The median.
+    Median,
+    /// The `q` quantile (0 to 1), interpolated linearly as numpy's default.
+    Quantile(f64),
+    /// The number of values that are not missing.
+    Count,
+    /// The position of the smallest value.
+    ArgMin,
+    /// The position of the largest value.
+    ArgMax,
+    /// Whether any value is true (non-zero).
+    Any,
+    /// Whether all values are true (non-zero).
+    All,
+}
+
+impl Reduction {
+    /// The name as xarray's method.
+    #[must_use]
+    pub fn name(self) -> &'static str {
+        match self {
+            Self::Mean => "mean",
+            Self::Sum => "sum",
+            Self::Prod => "prod",
+            Self::Min => "min",
+            Self::Max => "max",
+            Self::Var { .. } => "var",
+            Self::Std { .. } => "std",
+            Self::Median => "median",
+            Self::Quantile(_) => "quantile",
+            Self::Count => "count",
+            Self::ArgMin => "argmin",
+            Self::ArgMax => "argmax",
+            Self::Any => "any",
+            Self::All => "all",
+        }
+    }
+}
+
+/// The array's elements arranged as rows: one row of reduced elements per output
+/// element, and the shape of the output.
+fn rows<T: Clone>(a: &ArrayD<T>, axes: &[usize]) -> (Vec<T>, usize, Vec<usize>) {
+    let kept: Vec<usize> = (0..a.ndim()).filter(|i| !axes.contains(i)).collect();
+    let order: Vec<usize> = kept.iter().chain(axes).copied().collect();
+    let out_shape: Vec<usize> = kept.iter().map(|&i| a.shape()[i]).collect();
+    let row_len = axes.iter().map(|&i| a.shape()[i]).product();
+    let permuted = a.view().permuted_axes(IxDyn(&order));
+    let flat = if let Some(slice) = permuted.as_slice() {
+        slice.to_vec()
+    } else {
+        permuted.iter().cloned().collect()
+    };
+    (flat, row_len, out_shape)
+}
+
+/// Applies `f` to every row and shapes the results.
+fn reduce_rows<T, U>(a: &ArrayD<T>, axes: &[usize], f: impl Fn(&[T]) -> U + Sync) -> ArrayD<U>
+where
+    T: Clone + Send + Sync,
+    U: Send,
+{
+    let (flat, row_len, out_shape) = rows(a, axes);
+    let outputs: Vec<U> = if row_len == 0 {
+        (0..out_shape.iter().product()).map(|_| f(&[])).collect()
+    } else if flat.len() >= PARALLEL_LEN {
+        flat.par_chunks(row_len).map(&f).collect()
+    } else {
+        flat.chunks(row_len).map(&f).collect()
+    };
+    ArrayD::from_shape_vec(IxDyn(&out_shape), outputs).expect("one output per row")
+}
+
+/// The non-missing values of a row, as floats (all of them, NaN included, when
+/// `skipna` is off).
+fn present(row: &[f64], skipna: bool) -> impl Iterator<Item = f64> + '_ {
+    row.iter().copied().filter(move |x| !skipna || !x.is_nan())
+}
+
+/// Mean, variance and friends of one row of floats.
+fn float_row(how: Reduction, row: &[f64], skipna: bool) -> f64 {
+    match how {
+        Reduction::Mean => {
+            let (sum, n) = present(row, skipna).fold((0.0, 0_usize), |(s, n), x| (s + x, n + 1));
+            if n == 0 { f64::NAN } else { sum / n as f64 }
+        }
+        Reduction::Var { ddof } | Reduction::Std { ddof } => {
+            let n = present(row, skipna).count();
+            if n <= ddof {
+                return f64::NAN;
+            }
+            let mean = present(row, skipna).sum::<f64>() / n as f64;
+            let squares: f64 = present(row, skipna).map(|x| (x - mean) * (x - mean)).sum();
+            let var = squares / (n - ddof) as f64;
+            if matches!(how, Reduction::Std { .. }) {
+                var.sqrt()
+            } else {
+                var
+            }
+        }
+        Reduction::Median => quantile(row, 0.5, skipna),
+        Reduction::Quantile(q) => quantile(row, q, skipna),
+        _ => unreachable!("{} is not a float reduction", how.name()),
+    }
+}
+
+/// numpy's `quantile` with the default "linear" method.
+fn quantile(row: &[f64], q: f64, skipna: bool) -> f64 {
+    if !skipna && row.iter().any(|x| x.is_nan()) {
+        return f64::NAN;
+    }
+    let mut sorted: Vec<f64> = row.iter().copied().filter(|x| !x.is_nan()).collect();
+    if sorted.is_empty() {
+        return f64::NAN;
+    }
+    sorted.sort_unstable_by(f64::total_cmp);
+    let position = q * (sorted.len() - 1) as f64;
+    let (below, t) = (position.floor() as usize, position.fract());
+    let above = (below + 1).min(sorted.len() - 1);
+    let (a, b) = (sorted[below], sorted[above]);
+    let diff = b - a;
+    if t >= 0.5 {
+        b - diff * (1.0 - t)
+    } else {
+        a + diff * t
+    }
+}
+
+/// The first extreme of a row, skipping NaN (`None` when there are only NaNs, or a
+/// NaN with `skipna` off).
+fn extreme<T: Copy + PartialOrd>(
+    row: &[T],
+    missing: impl Fn(T) -> bool,
+    skipna: bool,
+    smallest: bool,
+) -> Option<(usize, T)> {
+    let mut best: Option<(usize, T)> = None;
+    for (i, &x) in row.iter().enumerate() {
+        if missing(x) {
+            if skipna {
+                continue;
+            }
+            return Some((i, x));
+        }
+        let better = best.is_none_or(|(_, b)| if smallest { x < b } else { x > b });
+        if better {
+            best = Some((i, x));
+        }
+    }
+    best
+}
+
+impl Values {
+    /// Reduces the given axes (each at most once; empty for none).
+    pub(crate) fn reduce(
+        &self,
+        how: Reduction,
+        axes: &[usize],
+        skipna: bool,
+    ) -> Result<Values, Error> {
+        let dtype = self.dtype();
+        let unsupported =
+            || Error::Operation(format!("{} is not defined for {dtype} values", how.name()));
+        match how {
+            Reduction::Count => {
+                let nulls = self.is_null();
+                let Values::Bool(nulls) = nulls else {
+                    unreachable!("is_null gives booleans")
+                };
+                Ok(Values::Int64(reduce_rows(&nulls, axes, |row| {
+                    row.iter().filter(|&&null| !null).count() as i64
+                })))
+            }
+            Reduction::Any | Reduction::All => {
+                let truth = match self {
+                    Values::Bool(a) => a.clone(),
+                    Values::Str(_) | Values::DateTime64(_) => return Err(unsupported()),
+                    other => other.cast(DType::Bool)?.array::<bool>()?.clone(),
+                };
+                let any = how == Reduction::Any;
+                Ok(Values::Bool(reduce_rows(&truth, axes, |row| {
+                    if any {
+                        row.iter().any(|&x| x)
+                    } else {
+                        row.iter().all(|&x| x)
+                    }
+                })))
+            }
+            Reduction::Min | Reduction::Max | Reduction::ArgMin | Reduction::ArgMax => self
+                .reduce_extreme(how, axes, skipna)
+                .ok_or_else(unsupported),
+            Reduction::Sum | Reduction::Prod => {
+                self.reduce_sum(how, axes, skipna).ok_or_else(unsupported)
+            }
+            _ => {
+                if !(dtype.is_numeric() || dtype == DType::Bool) {
+                    return Err(unsupported());
+                }
+                let out = reduce_rows(&self.to_f64()?, axes, |row| float_row(how, row, skipna));
+                Ok(if dtype == DType::Float32 {
+                    Values::Float32(out.mapv(|x| x as f32))
+                } else {
+                    Values::Float64(out)
+                })
+            }
+        }
+    }
+
+    fn reduce_sum(&self, how: Reduction, axes: &[usize], skipna: bool) -> Option<Values> {
+        let product = how == Reduction::Prod;
+        fn total<T: Numeric>(row: &[T], skipna: bool, product: bool, start: T) -> T {
+            row.iter()
+                .filter(|x| !skipna || !x.is_nan())
+                .fold(
+                    start,
+                    |acc, &x| if product { acc.mul(x) } else { acc.add(x) },
+                )
+        }
+        Some(match self {
+            Values::Float32(a) => {
+                let a = a.mapv(f64::from);
+                Values::Float32(reduce_rows(&a, axes, |r| {
+                    total(r, skipna, product, f64::from(u8::from(product))) as f32
+                }))
+            }
+            Values::Float64(a) => Values::Float64(reduce_rows(a, axes, |r| {
+                total(r, skipna, product, f64::from(u8::from(product)))
+            })),
+            Values::UInt8(_) | Values::UInt16(_) | Values::UInt32(_) | Values::UInt64(_) => {
+                let a = self.cast(DType::UInt64).ok()?;
+                Values::UInt64(reduce_rows(a.array::<u64>().ok()?, axes, |r| {
+                    total(r, false, product, u64::from(product))
+                }))
+            }
+            Values::TimeDelta64(a) if !product => Values::TimeDelta64(reduce_rows(a, axes, |r| {
+                TimeDelta64(r.iter().filter(|x| !x.is_nat()).map(|x| x.0).sum())
+            })),
+            Values::Str(_) | Values::DateTime64(_) | Values::TimeDelta64(_) => return None,
+            other => {
+                let a = other.cast(DType::Int64).ok()?;
+                Values::Int64(reduce_rows(a.array::<i64>().ok()?, axes, |r| {
+                    total(r, false, product, i64::from(product))
+                }))
+            }
+        })
+    }
+
+    fn reduce_extreme(&self, how: Reduction, axes: &[usize], skipna: bool) -> Option<Values> {
+        let smallest = matches!(how, Reduction::Min | Reduction::ArgMin);
+        let position = matches!(how, Reduction::ArgMin | Reduction::ArgMax);
+        if position && axes.len() != 1 {
+            return None;
+        }
+        macro_rules! pick {
+            ($a:expr, $missing:expr, $nan:expr) => {{
+                if position {
+                    Values::Int64(reduce_rows($a, axes, |r| {
+                        extreme(r, $missing, skipna, smallest).map_or(-1, |(i, _)| i as i64)
+                    }))
+                } else {
+                    Values::from_array(reduce_rows($a, axes, |r| {
+                        extreme(r, $missing, skipna, smallest).map_or($nan, |(_, x)| x)
+                    }))
+                }
+            }};
+        }
+        Some(match self {
+            Values::DateTime64(a) => pick!(a, DateTime64::is_nat, DateTime64::NAT),
+            Values::TimeDelta64(a) => pick!(a, TimeDelta64::is_nat, TimeDelta64::NAT),
+            Values::Str(a) if position => Values::Int64(reduce_rows(a, axes, |r| {
+                extreme(&r.iter().collect::<Vec<_>>(), |_| false, false, smallest)
+                    .map_or(-1, |(i, _)| i as i64)
+            })),
+            Values::Str(a) => Values::Str(reduce_rows(a, axes, |r| {
+                extreme(&r.iter().collect::<Vec<_>>(), |_| false, false, smallest)
+                    .map(|(_, x)| x.clone())
+                    .unwrap_or_default()
+            })),
+            Values::Bool(a) => pick!(a, |_| false, false),
+            other => with_numeric!(other, a => {
+                pick!(a, |x: _| Numeric::is_nan(x), Numeric::from_f64(f64::NAN))
+            }, _ => return None),
+        })
+    }
+
+    /// Cumulative sums along one axis (NaN counted as 0 when `skipna`, as `nancumsum`).
+    pub(crate) fn cumsum(&self, axis: usize, skipna: bool) -> Result<Values, Error> {
+        fn running<T: Numeric>(a: &ArrayD<T>, axis: usize, skipna: bool, zero: T) -> ArrayD<T> {
+            let mut out = a.clone();
+            for mut lane in out.lanes_mut(Axis(axis)) {
+                let mut total = zero;
+                for x in &mut lane {
+                    if !(skipna && x.is_nan()) {
+                        total = total.add(*x);
+                    }
+                    *x = total;
+                }
+            }
+            out
+        }
+        Ok(match self {
+            Values::Float32(a) => Values::Float32(running(a, axis, skipna, 0.0)),
+            Values::Float64(a) => Values::Float64(running(a, axis, skipna, 0.0)),
+            Values::UInt8(_) | Values::UInt16(_) | Values::UInt32(_) | Values::UInt64(_) => {
+                Values::UInt64(running(
+                    self.cast(DType::UInt64)?.array::<u64>()?,
+                    axis,
+                    false,
+                    0,
+                ))
+            }
+            Values::Bool(_)
+            | Values::Int8(_)
+            | Values::Int16(_)
+            | Values::Int32(_)
+            | Values::Int64(_) => Values::Int64(running(
+                self.cast(DType::Int64)?.array::<i64>()?,
+                axis,
+                false,
+                0,
+            )),
+            other => {
+                return Err(Error::Operation(format!(
+                    "cumsum is not defined for {} values",
+                    other.dtype()
+                )));
+            }
+        })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn grid() -> Values {
+        Values::from_array(ndarray::arr2(&[[1.0, f64::NAN, 3.0], [4.0, 5.0, 6.0]]))
+    }
+
+    fn floats(v: &Values) -> Vec<f64> {
+        v.array::<f64>().unwrap().iter().copied().collect()
+    }
+
+    #[test]
+    fn float_reductions_skip_nan_like_numpys_nan_functions() {
+        let g = grid();
+        assert_eq!(
+            floats(&g.reduce(Reduction::Mean, &[1], true).unwrap()),
+            [2.0, 5.0]
+        );
+        assert!(floats(&g.reduce(Reduction::Mean, &[1], false).unwrap())[0].is_nan());
+        assert_eq!(
+            floats(&g.reduce(Reduction::Sum, &[0, 1], true).unwrap()),
+            [19.0]
+        );
+        assert_eq!(
+            floats(&g.reduce(Reduction::Max, &[0], true).unwrap()),
+            [4.0, 5.0, 6.0]
+        );
+        assert_eq!(
+            floats(&g.reduce(Reduction::Var { ddof: 1 }, &[1], true).unwrap()),
+            [2.0, 1.0]
+        );
+        assert_eq!(
+            floats(&g.reduce(Reduction::Median, &[0, 1], true).unwrap()),
+            [4.0]
+        );
+        assert_eq!(
+            floats(&g.reduce(Reduction::Quantile(0.25), &[1], true).unwrap()),
+            [1.5, 4.5]
+        );
+        let argmax = g.reduce(Reduction::ArgMax, &[1], true).unwrap();
+        assert_eq!(argmax.array::<i64>().unwrap().as_slice(), Some(&[2, 2][..]));
+        let count = g.reduce(Reduction::Count, &[0], true).unwrap();
+        assert_eq!(
+            count.array::<i64>().unwrap().as_slice(),
+            Some(&[2, 1, 2][..])
+        );
+        assert!(g.reduce(Reduction::ArgMin, &[0, 1], true).is_err());
+    }
+
+    #[test]
+    fn integer_reductions_keep_numpys_dtypes() {
+        let ints = Values::from_vec(vec![3_i16, -1, 2]);
+        assert_eq!(
+            ints.reduce(Reduction::Sum, &[0], true).unwrap(),
+            Values::scalar(4_i64)
+        );
+        assert_eq!(
+            ints.reduce(Reduction::Min, &[0], true).unwrap(),
+            Values::scalar(-1_i16)
+        );
+        assert_eq!(
+            ints.reduce(Reduction::Mean, &[0], true).unwrap().dtype(),
+            DType::Float64
+        );
+        assert_eq!(
+            ints.reduce(Reduction::All, &[0], true).unwrap(),
+            Values::scalar(true)
+        );
+        let cum = ints.cumsum(0, true).unwrap();
+        assert_eq!(cum.array::<i64>().unwrap().as_slice(), Some(&[3, 2, 4][..]));
+        let text = Values::from_vec(vec!["b".to_owned(), "a".to_owned()]);
+        assert_eq!(
+            text.reduce(Reduction::Min, &[0], true).unwrap(),
+            Values::scalar("a".to_owned())
+        );
+        assert_eq!(
+            text.reduce(Reduction::Mean, &[0], true)
+                .unwrap_err()
+                .to_string(),
+            "mean is not defined for str values"
+        );
+    }
+}

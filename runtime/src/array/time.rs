@@ -1,0 +1,473 @@
+//! Dates on the proleptic Gregorian calendar: building, parsing (including the partial
+//! strings pandas accepts, like "2013-05"), printing and the `.dt` components.
+
+use std::fmt;
+use std::str::FromStr;
+
+use super::dtype::{DateTime64, TimeDelta64};
+use crate::Error;
+
+const NS_PER_SECOND: i64 = 1_000_000_000;
+const NS_PER_DAY: i64 = 86_400 * NS_PER_SECOND;
+
+/// Days since 1970-01-01 of a proleptic Gregorian date (month and day from 1).
+pub(crate) fn days_from_civil(year: i64, month: u32, day: u32) -> i64 {
+    let year = if month <= 2 { year - 1 } else { year };
+    let era = year.div_euclid(400);
+    let year_of_era = year - era * 400;
+    let month_from_march = i64::from((month + 9) % 12);
+    let day_of_year = (153 * month_from_march + 2) / 5 + i64::from(day) - 1;
+    let day_of_era = year_of_era * 365 + year_of_era / 4 - year_of_era / 100 + day_of_year;
+    era * 146_097 + day_of_era - 719_468
+}
+
+/// The proleptic Gregorian (year, month, day) of a day count since 1970-01-01.
+pub(crate) fn civil_from_days(days: i64) -> (i64, u32, u32) {
+    let z = days + 719_468;
+    let era = z.div_euclid(146_097);
+    let day_of_era = z - era * 146_097;
+    let year_of_era =
+        (day_of_era - day_of_era / 1460 + day_of_era / 36_524 - day_of_era / 146_096) / 365;
+    let day_of_year = day_of_era - (365 * year_of_era + year_of_era / 4 - year_of_era / 100);
+    let month_from_march = (5 * day_of_year + 2) / 153;
+    let day = (day_of_year - (153 * month_from_march + 2) / 5 + 1) as u32;
+    let month = if month_from_march < 10 {
+        month_from_march + 3
+    } else {
+        month_from_march - 9
+    } as u32;
+    let year = year_of_era + era * 400 + i64::from(month <= 2);
+    (year, month, day)
+}
+
+/// Whether `year` has a 29 February on the Gregorian calendar.
+pub(crate) fn is_leap_year(year: i64) -> bool {
+    year % 4 == 0 && (year % 100 != 0 || year % 400 == 0)
+}
+
+/// How finely a date string or an index's values are given, coarsest first.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+pub(crate) enum Resolution {
+    Year,
+    Month,
+    Day,
+    Hour,
+    Minute,
+    Second,
+    SubSecond,
+}
+
+/// The time span a (possibly partial) date string names: "2013-05" is all of May 2013.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) struct Period {
+    /// The first instant.
+    pub(crate) start: DateTime64,
+    /// The last instant (inclusive), one nanosecond before the next period.
+    pub(crate) end: DateTime64,
+    /// The finest component given.
+    pub(crate) resolution: Resolution,
+}
+
+impl Period {
+    /// Parses "YYYY", "YYYY-MM", "YYYY-MM-DD", then "T" or " " and "HH", "HH:MM",
+    /// "HH:MM:SS" or "HH:MM:SS.fffffffff", as pandas reads labels.
+    pub(crate) fn parse(text: &str) -> Result<Self, Error> {
+        let bad = || Error::Label(format!("cannot read {text:?} as a date"));
+        let trimmed = text.trim();
+        let (date, clock) = match trimmed.find(['T', ' ']) {
+            Some(at) => (&trimmed[..at], Some(&trimmed[at + 1..])),
+            None => (trimmed, None),
+        };
+        let mut parts = date.split('-');
+        let number = |part: Option<&str>, digits: usize| -> Result<Option<i64>, Error> {
+            match part {
+                None => Ok(None),
+                Some(p) if p.len() == digits && p.bytes().all(|b| b.is_ascii_digit()) => {
+                    Ok(Some(p.parse().map_err(|_| bad())?))
+                }
+                Some(_) => Err(bad()),
+            }
+        };
+        let year = number(parts.next(), 4)?.ok_or_else(bad)?;
+        let month = number(parts.next(), 2)?;
+        let day = number(parts.next(), 2)?;
+        if parts.next().is_some() {
+            return Err(bad());
+        }
+        let (mut hour, mut minute, mut second, mut nanos) = (None, None, None, 0);
+        if let Some(clock) = clock {
+            if day.is_none() {
+                return Err(bad());
+            }
+            let (hms, fraction) = match clock.split_once('.') {
+                Some((hms, fraction)) => (hms, Some(fraction)),
+                None => (clock, None),
+            };
+            let mut fields = hms.split(':');
+            hour = number(fields.next(), 2)?;
+            minute = number(fields.next(), 2)?;
+            second = number(fields.next(), 2)?;
+            if fields.next().is_some() || hour.is_none() {
+                return Err(bad());
+            }
+            if let Some(fraction) = fraction {
+                if second.is_none()
+                    || fraction.is_empty()
+                    || fraction.len() > 9
+                    || !fraction.bytes().all(|b| b.is_ascii_digit())
+                {
+                    return Err(bad());
+                }
+                nanos = format!("{fraction:0<9}")
+                    .parse::<i64>()
+                    .map_err(|_| bad())?;
+            }
+        }
+        let month_number = month.unwrap_or(1);
+        let day_number = day.unwrap_or(1);
+        let in_range = (1..=12).contains(&month_number)
+            && day_number >= 1
+            && day_number <= i64::from(days_in_month(year, month_number as u32))
+            && hour.is_none_or(|h| h < 24)
+            && minute.is_none_or(|m| m < 60)
+            && second.is_none_or(|s| s < 60);
+        if !in_range {
+            return Err(bad());
+        }
+        let resolution = if nanos != 0 || clock.is_some_and(|c| c.contains('.')) {
+            Resolution::SubSecond
+        } else if second.is_some() {
+            Resolution::Second
+        } else if minute.is_some() {
+            Resolution::Minute
+        } else if hour.is_some() {
+            Resolution::Hour
+        } else if day.is_some() {
+            Resolution::Day
+        } else if month.is_some() {
+            Resolution::Month
+        } else {
+            Resolution::Year
+        };
+        let start = DateTime64::from_parts(
+            year,
+            month_number as u32,
+            day_number as u32,
+            hour.unwrap_or(0) as u32,
+            minute.unwrap_or(0) as u32,
+            second.unwrap_or(0) as u32,
+        )
+        .0 + nanos;
+        let next = match resolution {
+            Resolution::Year => DateTime64::from_ymd(year + 1, 1, 1).0,
+            Resolution::Month if month_number == 12 => DateTime64::from_ymd(year + 1, 1, 1).0,
+            Resolution::Month => DateTime64::from_ymd(year, month_number as u32 + 1, 1).0,
+            Resolution::Day => start + NS_PER_DAY,
+            Resolution::Hour => start + 3600 * NS_PER_SECOND,
+            Resolution::Minute => start + 60 * NS_PER_SECOND,
+            Resolution::Second => start + NS_PER_SECOND,
+            Resolution::SubSecond => start + 1,
+        };
+        Ok(Self {
+            start: DateTime64(start),
+            end: DateTime64(next - 1),
+            resolution,
+        })
+    }
+}
+
+/// Days in `month` of `year` on the Gregorian calendar.
+pub(crate) fn days_in_month(year: i64, month: u32) -> u32 {
+    match month {
+        2 if is_leap_year(year) => 29,
+        2 => 28,
+        4 | 6 | 9 | 11 => 30,
+        _ => 31,
+    }
+}
+
+/// The finest component that is not zero in any of `times`: pandas' resolution of a
+/// `DatetimeIndex`, which decides whether a partial string selects one label or a span.
+pub(crate) fn resolution_of(times: &[DateTime64]) -> Resolution {
+    let mut finest = Resolution::Day;
+    for t in times.iter().filter(|t| !t.is_nat()) {
+        let within_day = t.0.rem_euclid(NS_PER_DAY);
+        let resolution = if within_day % NS_PER_SECOND != 0 {
+            return Resolution::SubSecond;
+        } else if within_day % (60 * NS_PER_SECOND) != 0 {
+            Resolution::Second
+        } else if within_day % (3600 * NS_PER_SECOND) != 0 {
+            Resolution::Minute
+        } else if within_day != 0 {
+            Resolution::Hour
+        } else {
+            Resolution::Day
+        };
+        finest = finest.max(resolution);
+    }
+    finest
+}
+
+impl DateTime64 {
+    /// Midnight at the start of a day of the proleptic Gregorian calendar.
+    ///
+    /// ```
+    /// use rangeo::array::DateTime64;
+    /// assert_eq!(DateTime64::from_ymd(1970, 1, 2).0, 86_400_000_000_000);
+    /// assert_eq!(DateTime64::from_ymd(2013, 5, 1).to_string(), "2013-05-01T00:00:00");
+    /// ```
+    #[must_use]
+    pub fn from_ymd(year: i64, month: u32, day: u32) -> Self {
+        Self(days_from_civil(year, month, day) * NS_PER_DAY)
+    }
+
+    /// A time of day on a date.
+    #[must_use]
+    pub fn from_parts(
+        year: i64,
+        month: u32,
+        day: u32,
+        hour: u32,
+        minute: u32,
+        second: u32,
+    ) -> Self {
+        let seconds = i64::from(hour) * 3600 + i64::from(minute) * 60 + i64::from(second);
+        Self(Self::from_ymd(year, month, day).0 + seconds * NS_PER_SECOND)
+    }
+
+    fn days(self) -> i64 {
+        self.0.div_euclid(NS_PER_DAY)
+    }
+
+    fn civil(self) -> (i64, u32, u32) {
+        civil_from_days(self.days())
+    }
+
+    fn nanos_of_day(self) -> i64 {
+        self.0.rem_euclid(NS_PER_DAY)
+    }
+
+    /// The year.
+    #[must_use]
+    pub fn year(self) -> i64 {
+        self.civil().0
+    }
+
+    /// The month, 1 to 12.
+    #[must_use]
+    pub fn month(self) -> u32 {
+        self.civil().1
+    }
+
+    /// The day of the month, from 1.
+    #[must_use]
+    pub fn day(self) -> u32 {
+        self.civil().2
+    }
+
+    /// The hour, 0 to 23.
+    #[must_use]
+    pub fn hour(self) -> u32 {
+        (self.nanos_of_day() / (3600 * NS_PER_SECOND)) as u32
+    }
+
+    /// The minute, 0 to 59.
+    #[must_use]
+    pub fn minute(self) -> u32 {
+        (self.nanos_of_day() / (60 * NS_PER_SECOND) % 60) as u32
+    }
+
+    /// The second, 0 to 59.
+    #[must_use]
+    pub fn second(self) -> u32 {
+        (self.nanos_of_day() / NS_PER_SECOND % 60) as u32
+    }
+
+    /// The day of the year, from 1.
+    #[must_use]
+    pub fn day_of_year(self) -> u32 {
+        (self.days() - days_from_civil(self.year(), 1, 1) + 1) as u32
+    }
+
+    /// The day of the week, Monday = 0 as pandas counts.
+    #[must_use]
+    pub fn day_of_week(self) -> u32 {
+        // 1970-01-01 was a Thursday.
+        (self.days() + 3).rem_euclid(7) as u32
+    }
+
+    /// The meteorological season: "DJF", "MAM", "JJA" or "SON".
+    #[must_use]
+    pub fn season(self) -> &'static str {
+        season_of_month(self.month())
+    }
+}
+
+/// The meteorological season a month (1-12) is in.
+pub(crate) fn season_of_month(month: u32) -> &'static str {
+    match month {
+        12 | 1 | 2 => "DJF",
+        3..=5 => "MAM",
+        6..=8 => "JJA",
+        _ => "SON",
+    }
+}
+
+impl FromStr for DateTime64 {
+    type Err = Error;
+
+    /// Parses an ISO 8601 date or date-time; a partial one means its first instant.
+    ///
+    /// ```
+    /// use rangeo::array::DateTime64;
+    /// let t: DateTime64 = "2013-01-01T06:00".parse()?;
+    /// assert_eq!((t.year(), t.month(), t.hour()), (2013, 1, 6));
+    /// assert!("2013-13".parse::<DateTime64>().is_err());
+    /// # Ok::<(), rangeo::Error>(())
+    /// ```
+    fn from_str(text: &str) -> Result<Self, Error> {
+        Ok(Period::parse(text)?.start)
+    }
+}
+
+impl fmt::Display for DateTime64 {
+    /// ISO 8601 as numpy prints `datetime64[ns]`, fractions only when there are any.
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        if self.is_nat() {
+            return f.write_str("NaT");
+        }
+        let (year, month, day) = self.civil();
+        write!(
+            f,
+            "{year:04}-{month:02}-{day:02}T{:02}:{:02}:{:02}",
+            self.hour(),
+            self.minute(),
+            self.second()
+        )?;
+        let nanos = self.0.rem_euclid(NS_PER_SECOND);
+        if nanos != 0 {
+            let digits = format!("{nanos:09}");
+            write!(f, ".{}", digits.trim_end_matches('0'))?;
+        }
+        Ok(())
+    }
+}
+
+impl TimeDelta64 {
+    /// A duration of whole days.
+    #[must_use]
+    pub fn days(days: i64) -> Self {
+        Self(days * NS_PER_DAY)
+    }
+
+    /// A duration of whole hours.
+    #[must_use]
+    pub fn hours(hours: i64) -> Self {
+        Self(hours * 3600 * NS_PER_SECOND)
+    }
+
+    /// A duration of whole seconds.
+    #[must_use]
+    pub fn seconds(seconds: i64) -> Self {
+        Self(seconds * NS_PER_SECOND)
+    }
+}
+
+impl fmt::Display for TimeDelta64 {
+    /// As pandas prints a `Timedelta`: "1 days 06:00:00".
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        if self.is_nat() {
+            return f.write_str("NaT");
+        }
+        let sign = if self.0 < 0 { "-" } else { "" };
+        let total = self.0.unsigned_abs();
+        let day = NS_PER_DAY.unsigned_abs();
+        let second = NS_PER_SECOND.unsigned_abs();
+        let (days, within) = (total / day, total % day);
+        let seconds = within / second;
+        write!(
+            f,
+            "{sign}{days} days {:02}:{:02}:{:02}",
+            seconds / 3600,
+            seconds / 60 % 60,
+            seconds % 60
+        )?;
+        let nanos = within % second;
+        if nanos != 0 {
+            write!(f, ".{}", format!("{nanos:09}").trim_end_matches('0'))?;
+        }
+        Ok(())
+    }
+}
+
+impl From<TimeDelta64> for f64 {
+    /// Nanoseconds, the unit in which a datetime index measures distances (for
+    /// `sel` tolerances).
+    fn from(delta: TimeDelta64) -> Self {
+        delta.0 as f64
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn civil_dates_round_trip_over_four_centuries() {
+        for days in (-146_097 * 2..146_097 * 2).step_by(7) {
+            let (y, m, d) = civil_from_days(days);
+            assert_eq!(days_from_civil(y, m, d), days);
+        }
+        assert_eq!(civil_from_days(0), (1970, 1, 1));
+        assert_eq!(civil_from_days(11_016), (2000, 2, 29));
+        assert_eq!(
+            days_from_civil(1900, 3, 1) - days_from_civil(1900, 2, 28),
+            1
+        );
+    }
+
+    #[test]
+    fn partial_strings_name_whole_periods() {
+        let may = Period::parse("2013-05").unwrap();
+        assert_eq!(may.start.to_string(), "2013-05-01T00:00:00");
+        assert_eq!(may.end.to_string(), "2013-05-31T23:59:59.999999999");
+        assert_eq!(may.resolution, Resolution::Month);
+        let year = Period::parse("2012").unwrap();
+        assert_eq!(year.end.day_of_year(), 366);
+        let hour = Period::parse("2013-01-01 06").unwrap();
+        assert_eq!(hour.resolution, Resolution::Hour);
+        assert_eq!(hour.start.hour(), 6);
+        let frac = Period::parse("2013-01-01T00:00:01.5").unwrap();
+        assert_eq!(frac.start.to_string(), "2013-01-01T00:00:01.5");
+        for bad in [
+            "13-01",
+            "2013-02-30",
+            "2013-01-01T25",
+            "2013/01",
+            "2013-01T06",
+            "",
+        ] {
+            assert!(Period::parse(bad).is_err(), "{bad:?}");
+        }
+    }
+
+    #[test]
+    fn components_match_pandas() {
+        let t = DateTime64::from_parts(2014, 12, 31, 18, 30, 5);
+        assert_eq!((t.year(), t.month(), t.day()), (2014, 12, 31));
+        assert_eq!((t.hour(), t.minute(), t.second()), (18, 30, 5));
+        assert_eq!(t.day_of_year(), 365);
+        assert_eq!(t.day_of_week(), 2, "a Wednesday");
+        assert_eq!(t.season(), "DJF");
+        let before_epoch = DateTime64::from_parts(1969, 12, 31, 23, 0, 0);
+        assert_eq!((before_epoch.day(), before_epoch.hour()), (31, 23));
+        assert_eq!(TimeDelta64::hours(30).to_string(), "1 days 06:00:00");
+        assert_eq!(
+            resolution_of(&[
+                DateTime64::from_ymd(2013, 1, 1),
+                DateTime64::from_parts(2013, 1, 1, 6, 0, 0)
+            ]),
+            Resolution::Hour
+        );
+    }
+}
