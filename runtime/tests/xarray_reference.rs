@@ -1,14 +1,29 @@
-//! rangeo's labeled arrays against xarray: every case in the reference file is an input,
-//! an operation and the result xarray computed (see `tests/reference/make_arrays.py`,
-//! which the test command runs first).
+//! rangeo's labeled arrays against xarray. Every case in the reference file names input
+//! arrays, one operation and what xarray computed (or that it raised); see
+//! `tests/reference/make_arrays.py`, which the test command runs first. This file applies
+//! the same operation with rangeo and compares: dims, shape, dtype, name, attributes,
+//! every coordinate, and values (float64 to 1e-9 relative, float32 to 1e-6).
 
-use rangeo::array::{Selection, Values, Variable};
+use std::collections::BTreeMap;
+
+use rangeo::array::{
+    BinaryOp, DataArray, DateTime64, How, Join, Label, Method, Reduction, Selection, Selector,
+    TimeDelta64, Values, Variable, align,
+};
 use serde_json::Value;
 
 /// Relative tolerance for float64 results.
-const RTOL: f64 = 1e-9;
+const RTOL_F64: f64 = 1e-9;
+/// Relative tolerance for float32 results (numpy sums float32 in float32, rangeo in
+/// float64 before rounding).
+const RTOL_F32: f64 = 1e-6;
 
-fn cases() -> Vec<Value> {
+struct Reference {
+    inputs: BTreeMap<String, DataArray>,
+    cases: Vec<Value>,
+}
+
+fn reference() -> Reference {
     let path = std::env::var_os("RANGEO_REFERENCE").map_or_else(
         || std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../build/reference/arrays.json"),
         std::path::PathBuf::from,
@@ -20,69 +35,349 @@ fn cases() -> Vec<Value> {
             path.display()
         )
     });
-    let reference: Value = serde_json::from_str(&text).expect("reference results are JSON");
-    reference["cases"]
+    let document: Value = serde_json::from_str(&text).expect("reference results are JSON");
+    let inputs = document["inputs"]
+        .as_object()
+        .expect("inputs")
+        .iter()
+        .map(|(name, json)| (name.clone(), data_array(json)))
+        .collect();
+    let cases = document["cases"]
         .as_array()
         .expect("a list of cases")
-        .clone()
+        .clone();
+    Reference { inputs, cases }
+}
+
+fn build<T: rangeo::array::Element>(shape: Vec<usize>, data: Vec<T>) -> Values {
+    Values::from_array(ndarray::ArrayD::from_shape_vec(shape, data).unwrap())
+}
+
+fn values(json: &Value) -> Values {
+    let shape: Vec<usize> = serde_json::from_value(json["shape"].clone()).unwrap();
+    let data = json["data"].as_array().unwrap();
+    let float = |v: &Value| v.as_f64().unwrap_or(f64::NAN);
+    let int = |v: &Value| v.as_i64().unwrap();
+    match json["dtype"].as_str().unwrap() {
+        "float64" => build(shape, data.iter().map(float).collect()),
+        "float32" => build(
+            shape,
+            data.iter().map(|v| float(v) as f32).collect::<Vec<f32>>(),
+        ),
+        "int64" => build(shape, data.iter().map(int).collect()),
+        "int32" => build(shape, data.iter().map(|v| int(v) as i32).collect()),
+        "bool" => build(shape, data.iter().map(|v| v.as_bool().unwrap()).collect()),
+        "datetime64[ns]" => build(shape, data.iter().map(|v| DateTime64(int(v))).collect()),
+        "timedelta64[ns]" => build(shape, data.iter().map(|v| TimeDelta64(int(v))).collect()),
+        "str" => build(
+            shape,
+            data.iter()
+                .map(|v| v.as_str().unwrap().to_owned())
+                .collect(),
+        ),
+        other => panic!("no reader for dtype {other} in the reference file"),
+    }
 }
 
 fn variable(json: &Value) -> Variable {
     let dims: Vec<String> = serde_json::from_value(json["dims"].clone()).unwrap();
-    let shape: Vec<usize> = serde_json::from_value(json["shape"].clone()).unwrap();
-    assert_eq!(json["dtype"], "float64", "only float64 inputs so far");
-    let data: Vec<f64> = json["data"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|v| v.as_f64().unwrap_or(f64::NAN))
-        .collect();
-    let values = ndarray::ArrayD::from_shape_vec(shape, data).unwrap();
-    Variable::new(dims, Values::from_array(values)).unwrap()
+    Variable::new(dims, values(json)).unwrap()
 }
 
-fn assert_matches(name: &str, got: &Variable, expected: &Variable) {
-    assert_eq!(got.dims(), expected.dims(), "{name}: dims");
-    assert_eq!(got.shape(), expected.shape(), "{name}: shape");
-    let (got, expected) = (
-        got.values::<f64>().unwrap(),
-        expected.values::<f64>().unwrap(),
-    );
-    for (g, e) in got.iter().zip(expected) {
-        let same = (g.is_nan() && e.is_nan()) || (g - e).abs() <= RTOL * e.abs();
-        assert!(same, "{name}: {got} != {expected}");
+fn data_array(json: &Value) -> DataArray {
+    let mut da = DataArray::from_variable(variable(json));
+    if let Some(name) = json["name"].as_str() {
+        da = da.with_name(name);
+    }
+    for (name, coord) in json["coords"].as_object().unwrap() {
+        da = da.assign_coords(name.clone(), variable(coord)).unwrap();
+    }
+    da.assign_attrs(json["attrs"].as_object().unwrap().clone())
+}
+
+fn close(got: f64, expected: f64, rtol: f64) -> bool {
+    (got.is_nan() && expected.is_nan())
+        || got.total_cmp(&expected).is_eq()
+        || (got - expected).abs() <= rtol * expected.abs().max(got.abs())
+}
+
+fn assert_values(what: &str, got: &Values, expected: &Values) {
+    assert_eq!(got.dtype(), expected.dtype(), "{what}: dtype");
+    assert_eq!(got.shape(), expected.shape(), "{what}: shape");
+    let rtol = match got {
+        Values::Float32(_) => RTOL_F32,
+        _ => RTOL_F64,
+    };
+    if got.dtype().is_float() {
+        let (g, e) = (
+            got.cast(rangeo::array::DType::Float64).unwrap(),
+            expected.cast(rangeo::array::DType::Float64).unwrap(),
+        );
+        let (g, e) = (g.array::<f64>().unwrap(), e.array::<f64>().unwrap());
+        for (a, b) in g.iter().zip(e.iter()) {
+            assert!(close(*a, *b, rtol), "{what}: values\n got {g}\nwant {e}");
+        }
+    } else {
+        assert_eq!(got, expected, "{what}: values");
     }
 }
 
-fn isel(input: &Variable, op: &Value) -> Variable {
-    let dim = op["dim"].as_str().unwrap();
-    let selection = if let Some(index) = op["index"].as_i64() {
+fn assert_matches(name: &str, got: &DataArray, expected: &DataArray) {
+    assert_eq!(got.dims(), expected.dims(), "{name}: dims");
+    assert_eq!(got.name(), expected.name(), "{name}: name");
+    assert_values(
+        name,
+        &got.variable().to_values().unwrap(),
+        &expected.variable().to_values().unwrap(),
+    );
+    let mut got_coords: Vec<&str> = got.coords().names().collect();
+    let mut want_coords: Vec<&str> = expected.coords().names().collect();
+    got_coords.sort_unstable();
+    want_coords.sort_unstable();
+    assert_eq!(got_coords, want_coords, "{name}: coordinate names");
+    for coord in want_coords {
+        let (g, e) = (
+            got.coords().get(coord).unwrap(),
+            expected.coords().get(coord).unwrap(),
+        );
+        assert_eq!(g.dims(), e.dims(), "{name}: dims of coordinate {coord}");
+        assert_values(
+            &format!("{name}: coordinate {coord}"),
+            &g.to_values().unwrap(),
+            &e.to_values().unwrap(),
+        );
+    }
+    assert_eq!(got.attrs(), expected.attrs(), "{name}: attrs");
+}
+
+fn label(json: &Value) -> Label {
+    match json {
+        Value::String(s) => Label::Str(s.clone()),
+        v if v.is_i64() => Label::Int(v.as_i64().unwrap()),
+        v => Label::Float(v.as_f64().unwrap()),
+    }
+}
+
+fn reduction(how: &str, args: &Value) -> Reduction {
+    let ddof = args["ddof"].as_u64().unwrap_or(0) as usize;
+    match how {
+        "mean" => Reduction::Mean,
+        "sum" => Reduction::Sum,
+        "prod" => Reduction::Prod,
+        "min" => Reduction::Min,
+        "max" => Reduction::Max,
+        "std" => Reduction::Std { ddof },
+        "var" => Reduction::Var { ddof },
+        "median" => Reduction::Median,
+        "quantile" => Reduction::Quantile(args["q"].as_f64().unwrap()),
+        "count" => Reduction::Count,
+        "argmin" => Reduction::ArgMin,
+        "argmax" => Reduction::ArgMax,
+        "any" => Reduction::Any,
+        "all" => Reduction::All,
+        other => panic!("unknown reduction {other}"),
+    }
+}
+
+fn selection(args: &Value) -> Selection {
+    if let Some(index) = args["index"].as_i64() {
         Selection::Index(index as isize)
-    } else if let Some(list) = op["list"].as_array() {
+    } else if let Some(list) = args["list"].as_array() {
         Selection::List(list.iter().map(|i| i.as_i64().unwrap() as isize).collect())
     } else {
         let bound = |v: &Value| v.as_i64().map(|i| i as isize);
-        let slice = op["slice"].as_array().unwrap();
+        let slice = args["slice"].as_array().unwrap();
         Selection::Slice {
             start: bound(&slice[0]),
             stop: bound(&slice[1]),
             step: bound(&slice[2]).unwrap(),
         }
+    }
+}
+
+fn select(da: &DataArray, dim: &str, args: &Value) -> Result<DataArray, rangeo::Error> {
+    let selector = if let Some(range) = args["range"].as_array() {
+        let bound = |v: &Value| (!v.is_null()).then(|| label(v));
+        Selector::Range {
+            start: bound(&range[0]),
+            stop: bound(&range[1]),
+        }
+    } else if let Some(list) = args["list"].as_array() {
+        Selector::List(list.iter().map(label).collect())
+    } else {
+        Selector::Label(label(&args["label"]))
     };
-    input.isel(dim, selection).unwrap()
+    let method = match args["method"].as_str() {
+        None => Method::Exact,
+        Some("nearest") => Method::Nearest,
+        Some("pad") => Method::Pad,
+        Some("backfill") => Method::Backfill,
+        Some(other) => panic!("unknown method {other}"),
+    };
+    match args["tolerance"].as_f64() {
+        Some(t) => da.sel_with(dim, selector, method.tolerance(t)),
+        None => da.sel_with(dim, selector, method),
+    }
+}
+
+/// The case's operation, done with rangeo.
+fn apply(
+    inputs: &BTreeMap<String, DataArray>,
+    target: &str,
+    op: &Value,
+) -> Result<Vec<DataArray>, rangeo::Error> {
+    let (kind, args) = op.as_object().unwrap().iter().next().unwrap();
+    let da = &inputs[target];
+    let dim = args["dim"].as_str().unwrap_or_default();
+    let one = |r: Result<DataArray, rangeo::Error>| r.map(|da| vec![da]);
+    match kind.as_str() {
+        "isel" => one(da.isel(dim, selection(args))),
+        "sel" => one(select(da, dim, args)),
+        "binary" => {
+            let op = match args["op"].as_str().unwrap() {
+                "+" => BinaryOp::Add,
+                "-" => BinaryOp::Sub,
+                "*" => BinaryOp::Mul,
+                "/" => BinaryOp::Div,
+                "%" => BinaryOp::Rem,
+                ">" => BinaryOp::Gt,
+                "<=" => BinaryOp::Le,
+                "==" => BinaryOp::Eq,
+                other => panic!("unknown operator {other}"),
+            };
+            let other = &args["other"];
+            if let Some(name) = other["array"].as_str() {
+                return one(da.binary(op, &inputs[name]));
+            }
+            if args["reversed"].as_bool() == Some(true) {
+                assert_eq!(op, BinaryOp::Sub, "only scalar - array is in the cases");
+                return Ok(vec![other.as_f64().unwrap() - da]);
+            }
+            match other.as_i64() {
+                Some(i) => one(da.binary(op, i as i32)),
+                None => one(da.binary(op, other.as_f64().unwrap())),
+            }
+        }
+        "align" => {
+            let join = match args["join"].as_str().unwrap() {
+                "inner" => Join::Inner,
+                "outer" => Join::Outer,
+                "left" => Join::Left,
+                "right" => Join::Right,
+                _ => Join::Exact,
+            };
+            align(&[da, &inputs[args["other"].as_str().unwrap()]], join)
+        }
+        "reduce" => {
+            let how = reduction(args["how"].as_str().unwrap(), args);
+            let skipna = args["skipna"].as_bool().unwrap_or(true);
+            match args["dims"].as_array() {
+                Some(dims) => {
+                    let dims: Vec<String> = dims
+                        .iter()
+                        .map(|d| d.as_str().unwrap().to_owned())
+                        .collect();
+                    one(da.reduce(how, dims, skipna))
+                }
+                None => one(da.reduce(how, .., skipna)),
+            }
+        }
+        "cumsum" => one(da.cumsum(dim)),
+        "unary" => one(match args.as_str().unwrap() {
+            "abs" => da.abs(),
+            "sqrt" => da.sqrt(),
+            "exp" => da.exp(),
+            "log" => da.log(),
+            "sin" => da.sin(),
+            "cos" => da.cos(),
+            "radians" => da.radians(),
+            "neg" => Ok(-da),
+            other => panic!("unknown function {other}"),
+        }),
+        "where" => {
+            let cond = match args["gt"].as_i64() {
+                Some(i) => da.gt(i as i32)?,
+                None => da.gt(args["gt"].as_f64().unwrap())?,
+            };
+            match args["other"].as_i64() {
+                Some(other) => one(da.where_or(&cond, other as i32)),
+                None => one(da.where_(&cond)),
+            }
+        }
+        "fillna" => one(da.fillna(args.as_f64().unwrap())),
+        "dropna" => {
+            let how = if args["how"] == "any" {
+                How::Any
+            } else {
+                How::All
+            };
+            one(da.dropna(dim, how))
+        }
+        "clip" => one(da.clip(args[0].as_f64(), args[1].as_f64())),
+        "isnull" => Ok(vec![da.isnull()]),
+        other => panic!("unknown operation {other}"),
+    }
 }
 
 #[test]
-fn isel_matches_xarray() {
-    let mut checked = 0;
-    for case in cases() {
-        let Some(op) = case["op"].get("isel") else {
-            continue;
-        };
+fn labeled_arrays_match_xarray() {
+    let reference = reference();
+    let mut failures = Vec::new();
+    let mut errors = 0;
+    for case in &reference.cases {
         let name = case["name"].as_str().unwrap();
-        let got = isel(&variable(&case["input"]), op);
-        assert_matches(name, &got, &variable(&case["expected"]));
-        checked += 1;
+        let outcome = std::panic::catch_unwind(|| {
+            let result = apply(
+                &reference.inputs,
+                case["target"].as_str().unwrap(),
+                &case["op"],
+            );
+            if let Some(raised) = case.get("error") {
+                let message = match result {
+                    Ok(_) => panic!("{name}: xarray raised {raised}, rangeo did not"),
+                    Err(e) => e.to_string(),
+                };
+                let dim = case["op"].as_object().unwrap().values().next().unwrap()["dim"].as_str();
+                if let Some(dim) = dim {
+                    assert!(
+                        message.contains(dim),
+                        "{name}: the error should name `{dim}`: {message}"
+                    );
+                }
+                return 1;
+            }
+            let got = result.unwrap_or_else(|e| panic!("{name}: {e}"));
+            let expected = match &case["expected"] {
+                Value::Array(many) => many.clone(),
+                one => vec![one.clone()],
+            };
+            assert_eq!(got.len(), expected.len(), "{name}: count");
+            for (g, e) in got.iter().zip(&expected) {
+                assert_matches(name, g, &data_array(e));
+            }
+            0
+        });
+        match outcome {
+            Ok(e) => errors += e,
+            Err(panic) => failures.push(
+                panic
+                    .downcast_ref::<String>()
+                    .cloned()
+                    .or_else(|| panic.downcast_ref::<&str>().map(|s| (*s).to_owned()))
+                    .unwrap_or_default(),
+            ),
+        }
     }
-    assert!(checked >= 8, "only {checked} isel cases");
+    assert!(
+        failures.is_empty(),
+        "{} of {} cases differ from xarray:\n\n{}",
+        failures.len(),
+        reference.cases.len(),
+        failures.join("\n\n")
+    );
+    assert!(
+        reference.cases.len() >= 100 && errors >= 8,
+        "{} cases, {errors} error cases",
+        reference.cases.len()
+    );
 }

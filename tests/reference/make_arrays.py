@@ -1,9 +1,11 @@
 """Expected results for the runtime's labeled-array tests, computed by xarray itself.
 
 The Rust tests in runtime/tests/ read what this writes (build/reference/arrays.json) and
-compare rangeo against it. Each case is an input array, an operation and xarray's result.
-Floats go through JSON exactly (Python writes the shortest repr that round-trips); NaN is
-written as null.
+compare rangeo against it. Each case names its input arrays, one operation in a small JSON
+vocabulary (the same one runtime/tests/xarray_reference.rs applies with rangeo) and either
+xarray's result or the fact that xarray raised. Floats go through JSON exactly (Python
+writes the shortest repr that round-trips); NaN is written as null; datetimes as int64
+nanoseconds.
 
 Run: .venv/bin/python tests/reference/make_arrays.py [OUT]  (scripts/test.sh does).
 """
@@ -12,6 +14,7 @@ import json
 import math
 import pathlib
 import sys
+import warnings
 
 import numpy as np
 import xarray as xr
@@ -21,49 +24,289 @@ ROOT = pathlib.Path(__file__).resolve().parents[2]
 
 def encode(array):
     values = np.asarray(array)
+    dtype = str(values.dtype)
+    if values.dtype.kind == "M":
+        values = values.astype("datetime64[ns]").astype("int64")
+        dtype = "datetime64[ns]"
+    elif values.dtype.kind == "m":
+        values = values.astype("timedelta64[ns]").astype("int64")
+        dtype = "timedelta64[ns]"
+    elif values.dtype.kind in "UO":
+        dtype = "str"
     flat = [None if isinstance(v, float) and math.isnan(v) else v for v in values.ravel().tolist()]
-    return {"dtype": str(values.dtype), "shape": list(values.shape), "data": flat}
+    return {"dtype": dtype, "shape": list(values.shape), "data": flat}
 
 
-def variable(dims, values):
-    return {"dims": list(dims), **encode(values)}
-
-
-def isel_cases():
-    grid = xr.Variable(("lat", "lon"), np.arange(12, dtype="float64").reshape(3, 4) / 4)
-    grid[1, 2] = np.nan
-    selections = {
-        "index": ("lat", 1),
-        "negative index": ("lon", -1),
-        "slice": ("lon", slice(1, 3)),
-        "open slice": ("lat", slice(None, 2)),
-        "negative step": ("lon", slice(None, None, -2)),
-        "bounded negative step": ("lon", slice(3, 0, -1)),
-        "clamped slice": ("lat", slice(-10, 10)),
-        "list": ("lon", [3, 0, 0]),
+def data_array(da):
+    return {
+        "name": da.name,
+        "dims": list(da.dims),
+        **encode(da.values),
+        "coords": {name: {"dims": list(c.dims), **encode(c.values)} for name, c in da.coords.items()},
+        "attrs": {k: v for k, v in da.attrs.items()},
     }
-    for name, (dim, sel) in selections.items():
-        result = grid.isel({dim: sel})
-        if isinstance(sel, slice):
-            op = {"slice": [sel.start, sel.stop, sel.step if sel.step is not None else 1]}
-        elif isinstance(sel, list):
-            op = {"list": sel}
+
+
+# Inputs ---------------------------------------------------------------------------------
+
+def grid():
+    """A (lat, lon) grid with a descending latitude, a NaN, and units."""
+    values = np.arange(20, dtype="float64").reshape(4, 5) / 4 + 270
+    values[1, 2] = np.nan
+    return xr.DataArray(
+        values,
+        dims=("lat", "lon"),
+        coords={"lat": [75.0, 72.5, 70.0, 67.5], "lon": [200.0, 202.5, 205.0, 207.5, 210.0]},
+        name="air",
+        attrs={"units": "degK", "long_name": "air temperature"},
+    )
+
+
+def series():
+    """Six-hourly times over two months, with a NaN."""
+    time = np.arange("2013-04-29T00", "2013-05-03T00", np.timedelta64(6, "h"), dtype="datetime64[ns]")
+    values = np.sin(np.arange(time.size) / 3.0) * 10 + 280
+    values[5] = np.nan
+    return xr.DataArray(values, dims="time", coords={"time": time}, name="air")
+
+
+def stations():
+    return xr.DataArray(
+        np.array([3, 1, 4, 1, 5], dtype="int32"),
+        dims="station",
+        coords={"station": ["d", "a", "c", "b", "e"], "x": ("station", np.arange(5) * 10)},
+        name="count",
+    )
+
+
+def left():
+    return xr.DataArray([0.0, 1.0, 2.0, 3.0], dims="x", coords={"x": [1, 2, 3, 4]}, name="t", attrs={"units": "K", "a": 1})
+
+
+def right():
+    return xr.DataArray([10.0, 20.0, 30.0], dims="x", coords={"x": [2, 3, 5]}, name="t", attrs={"units": "K", "b": 2})
+
+
+def disjoint():
+    return xr.DataArray([7.0, 8.0], dims="x", coords={"x": [8, 9]})
+
+
+def descending():
+    return xr.DataArray([1.0, 2.0, 3.0], dims="x", coords={"x": [3, 2, 1]}, name="down")
+
+
+def per_time():
+    return xr.DataArray([1.0, -1.0, 0.5], dims="time", coords={"time": [0, 1, 2]}, name="w")
+
+
+def cube():
+    values = np.arange(24, dtype="float32").reshape(3, 2, 4) - 11.5
+    values[0, 1, 2] = np.nan
+    return xr.DataArray(
+        values,
+        dims=("time", "lat", "lon"),
+        coords={"time": [0, 1, 2], "lat": [10.0, 20.0], "lon": [0.0, 1.0, 2.0, 3.0]},
+        name="anom",
+        attrs={"units": "K"},
+    )
+
+
+INPUTS = {
+    "grid": grid,
+    "series": series,
+    "stations": stations,
+    "left": left,
+    "right": right,
+    "disjoint": disjoint,
+    "descending": descending,
+    "per_time": per_time,
+    "cube": cube,
+}
+
+
+# Operations: the same vocabulary as the Rust side -----------------------------------------
+
+def operand(inputs, value):
+    return inputs[value["array"]] if isinstance(value, dict) else value
+
+
+def apply(inputs, target, op):
+    (kind, args), = op.items()
+    da = inputs[target]
+    if kind == "isel":
+        if "slice" in args:
+            start, stop, step = args["slice"]
+            return da.isel({args["dim"]: slice(start, stop, step)})
+        return da.isel({args["dim"]: args.get("index", args.get("list"))})
+    if kind == "sel":
+        if "range" in args:
+            selector = slice(*args["range"])
         else:
-            op = {"index": sel}
-        yield {
-            "name": f"isel {name}",
-            "input": variable(grid.dims, grid.values),
-            "op": {"isel": {"dim": dim, **op}},
-            "expected": variable(result.dims, result.values),
-        }
+            selector = args.get("label", args.get("list"))
+        return da.sel({args["dim"]: selector}, method=args.get("method"), tolerance=args.get("tolerance"))
+    if kind == "binary":
+        other = operand(inputs, args["other"])
+        a, b = (other, da) if args.get("reversed") else (da, other)
+        return {
+            "+": lambda: a + b, "-": lambda: a - b, "*": lambda: a * b, "/": lambda: a / b,
+            "%": lambda: a % b, ">": lambda: a > b, "<=": lambda: a <= b, "==": lambda: a == b,
+        }[args["op"]]()
+    if kind == "align":
+        return list(xr.align(da, inputs[args["other"]], join=args["join"]))
+    if kind == "reduce":
+        how, dims = args["how"], args.get("dims")
+        kwargs = {"dim": dims}
+        if "skipna" in args:
+            kwargs["skipna"] = args["skipna"]
+        if "ddof" in args:
+            kwargs["ddof"] = args["ddof"]
+        if how == "quantile":
+            return da.quantile(args["q"], **kwargs).drop_vars("quantile")
+        if how in ("argmin", "argmax"):
+            return getattr(da, how)(dim=dims[0], skipna=args.get("skipna", True))
+        return getattr(da, how)(**kwargs)
+    if kind == "cumsum":
+        return da.cumsum(args["dim"])
+    if kind == "unary":
+        return {
+            "abs": abs, "sqrt": np.sqrt, "exp": np.exp, "log": np.log, "sin": np.sin,
+            "cos": np.cos, "radians": np.deg2rad, "neg": lambda x: -x,
+        }[args](da)
+    if kind == "where":
+        cond = da > args["gt"]
+        return da.where(cond) if args.get("other") is None else da.where(cond, args["other"])
+    if kind == "fillna":
+        return da.fillna(args)
+    if kind == "dropna":
+        return da.dropna(args["dim"], how=args["how"])
+    if kind == "clip":
+        return da.clip(*args)
+    if kind == "isnull":
+        return da.isnull()
+    raise ValueError(f"unknown operation {kind}")
+
+
+def case(name, target, op, **extra):
+    return {"name": name, "target": target, "op": op, **extra}
+
+
+def cases():
+    # Positions.
+    for label, (dim, sel) in {
+        "index": ("lat", 1), "negative index": ("lon", -1), "list": ("lon", [3, 0, 0]),
+    }.items():
+        key = "list" if isinstance(sel, list) else "index"
+        yield case(f"isel {label}", "grid", {"isel": {"dim": dim, key: sel}})
+    for label, (dim, start, stop, step) in {
+        "slice": ("lon", 1, 3, 1), "open slice": ("lat", None, 2, 1), "negative step": ("lon", None, None, -2),
+        "bounded negative step": ("lon", 3, 0, -1), "clamped slice": ("lat", -10, 10, 1),
+    }.items():
+        yield case(f"isel {label}", "grid", {"isel": {"dim": dim, "slice": [start, stop, step]}})
+    yield case("isel out of bounds", "grid", {"isel": {"dim": "lat", "index": 4}})
+    yield case("isel unknown dim", "grid", {"isel": {"dim": "time", "index": 0}})
+
+    # Labels: descending floats, integers, strings, datetimes.
+    yield case("sel scalar on a descending index", "grid", {"sel": {"dim": "lat", "label": 72.5}})
+    yield case("sel range on a descending index", "grid", {"sel": {"dim": "lat", "range": [73.0, 68.0]}})
+    yield case("sel reversed range on a descending index is empty", "grid", {"sel": {"dim": "lat", "range": [68.0, 73.0]}})
+    yield case("sel open range", "grid", {"sel": {"dim": "lon", "range": [205.0, None]}})
+    yield case("sel list", "grid", {"sel": {"dim": "lon", "list": [210.0, 200.0]}})
+    for method in ("nearest", "pad", "backfill"):
+        yield case(f"sel {method} descending", "grid", {"sel": {"dim": "lat", "label": 71.0, "method": method}})
+        yield case(f"sel {method} ascending", "grid", {"sel": {"dim": "lon", "label": 203.0, "method": method}})
+    yield case("sel nearest tie ascending", "grid", {"sel": {"dim": "lon", "label": 201.25, "method": "nearest"}})
+    yield case("sel nearest tie descending", "grid", {"sel": {"dim": "lat", "label": 73.75, "method": "nearest"}})
+    yield case("sel nearest within tolerance", "grid", {"sel": {"dim": "lat", "label": 71.0, "method": "nearest", "tolerance": 1.5}})
+    yield case("sel nearest beyond tolerance", "grid", {"sel": {"dim": "lat", "label": 71.0, "method": "nearest", "tolerance": 0.5}})
+    yield case("sel nearest list", "grid", {"sel": {"dim": "lon", "list": [199.0, 206.0], "method": "nearest"}})
+    yield case("sel missing label", "grid", {"sel": {"dim": "lat", "label": 71.0}})
+    yield case("sel pad before the first label", "grid", {"sel": {"dim": "lon", "label": 100.0, "method": "pad"}})
+    yield case("sel string label", "stations", {"sel": {"dim": "station", "label": "c"}})
+    yield case("sel string list", "stations", {"sel": {"dim": "station", "list": ["e", "d"]}})
+    yield case("sel string range on an unsorted index", "stations", {"sel": {"dim": "station", "range": ["a", "b"]}})
+    yield case("sel missing string", "stations", {"sel": {"dim": "station", "label": "z"}})
+    yield case("sel datetime exact", "series", {"sel": {"dim": "time", "label": "2013-05-01T06:00"}})
+    yield case("sel partial date: a day", "series", {"sel": {"dim": "time", "label": "2013-05-01"}})
+    yield case("sel partial date: a month", "series", {"sel": {"dim": "time", "label": "2013-04"}})
+    yield case("sel partial date range", "series", {"sel": {"dim": "time", "range": ["2013-04-30T12", "2013-05-01"]}})
+    yield case("sel datetime nearest", "series", {"sel": {"dim": "time", "label": "2013-05-01T04:00", "method": "nearest"}})
+    yield case("sel partial date outside", "series", {"sel": {"dim": "time", "label": "2013-06"}})
+
+    # Arithmetic: alignment, broadcasting, scalars, dtypes, attrs and names.
+    yield case("add with overlapping labels", "left", {"binary": {"op": "+", "other": {"array": "right"}}})
+    yield case("subtract disjoint labels", "left", {"binary": {"op": "-", "other": {"array": "disjoint"}}})
+    yield case("multiply a descending index", "left", {"binary": {"op": "*", "other": {"array": "descending"}}})
+    yield case("broadcast by dimension name", "cube", {"binary": {"op": "-", "other": {"array": "grid"}}})
+    yield case("broadcast a new dimension", "per_time", {"binary": {"op": "*", "other": {"array": "left"}}})
+    yield case("float32 times a scalar stays float32", "cube", {"binary": {"op": "*", "other": 2.5}})
+    yield case("scalar minus array", "grid", {"binary": {"op": "-", "other": 273.15, "reversed": True}})
+    yield case("integer remainder", "stations", {"binary": {"op": "%", "other": 3}})
+    yield case("integer true division", "stations", {"binary": {"op": "/", "other": 2}})
+    yield case("integer plus float", "stations", {"binary": {"op": "+", "other": 0.5}})
+    yield case("compare with a scalar", "grid", {"binary": {"op": ">", "other": 272.0}})
+    yield case("compare two arrays", "left", {"binary": {"op": "<=", "other": {"array": "right"}}})
+    yield case("equality with NaN", "grid", {"binary": {"op": "==", "other": {"array": "grid"}}})
+    for join in ("inner", "outer", "left", "right", "exact"):
+        yield case(f"align {join}", "left", {"align": {"other": "right", "join": join}})
+    yield case("align outer with a descending index", "descending", {"align": {"other": "right", "join": "outer"}})
+    yield case("align inner with a descending index", "descending", {"align": {"other": "left", "join": "inner"}})
+
+    # Reductions.
+    reductions = ["mean", "sum", "min", "max", "std", "var", "median", "prod", "count", "any", "all"]
+    for how in reductions:
+        yield case(f"{how} over one dim", "grid", {"reduce": {"how": how, "dims": ["lon"]}})
+        yield case(f"{how} over all dims", "cube", {"reduce": {"how": how, "dims": None}})
+    for how in ("mean", "sum", "std", "max"):
+        yield case(f"{how} over two dims of float32", "cube", {"reduce": {"how": how, "dims": ["lat", "lon"]}})
+        yield case(f"{how} without skipping NaN", "grid", {"reduce": {"how": how, "dims": ["lon"], "skipna": False}})
+    yield case("var with ddof 1", "grid", {"reduce": {"how": "var", "dims": ["lat"], "ddof": 1}})
+    yield case("std with ddof 1", "cube", {"reduce": {"how": "std", "dims": ["time"], "ddof": 1}})
+    yield case("quantile 0.25", "grid", {"reduce": {"how": "quantile", "dims": ["lon"], "q": 0.25}})
+    yield case("quantile 0.9 of all", "cube", {"reduce": {"how": "quantile", "dims": None, "q": 0.9}})
+    yield case("argmin", "grid", {"reduce": {"how": "argmin", "dims": ["lon"]}})
+    yield case("argmax", "cube", {"reduce": {"how": "argmax", "dims": ["time"]}})
+    yield case("integer sum", "stations", {"reduce": {"how": "sum", "dims": None}})
+    yield case("integer mean", "stations", {"reduce": {"how": "mean", "dims": ["station"]}})
+    yield case("reduce over an unknown dim", "grid", {"reduce": {"how": "mean", "dims": ["time"]}})
+    yield case("cumsum", "grid", {"cumsum": {"dim": "lon"}})
+    yield case("datetime min", "series", {"reduce": {"how": "min", "dims": None}})
+
+    # Math and missing values.
+    for fn in ("abs", "sqrt", "exp", "log", "sin", "cos", "radians", "neg"):
+        yield case(f"{fn}", "cube", {"unary": fn})
+    yield case("abs of integers", "stations", {"unary": "abs"})
+    yield case("where", "grid", {"where": {"gt": 272.0}})
+    yield case("where with other", "stations", {"where": {"gt": 2, "other": -1}})
+    yield case("fillna", "grid", {"fillna": 0.0})
+    yield case("dropna any", "grid", {"dropna": {"dim": "lat", "how": "any"}})
+    yield case("dropna all", "grid", {"dropna": {"dim": "lon", "how": "all"}})
+    yield case("clip", "grid", {"clip": [271.0, 273.5]})
+    yield case("isnull", "cube", {"isnull": True})
 
 
 def main():
     out = pathlib.Path(sys.argv[1]) if len(sys.argv) > 1 else ROOT / "build" / "reference" / "arrays.json"
     out.parent.mkdir(parents=True, exist_ok=True)
-    cases = list(isel_cases())
-    out.write_text(json.dumps({"xarray": xr.__version__, "numpy": np.__version__, "cases": cases}, indent=1))
-    print(f"{len(cases)} reference cases from xarray {xr.__version__} in {out}")
+    warnings.filterwarnings("ignore", category=RuntimeWarning)  # sqrt and log of negatives: NaN is the answer
+    inputs = {name: make() for name, make in INPUTS.items()}
+    results = []
+    for c in cases():
+        try:
+            result = apply(inputs, c["target"], c["op"])
+        except Exception as error:  # noqa: BLE001 - the case records what xarray raised
+            c["error"] = f"{type(error).__name__}: {error}"
+        else:
+            c["expected"] = [data_array(r) for r in result] if isinstance(result, list) else data_array(result)
+        results.append(c)
+    document = {
+        "xarray": xr.__version__,
+        "numpy": np.__version__,
+        "inputs": {name: data_array(da) for name, da in inputs.items()},
+        "cases": results,
+    }
+    out.write_text(json.dumps(document, indent=1))
+    errors = sum("error" in c for c in results)
+    print(f"{len(results)} reference cases ({errors} errors) from xarray {xr.__version__} in {out}")
 
 
 if __name__ == "__main__":

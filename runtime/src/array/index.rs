@@ -270,6 +270,24 @@ impl Index {
         self.len() == 0
     }
 
+    /// Whether both indexes have the same labels in the same order.
+    pub(crate) fn same_labels(&self, other: &Index) -> bool {
+        self.labels == other.labels
+    }
+
+    /// Whether the labels are floats.
+    pub(crate) fn is_float(&self) -> bool {
+        matches!(self.labels, Labels::Float(_))
+    }
+
+    /// The order of the labels at positions `i` and `j`, total (NaN last), for sorting.
+    pub(crate) fn compare_labels(&self, i: usize, j: usize) -> Ordering {
+        match &self.labels {
+            Labels::Float(v) => v[i].total_cmp(&v[j]),
+            _ => self.compare_positions(i, j).unwrap_or(Ordering::Equal),
+        }
+    }
+
     fn find_order(&self) -> Order {
         let n = self.len();
         let all = |want: Ordering| {

@@ -4,7 +4,7 @@
 use ndarray::{ArrayD, IxDyn, Zip};
 
 use super::dtype::{DType, DateTime64, Element, TimeDelta64};
-use super::values::Values;
+use super::values::{Values, with_array};
 use crate::Error;
 
 /// Arrays at least this long are computed on the kernel's worker pool.
@@ -41,6 +41,12 @@ pub(crate) trait Numeric: Element + Copy + PartialOrd + Send + Sync + Default {
 
 macro_rules! integers {
     ($($t:ty),*) => {$(
+        #[allow(
+            clippy::cast_lossless,
+            clippy::cast_sign_loss,
+            clippy::cast_possible_wrap,
+            reason = "numpy's astype: wrapping and truncating casts are the point"
+        )]
         impl Numeric for $t {
             const FLOAT: bool = false;
             fn to_f64(self) -> f64 { self as f64 }
@@ -71,6 +77,7 @@ macro_rules! integers {
 
 macro_rules! floats {
     ($($t:ty),*) => {$(
+        #[allow(clippy::cast_lossless, reason = "numpy's astype: truncating casts are the point")]
         impl Numeric for $t {
             const FLOAT: bool = true;
             fn to_f64(self) -> f64 { f64::from(self) }
@@ -131,10 +138,14 @@ pub(crate) fn map<T: Copy + Send + Sync, U: Copy + Send + Sync + Default>(
 
 /// The shape two shapes broadcast to (trailing dimensions aligned, as numpy).
 fn broadcast_shape(a: &[usize], b: &[usize]) -> Result<Vec<usize>, Error> {
-    let n = a.len().max(b.len());
-    let at = |s: &[usize], i: usize| (i + s.len()).checked_sub(n).map_or(1, |j| s[j]);
-    (0..n)
-        .map(|i| match (at(a, i), at(b, i)) {
+    let ndim = a.len().max(b.len());
+    let length = |shape: &[usize], axis: usize| {
+        (axis + shape.len())
+            .checked_sub(ndim)
+            .map_or(1, |j| shape[j])
+    };
+    (0..ndim)
+        .map(|axis| match (length(a, axis), length(b, axis)) {
             (x, y) if x == y || y == 1 => Ok(x),
             (1, y) => Ok(y),
             _ => Err(Error::Shape(format!(
@@ -410,6 +421,58 @@ impl Values {
             Values::DateTime64(a) => map(a, DateTime64::is_nat),
             Values::TimeDelta64(a) => map(a, TimeDelta64::is_nat),
             other => ArrayD::from_elem(IxDyn(other.shape()), false),
+        })
+    }
+}
+
+impl Values {
+    /// Where `cond` holds, `self`; elsewhere `other` (all three broadcast, numbers
+    /// promoted to a common dtype), as numpy's `where(cond, self, other)`.
+    pub(crate) fn choose(&self, cond: &Values, other: &Values) -> Result<Values, Error> {
+        fn pick<T: Element + Send + Sync + Default>(
+            cond: &ArrayD<bool>,
+            a: &ArrayD<T>,
+            b: &Values,
+        ) -> Result<Values, Error> {
+            let b = T::array_of(b).expect("cast to one dtype");
+            let shape = IxDyn(&broadcast_shape(
+                &broadcast_shape(cond.shape(), a.shape())?,
+                b.shape(),
+            )?);
+            let mut out = ArrayD::default(shape.clone());
+            Zip::from(&mut out)
+                .and(cond.broadcast(shape.clone()).expect("broadcastable"))
+                .and(a.broadcast(shape.clone()).expect("broadcastable"))
+                .and(b.broadcast(shape.clone()).expect("broadcastable"))
+                .for_each(|o, &c, x, y| *o = if c { x.clone() } else { y.clone() });
+            Ok(Values::from_array(out))
+        }
+        let Values::Bool(cond) = cond else {
+            return Err(Error::Operation(format!(
+                "a condition must be booleans, not {} values",
+                cond.dtype()
+            )));
+        };
+        let dtype = self.dtype().promote(other.dtype()).ok_or_else(|| {
+            Error::Operation(format!(
+                "cannot choose between {} and {} values",
+                self.dtype(),
+                other.dtype()
+            ))
+        })?;
+        let (a, b) = (self.cast(dtype)?, other.cast(dtype)?);
+        with_array!(&a, x => pick(cond, x, &b))
+    }
+
+    /// Absolute values, in the same dtype.
+    pub(crate) fn abs(&self) -> Result<Values, Error> {
+        fn absolute<T: Numeric>(a: &ArrayD<T>) -> Values {
+            let zero = T::from_i128(0);
+            Values::from_array(map(a, |x| if x < zero { zero.sub(x) } else { x }))
+        }
+        with_numeric!(self, a => Ok(absolute(a)), _ => match self {
+            Values::TimeDelta64(a) => Ok(Values::TimeDelta64(map(a, |t| if t.is_nat() { t } else { TimeDelta64(t.0.abs()) }))),
+            other => Err(Error::Operation(format!("abs is not defined for {} values", other.dtype()))),
         })
     }
 }

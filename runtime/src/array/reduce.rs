@@ -152,6 +152,10 @@ fn quantile(row: &[f64], q: f64, skipna: bool) -> f64 {
     }
     sorted.sort_unstable_by(f64::total_cmp);
     let position = q * (sorted.len() - 1) as f64;
+    #[allow(
+        clippy::cast_sign_loss,
+        reason = "q in 0..=1 makes the position non-negative"
+    )]
     let (below, t) = (position.floor() as usize, position.fract());
     let above = (below + 1).min(sorted.len() - 1);
     let (a, b) = (sorted[below], sorted[above]);
@@ -161,6 +165,21 @@ fn quantile(row: &[f64], q: f64, skipna: bool) -> f64 {
     } else {
         a + diff * t
     }
+}
+
+/// The sum or product of a row, from `start`.
+fn total<T: Numeric>(row: &[T], skipna: bool, product: bool, start: T) -> T {
+    row.iter()
+        .filter(|x| !skipna || !x.is_nan())
+        .fold(
+            start,
+            |acc, &x| if product { acc.mul(x) } else { acc.add(x) },
+        )
+}
+
+/// A position or count as numpy's int64.
+fn int64(n: usize) -> i64 {
+    i64::try_from(n).expect("in-memory counts fit in i64")
 }
 
 /// The first extreme of a row, skipping NaN (`None` when there are only NaNs, or a
@@ -205,7 +224,7 @@ impl Values {
                     unreachable!("is_null gives booleans")
                 };
                 Ok(Values::Int64(reduce_rows(&nulls, axes, |row| {
-                    row.iter().filter(|&&null| !null).count() as i64
+                    int64(row.iter().filter(|&&null| !null).count())
                 })))
             }
             Reduction::Any | Reduction::All => {
@@ -234,7 +253,8 @@ impl Values {
                     return Err(unsupported());
                 }
                 let out = reduce_rows(&self.to_f64()?, axes, |row| float_row(how, row, skipna));
-                Ok(if dtype == DType::Float32 {
+                let keeps_float32 = !matches!(how, Reduction::Quantile(_));
+                Ok(if dtype == DType::Float32 && keeps_float32 {
                     Values::Float32(out.mapv(|x| x as f32))
                 } else {
                     Values::Float64(out)
@@ -245,14 +265,6 @@ impl Values {
 
     fn reduce_sum(&self, how: Reduction, axes: &[usize], skipna: bool) -> Option<Values> {
         let product = how == Reduction::Prod;
-        fn total<T: Numeric>(row: &[T], skipna: bool, product: bool, start: T) -> T {
-            row.iter()
-                .filter(|x| !skipna || !x.is_nan())
-                .fold(
-                    start,
-                    |acc, &x| if product { acc.mul(x) } else { acc.add(x) },
-                )
-        }
         Some(match self {
             Values::Float32(a) => {
                 let a = a.mapv(f64::from);
@@ -292,7 +304,7 @@ impl Values {
             ($a:expr, $missing:expr, $nan:expr) => {{
                 if position {
                     Values::Int64(reduce_rows($a, axes, |r| {
-                        extreme(r, $missing, skipna, smallest).map_or(-1, |(i, _)| i as i64)
+                        extreme(r, $missing, skipna, smallest).map_or(-1, |(i, _)| int64(i))
                     }))
                 } else {
                     Values::from_array(reduce_rows($a, axes, |r| {
@@ -306,7 +318,7 @@ impl Values {
             Values::TimeDelta64(a) => pick!(a, TimeDelta64::is_nat, TimeDelta64::NAT),
             Values::Str(a) if position => Values::Int64(reduce_rows(a, axes, |r| {
                 extreme(&r.iter().collect::<Vec<_>>(), |_| false, false, smallest)
-                    .map_or(-1, |(i, _)| i as i64)
+                    .map_or(-1, |(i, _)| int64(i))
             })),
             Values::Str(a) => Values::Str(reduce_rows(a, axes, |r| {
                 extreme(&r.iter().collect::<Vec<_>>(), |_| false, false, smallest)
@@ -315,7 +327,7 @@ impl Values {
             })),
             Values::Bool(a) => pick!(a, |_| false, false),
             other => with_numeric!(other, a => {
-                pick!(a, |x: _| Numeric::is_nan(x), Numeric::from_f64(f64::NAN))
+                pick!(a, Numeric::is_nan, Numeric::from_f64(f64::NAN))
             }, _ => return None),
         })
     }

@@ -1,6 +1,12 @@
 //! Dates on the proleptic Gregorian calendar: building, parsing (including the partial
 //! strings pandas accepts, like "2013-05"), printing and the `.dt` components.
 
+#![allow(
+    clippy::cast_sign_loss,
+    clippy::cast_possible_wrap,
+    reason = "calendar fields (months, days, hours) are small and non-negative by construction"
+)]
+
 use std::fmt;
 use std::str::FromStr;
 
@@ -158,21 +164,27 @@ impl Period {
             second.unwrap_or(0) as u32,
         )
         .0 + nanos;
-        let next = match resolution {
-            Resolution::Year => DateTime64::from_ymd(year + 1, 1, 1).0,
-            Resolution::Month if month_number == 12 => DateTime64::from_ymd(year + 1, 1, 1).0,
-            Resolution::Month => DateTime64::from_ymd(year, month_number as u32 + 1, 1).0,
-            Resolution::Day => start + NS_PER_DAY,
-            Resolution::Hour => start + 3600 * NS_PER_SECOND,
-            Resolution::Minute => start + 60 * NS_PER_SECOND,
-            Resolution::Second => start + NS_PER_SECOND,
-            Resolution::SubSecond => start + 1,
-        };
+        let next = next_period(resolution, year, month_number as u32, start);
         Ok(Self {
             start: DateTime64(start),
             end: DateTime64(next - 1),
             resolution,
         })
+    }
+}
+
+/// The first instant after the period of `resolution` that starts at `start` (in
+/// `year` and `month`).
+fn next_period(resolution: Resolution, year: i64, month: u32, start: i64) -> i64 {
+    match resolution {
+        Resolution::Year => DateTime64::from_ymd(year + 1, 1, 1).0,
+        Resolution::Month if month == 12 => DateTime64::from_ymd(year + 1, 1, 1).0,
+        Resolution::Month => DateTime64::from_ymd(year, month + 1, 1).0,
+        Resolution::Day => start + NS_PER_DAY,
+        Resolution::Hour => start + 3600 * NS_PER_SECOND,
+        Resolution::Minute => start + 60 * NS_PER_SECOND,
+        Resolution::Second => start + NS_PER_SECOND,
+        Resolution::SubSecond => start + 1,
     }
 }
 

@@ -1,6 +1,6 @@
 //! Eager, typed storage: one `ndarray` array per dtype behind one enum.
 
-use ndarray::{ArrayD, IxDyn};
+use ndarray::{ArrayD, Axis, IxDyn};
 
 use super::dtype::{DType, DateTime64, Element, TimeDelta64};
 use crate::Error;
@@ -157,6 +157,71 @@ impl Values {
             expected: T::DTYPE,
             found: self.dtype(),
         })
+    }
+}
+
+impl Values {
+    /// Positions `positions` along `axis`; `None` gives a missing value (NaN, with
+    /// integers and booleans promoted to float64 for it; NaT for times; "" for text).
+    pub(crate) fn take(&self, axis: usize, positions: &[Option<usize>]) -> Values {
+        fn fill<T: Clone>(
+            a: &ArrayD<T>,
+            axis: usize,
+            positions: &[Option<usize>],
+            missing: T,
+        ) -> ArrayD<T> {
+            let mut shape = a.shape().to_vec();
+            shape[axis] = positions.len();
+            let mut out = ArrayD::from_elem(IxDyn(&shape), missing);
+            for (i, p) in positions.iter().enumerate() {
+                if let Some(p) = *p {
+                    out.index_axis_mut(Axis(axis), i)
+                        .assign(&a.index_axis(Axis(axis), p));
+                }
+            }
+            out
+        }
+        if let Some(all) = positions.iter().copied().collect::<Option<Vec<usize>>>() {
+            return with_array!(self, a => Values::from_array(a.select(Axis(axis), &all)));
+        }
+        match self {
+            Values::Float32(a) => Values::Float32(fill(a, axis, positions, f32::NAN)),
+            Values::DateTime64(a) => Values::DateTime64(fill(a, axis, positions, DateTime64::NAT)),
+            Values::TimeDelta64(a) => {
+                Values::TimeDelta64(fill(a, axis, positions, TimeDelta64::NAT))
+            }
+            Values::Str(a) => Values::Str(fill(a, axis, positions, String::new())),
+            other => {
+                let floats = other.to_f64().expect("numbers and booleans are floats");
+                Values::Float64(fill(&floats, axis, positions, f64::NAN))
+            }
+        }
+    }
+
+    /// Joins arrays along `axis`, promoting numbers to a common dtype.
+    pub(crate) fn concat(parts: &[&Values], axis: usize) -> Result<Values, Error> {
+        fn join<T: Element>(_: &ArrayD<T>, parts: &[Values], axis: usize) -> Result<Values, Error> {
+            let views: Vec<_> = parts
+                .iter()
+                .map(|p| T::array_of(p).expect("cast to one dtype").view())
+                .collect();
+            ndarray::concatenate(Axis(axis), &views)
+                .map(Values::from_array)
+                .map_err(|e| Error::Shape(format!("cannot concatenate along axis {axis}: {e}")))
+        }
+        let first = parts
+            .first()
+            .ok_or_else(|| Error::Shape("nothing to concatenate".into()))?;
+        let dtype = parts.iter().skip(1).try_fold(first.dtype(), |d, p| {
+            d.promote(p.dtype()).ok_or_else(|| {
+                Error::Operation(format!("cannot concatenate {d} and {} values", p.dtype()))
+            })
+        })?;
+        let cast = parts
+            .iter()
+            .map(|p| p.cast(dtype))
+            .collect::<Result<Vec<_>, _>>()?;
+        with_array!(&cast[0], a => join(a, &cast, axis))
     }
 }
 

@@ -200,6 +200,11 @@ impl Variable {
         self.data.eager().array().map(Cow::Borrowed)
     }
 
+    /// The untyped values, in memory.
+    pub fn to_values(&self) -> Result<Cow<'_, Values>, Error> {
+        Ok(Cow::Borrowed(self.data.eager()))
+    }
+
     /// The untyped values in memory.
     pub(crate) fn eager(&self) -> &Values {
         self.data.eager()
@@ -361,10 +366,12 @@ impl Variable {
         Ok(self.with_values(self.dims.clone(), self.eager().map_float(f)?))
     }
 
-    /// Whether each value is missing (NaN or NaT).
+    /// Whether each value is missing (NaN or NaT); attributes stay, as in xarray.
     #[must_use]
     pub fn isnull(&self) -> Self {
-        Self::from_values(self.dims.clone(), self.eager().is_null())
+        let mut out = Self::from_values(self.dims.clone(), self.eager().is_null());
+        out.attrs.clone_from(&self.attrs);
+        out
     }
 
     /// The values converted to `dtype` (numpy's `astype`).

@@ -1,0 +1,108 @@
+//! Reductions of a [`DataArray`] over one, several or all of its dimensions, NaN
+//! skipped for floats and attributes kept, as in xarray.
+
+use super::data_array::{DataArray, Dims};
+use super::reduce::Reduction;
+use crate::Error;
+
+impl DataArray {
+    /// Reduces `dims` (`..` for all) with `how`; `skipna` ignores NaN and NaT. The
+    /// coordinates along reduced dimensions go; name and attributes stay.
+    ///
+    /// ```
+    /// use rangeo::prelude::*;
+    /// let t = DataArray::new(["time", "lat"], ndarray::arr2(&[[1.0, f64::NAN], [3.0, 4.0]]))?;
+    /// assert_eq!(t.reduce(Reduction::Mean, "time", true)?.to_vec::<f64>()?, [2.0, 4.0]);
+    /// assert!(t.reduce(Reduction::Mean, "time", false)?.values::<f64>()?[1].is_nan());
+    /// assert_eq!(t.sum(..)?.item::<f64>()?, 8.0);
+    /// # Ok::<(), rangeo::Error>(())
+    /// ```
+    pub fn reduce(
+        &self,
+        how: Reduction,
+        dims: impl Dims,
+        skipna: bool,
+    ) -> Result<DataArray, Error> {
+        let dims = dims.into_names();
+        Ok(self.with_variable(self.variable().reduce(how, &dims, skipna)?))
+    }
+
+    /// The mean over `dims`, skipping NaN.
+    pub fn mean(&self, dims: impl Dims) -> Result<DataArray, Error> {
+        self.reduce(Reduction::Mean, dims, true)
+    }
+
+    /// The sum over `dims`, skipping NaN.
+    pub fn sum(&self, dims: impl Dims) -> Result<DataArray, Error> {
+        self.reduce(Reduction::Sum, dims, true)
+    }
+
+    /// The product over `dims`, skipping NaN.
+    pub fn prod(&self, dims: impl Dims) -> Result<DataArray, Error> {
+        self.reduce(Reduction::Prod, dims, true)
+    }
+
+    /// The minimum over `dims`, skipping NaN.
+    pub fn min(&self, dims: impl Dims) -> Result<DataArray, Error> {
+        self.reduce(Reduction::Min, dims, true)
+    }
+
+    /// The maximum over `dims`, skipping NaN.
+    pub fn max(&self, dims: impl Dims) -> Result<DataArray, Error> {
+        self.reduce(Reduction::Max, dims, true)
+    }
+
+    /// The standard deviation over `dims` (divisor `n`, numpy's default `ddof=0`);
+    /// other `ddof` through [`reduce`](Self::reduce) with `Reduction::Std { ddof }`.
+    pub fn std(&self, dims: impl Dims) -> Result<DataArray, Error> {
+        self.reduce(Reduction::Std { ddof: 0 }, dims, true)
+    }
+
+    /// The variance over `dims` (divisor `n`).
+    pub fn var(&self, dims: impl Dims) -> Result<DataArray, Error> {
+        self.reduce(Reduction::Var { ddof: 0 }, dims, true)
+    }
+
+    /// The median over `dims`, skipping NaN.
+    pub fn median(&self, dims: impl Dims) -> Result<DataArray, Error> {
+        self.reduce(Reduction::Median, dims, true)
+    }
+
+    /// The `q` quantile (0 to 1) over `dims`, linearly interpolated, skipping NaN.
+    pub fn quantile(&self, q: f64, dims: impl Dims) -> Result<DataArray, Error> {
+        if !(0.0..=1.0).contains(&q) {
+            return Err(Error::Operation(format!("quantile {q} is outside 0 to 1")));
+        }
+        self.reduce(Reduction::Quantile(q), dims, true)
+    }
+
+    /// The number of values that are not missing, over `dims`.
+    pub fn count(&self, dims: impl Dims) -> Result<DataArray, Error> {
+        self.reduce(Reduction::Count, dims, true)
+    }
+
+    /// The position of the smallest value along `dim`, skipping NaN.
+    pub fn argmin(&self, dim: &str) -> Result<DataArray, Error> {
+        self.reduce(Reduction::ArgMin, dim, true)
+    }
+
+    /// The position of the largest value along `dim`, skipping NaN.
+    pub fn argmax(&self, dim: &str) -> Result<DataArray, Error> {
+        self.reduce(Reduction::ArgMax, dim, true)
+    }
+
+    /// Whether any value over `dims` is true (non-zero).
+    pub fn any(&self, dims: impl Dims) -> Result<DataArray, Error> {
+        self.reduce(Reduction::Any, dims, true)
+    }
+
+    /// Whether every value over `dims` is true (non-zero).
+    pub fn all(&self, dims: impl Dims) -> Result<DataArray, Error> {
+        self.reduce(Reduction::All, dims, true)
+    }
+
+    /// Running sums along `dim`, NaN counted as 0 (the shape stays).
+    pub fn cumsum(&self, dim: &str) -> Result<DataArray, Error> {
+        Ok(self.with_variable(self.variable().cumsum(dim, true)?))
+    }
+}

@@ -1,0 +1,181 @@
+//! `Coordinates`: the labelled variables alongside data, and the indexes of the
+//! dimension coordinates among them.
+
+use indexmap::IndexMap;
+
+use super::data::Data;
+use super::dtype::Element;
+use super::index::Index;
+use super::values::Values;
+use super::variable::{Selection, Variable};
+use crate::Error;
+
+/// Coordinate variables by name, with an [`Index`] for every dimension coordinate (a
+/// 1-D coordinate named as its dimension), as xarray's `Coordinates`.
+///
+/// ```
+/// use rangeo::array::{Coordinates, Variable};
+/// let mut coords = Coordinates::default();
+/// coords.insert("lat", vec![75.0, 72.5])?;
+/// coords.insert("station", Variable::new(["lat"], vec!["a".to_owned(), "b".to_owned()])?)?;
+/// assert!(coords.index("lat").is_some() && coords.index("station").is_none());
+/// assert_eq!(coords.names().collect::<Vec<_>>(), ["lat", "station"]);
+/// # Ok::<(), rangeo::Error>(())
+/// ```
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct Coordinates {
+    variables: IndexMap<String, Variable>,
+    indexes: IndexMap<String, Index>,
+}
+
+/// What can become a coordinate: a [`Variable`] (any dimensions), or 1-D values, which
+/// lie along the dimension of the coordinate's name.
+pub trait IntoCoord {
+    /// The coordinate variable called `name`.
+    fn into_coord(self, name: &str) -> Result<Variable, Error>;
+}
+
+impl IntoCoord for Variable {
+    fn into_coord(self, _: &str) -> Result<Variable, Error> {
+        Ok(self)
+    }
+}
+
+impl IntoCoord for Values {
+    fn into_coord(self, name: &str) -> Result<Variable, Error> {
+        Variable::new([name], self)
+    }
+}
+
+impl IntoCoord for Data {
+    fn into_coord(self, name: &str) -> Result<Variable, Error> {
+        Variable::new([name], self)
+    }
+}
+
+impl<T: Element> IntoCoord for Vec<T> {
+    fn into_coord(self, name: &str) -> Result<Variable, Error> {
+        Variable::new([name], self)
+    }
+}
+
+impl<T: Element, D: ndarray::Dimension> IntoCoord for ndarray::Array<T, D> {
+    fn into_coord(self, name: &str) -> Result<Variable, Error> {
+        Variable::new([name], self)
+    }
+}
+
+impl Coordinates {
+    /// Adds or replaces coordinate `name`; a 1-D coordinate along a dimension of the
+    /// same name becomes that dimension's index.
+    pub fn insert(&mut self, name: impl Into<String>, coord: impl IntoCoord) -> Result<(), Error> {
+        let name = name.into();
+        let variable = coord.into_coord(&name)?;
+        self.indexes.shift_remove(&name);
+        if variable.dims() == [name.as_str()] {
+            self.indexes
+                .insert(name.clone(), Index::new(name.clone(), variable.eager())?);
+        }
+        self.variables.insert(name, variable);
+        Ok(())
+    }
+
+    /// Adds a variable already known to be a valid coordinate, with its index.
+    pub(crate) fn insert_with_index(
+        &mut self,
+        name: String,
+        variable: Variable,
+        index: Option<Index>,
+    ) {
+        match index {
+            Some(index) => self.indexes.insert(name.clone(), index),
+            None => self.indexes.shift_remove(&name),
+        };
+        self.variables.insert(name, variable);
+    }
+
+    /// The coordinate variable called `name`.
+    #[must_use]
+    pub fn get(&self, name: &str) -> Option<&Variable> {
+        self.variables.get(name)
+    }
+
+    /// The index of dimension `dim`, when it has a dimension coordinate.
+    #[must_use]
+    pub fn index(&self, dim: &str) -> Option<&Index> {
+        self.indexes.get(dim)
+    }
+
+    /// Coordinate names, in order.
+    pub fn names(&self) -> impl Iterator<Item = &str> {
+        self.variables.keys().map(String::as_str)
+    }
+
+    /// Coordinates with their names, in order.
+    pub fn iter(&self) -> impl Iterator<Item = (&str, &Variable)> {
+        self.variables.iter().map(|(k, v)| (k.as_str(), v))
+    }
+
+    /// The number of coordinates.
+    #[must_use]
+    pub fn len(&self) -> usize {
+        self.variables.len()
+    }
+
+    /// Whether there are none.
+    #[must_use]
+    pub fn is_empty(&self) -> bool {
+        self.variables.is_empty()
+    }
+
+    /// Whether `name` is one of them.
+    #[must_use]
+    pub fn contains(&self, name: &str) -> bool {
+        self.variables.contains_key(name)
+    }
+
+    /// Removes coordinate `name` (and its index), returning it.
+    pub fn remove(&mut self, name: &str) -> Option<Variable> {
+        self.indexes.shift_remove(name);
+        self.variables.shift_remove(name)
+    }
+
+    /// Only the coordinates for which `keep` holds.
+    pub(crate) fn filtered(&self, keep: impl Fn(&str, &Variable) -> bool) -> Self {
+        let mut out = Self::default();
+        for (name, variable) in &self.variables {
+            if keep(name, variable) {
+                out.insert_with_index(
+                    name.clone(),
+                    variable.clone(),
+                    self.indexes.get(name).cloned(),
+                );
+            }
+        }
+        out
+    }
+
+    /// Positions `selection` of `dim` in every coordinate along it; a dimension
+    /// coordinate selected at one position stays as a scalar coordinate.
+    pub(crate) fn isel(&self, dim: &str, selection: &Selection) -> Result<Self, Error> {
+        let mut out = Self::default();
+        for (name, variable) in &self.variables {
+            if !variable.dims().iter().any(|d| d == dim) {
+                out.insert_with_index(
+                    name.clone(),
+                    variable.clone(),
+                    self.indexes.get(name).cloned(),
+                );
+                continue;
+            }
+            let selected = variable.isel(dim, selection.clone())?;
+            let index = if selected.dims() == [name.as_str()] {
+                Some(Index::new(name.clone(), selected.eager())?)
+            } else {
+                None
+            };
+            out.insert_with_index(name.clone(), selected, index);
+        }
+        Ok(out)
+    }
+}
