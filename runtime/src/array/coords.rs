@@ -4,8 +4,9 @@
 use indexmap::IndexMap;
 
 use super::data::Data;
+use super::data_array::DataArray;
 use super::dtype::Element;
-use super::index::Index;
+use super::index::{Index, Label, Matching, Positions, Selector};
 use super::values::Values;
 use super::variable::{Selection, Variable};
 use crate::Error;
@@ -155,6 +156,47 @@ impl Coordinates {
         out
     }
 
+    /// Coordinate `name` as an array, with the coordinates that lie along its
+    /// dimensions.
+    pub(crate) fn to_array(&self, name: &str) -> Result<DataArray, Error> {
+        let variable = self.get(name).ok_or_else(|| {
+            Error::Label(format!(
+                "no coordinate `{name}`; the coordinates are {}",
+                self.names().collect::<Vec<_>>().join(", ")
+            ))
+        })?;
+        let coords = self.filtered(|_, c| c.dims().iter().all(|d| variable.dims().contains(d)));
+        Ok(DataArray::from_parts(
+            Some(name.to_owned()),
+            variable.clone(),
+            coords,
+        ))
+    }
+
+    /// The positions of `dim` that `selector` names: looked up in its index, or taken
+    /// as positions when it has none.
+    pub(crate) fn selection(
+        &self,
+        dim: &str,
+        selector: &Selector,
+        matching: Matching,
+    ) -> Result<Selection, Error> {
+        let Some(index) = self.index(dim) else {
+            return positional(dim, selector);
+        };
+        Ok(match index.locate(selector, matching)? {
+            Positions::One(p) => Selection::Index(p.cast_signed()),
+            Positions::Run(start, stop) => Selection::Slice {
+                start: Some(start.cast_signed()),
+                stop: Some(stop.cast_signed()),
+                step: 1,
+            },
+            Positions::List(list) => {
+                Selection::List(list.into_iter().map(usize::cast_signed).collect())
+            }
+        })
+    }
+
     /// Positions `selection` of `dim` in every coordinate along it; a dimension
     /// coordinate selected at one position stays as a scalar coordinate.
     pub(crate) fn isel(&self, dim: &str, selection: &Selection) -> Result<Self, Error> {
@@ -178,4 +220,26 @@ impl Coordinates {
         }
         Ok(out)
     }
+}
+
+/// A selector on a dimension without an index: integer labels are positions, and a
+/// range is a slice as in `isel` (xarray falls back to positions the same way).
+fn positional(dim: &str, selector: &Selector) -> Result<Selection, Error> {
+    let position = |label: &Label| match label {
+        Label::Int(i) => Ok(*i as isize),
+        other => Err(Error::Label(format!(
+            "`{dim}` has no index, so only integer positions select from it, not {other}"
+        ))),
+    };
+    Ok(match selector {
+        Selector::Label(label) => Selection::Index(position(label)?),
+        Selector::List(labels) => {
+            Selection::List(labels.iter().map(position).collect::<Result<_, _>>()?)
+        }
+        Selector::Range { start, stop } => Selection::Slice {
+            start: start.as_ref().map(position).transpose()?,
+            stop: stop.as_ref().map(position).transpose()?,
+            step: 1,
+        },
+    })
 }

@@ -302,22 +302,10 @@ impl DataArray {
         selector: impl Into<Selector>,
         matching: impl Into<Matching>,
     ) -> Result<Self, Error> {
-        let selector = selector.into();
-        let Some(index) = self.coords.index(dim) else {
-            self.variable.axis(dim)?;
-            return self.isel(dim, positional(dim, &selector)?);
-        };
-        let selection = match index.locate(&selector, matching.into())? {
-            super::index::Positions::One(p) => Selection::Index(p.cast_signed()),
-            super::index::Positions::Run(start, stop) => Selection::Slice {
-                start: Some(start.cast_signed()),
-                stop: Some(stop.cast_signed()),
-                step: 1,
-            },
-            super::index::Positions::List(list) => {
-                Selection::List(list.into_iter().map(usize::cast_signed).collect())
-            }
-        };
+        self.variable.axis(dim)?;
+        let selection = self
+            .coords
+            .selection(dim, &selector.into(), matching.into())?;
         self.isel(dim, selection)
     }
 
@@ -325,29 +313,6 @@ impl DataArray {
     pub fn transpose<D: AsRef<str>>(&self, order: &[D]) -> Result<Self, Error> {
         Ok(self.with_variable(self.variable.transpose(order)?))
     }
-}
-
-/// A selector on a dimension without an index: integer labels are positions, and a
-/// range is a slice as in `isel` (xarray falls back to positions the same way).
-fn positional(dim: &str, selector: &Selector) -> Result<Selection, Error> {
-    use super::index::Label;
-    let position = |label: &Label| match label {
-        Label::Int(i) => Ok(*i as isize),
-        other => Err(Error::Label(format!(
-            "`{dim}` has no index, so only integer positions select from it, not {other}"
-        ))),
-    };
-    Ok(match selector {
-        Selector::Label(label) => Selection::Index(position(label)?),
-        Selector::List(labels) => {
-            Selection::List(labels.iter().map(position).collect::<Result<_, _>>()?)
-        }
-        Selector::Range { start, stop } => Selection::Slice {
-            start: start.as_ref().map(position).transpose()?,
-            stop: stop.as_ref().map(position).transpose()?,
-            step: 1,
-        },
-    })
 }
 
 impl Alignable for DataArray {

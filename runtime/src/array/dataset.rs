@@ -1,0 +1,408 @@
+//! `Dataset`: named data variables sharing dimensions and coordinates, like
+//! `xarray.Dataset`.
+
+use indexmap::IndexMap;
+
+use super::align::{Alignable, Join, align_all};
+use super::coords::{Coordinates, IntoCoord};
+use super::data_array::{DataArray, Dims};
+use super::index::{Index, Matching, Method, Selector};
+use super::math::BinaryOp;
+use super::reduce::Reduction;
+use super::variable::{Attrs, Selection, Variable};
+use crate::Error;
+
+/// Data variables with shared dimensions, coordinates and attributes.
+///
+/// ```
+/// use rangeo::prelude::*;
+/// let lat = vec![75.0, 72.5];
+/// let air = DataArray::new(["time", "lat"], ndarray::arr2(&[[240.0, 250.0], [242.0, 252.0]]))?
+///     .assign_coords("lat", lat.clone())?;
+/// let ds = Dataset::new()
+///     .assign("air", air)?
+///     .assign("mask", DataArray::new(["lat"], vec![true, false])?)?;
+/// assert_eq!(ds.sizes(), [("time".to_owned(), 2), ("lat".to_owned(), 2)]);
+/// let mean = ds.mean("time")?;
+/// assert_eq!(mean.get("air")?.to_vec::<f64>()?, [241.0, 251.0]);
+/// assert!(ds.get("sst").is_err());
+/// # Ok::<(), rangeo::Error>(())
+/// ```
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct Dataset {
+    data_vars: IndexMap<String, Variable>,
+    coords: Coordinates,
+    attrs: Attrs,
+}
+
+impl Dataset {
+    /// An empty dataset.
+    #[must_use]
+    pub fn new() -> Self {
+        Self::default()
+    }
+
+    /// Adds (or replaces) data variable `name`, with its coordinates. An array whose
+    /// index labels differ from the dataset's is first aligned to them (a left join, as
+    /// `ds["name"] = da` does); sizes must agree.
+    pub fn assign(mut self, name: impl Into<String>, array: DataArray) -> Result<Self, Error> {
+        let name = name.into();
+        let array = if self.coords.is_empty() {
+            array
+        } else {
+            let alone = Dataset::of(name.clone(), &array);
+            let mut aligned = align_all(&[&self, &alone], Join::Left)?;
+            aligned.pop().expect("two aligned").get(&name)?
+        };
+        for (dim, size) in array.sizes() {
+            if let Some(mine) = self.size_of(dim).filter(|&s| s != size) {
+                return Err(Error::Shape(format!(
+                    "`{name}` has size {size} along `{dim}`, where the dataset has {mine}"
+                )));
+            }
+        }
+        for (coord, variable) in array.coords().iter() {
+            if !self.coords.contains(coord) {
+                self.coords.insert_with_index(
+                    coord.to_owned(),
+                    variable.clone(),
+                    array.index(coord).cloned(),
+                );
+            }
+        }
+        self.data_vars.insert(name, array.variable().clone());
+        Ok(self)
+    }
+
+    /// Adds (or replaces) coordinate `name`; values given without dimensions lie along
+    /// the dimension called `name`.
+    pub fn assign_coords(
+        mut self,
+        name: impl Into<String>,
+        coord: impl IntoCoord,
+    ) -> Result<Self, Error> {
+        let name = name.into();
+        let variable = coord.into_coord(&name)?;
+        for (dim, size) in variable.sizes() {
+            if let Some(mine) = self.size_of(dim).filter(|&s| s != size) {
+                return Err(Error::Shape(format!(
+                    "coordinate `{name}` has {size} values along `{dim}`, whose size is {mine}"
+                )));
+            }
+        }
+        self.coords.insert(name, variable)?;
+        Ok(self)
+    }
+
+    /// Adds attributes.
+    #[must_use]
+    pub fn assign_attrs<K, V>(mut self, attrs: impl IntoIterator<Item = (K, V)>) -> Self
+    where
+        K: Into<String>,
+        V: Into<serde_json::Value>,
+    {
+        for (k, v) in attrs {
+            self.attrs.insert(k.into(), v.into());
+        }
+        self
+    }
+
+    /// Data variable `name` as an array with its coordinates (xarray's `ds["name"]`).
+    pub fn get(&self, name: &str) -> Result<DataArray, Error> {
+        if let Some(variable) = self.data_vars.get(name) {
+            let coords = self
+                .coords
+                .filtered(|_, c| c.dims().iter().all(|d| variable.dims().contains(d)));
+            return Ok(DataArray::from_parts(
+                Some(name.to_owned()),
+                variable.clone(),
+                coords,
+            ));
+        }
+        if self.coords.contains(name) {
+            return self.coords.to_array(name);
+        }
+        Err(Error::Label(format!(
+            "no variable `{name}`; the data variables are {}",
+            self.data_vars
+                .keys()
+                .cloned()
+                .collect::<Vec<_>>()
+                .join(", ")
+        )))
+    }
+
+    /// The data variables' names, in order.
+    pub fn data_vars(&self) -> impl Iterator<Item = &str> {
+        self.data_vars.keys().map(String::as_str)
+    }
+
+    /// The coordinates.
+    #[must_use]
+    pub fn coords(&self) -> &Coordinates {
+        &self.coords
+    }
+
+    /// Attributes.
+    #[must_use]
+    pub fn attrs(&self) -> &Attrs {
+        &self.attrs
+    }
+
+    /// Every dimension with its size, in the order variables first use them.
+    #[must_use]
+    pub fn sizes(&self) -> Vec<(String, usize)> {
+        let mut sizes: Vec<(String, usize)> = Vec::new();
+        for variable in self
+            .data_vars
+            .values()
+            .chain(self.coords.iter().map(|(_, v)| v))
+        {
+            for (dim, size) in variable.sizes() {
+                if !sizes.iter().any(|(d, _)| d == dim) {
+                    sizes.push((dim.to_owned(), size));
+                }
+            }
+        }
+        sizes
+    }
+
+    fn size_of(&self, dim: &str) -> Option<usize> {
+        self.sizes()
+            .into_iter()
+            .find(|(d, _)| d == dim)
+            .map(|(_, s)| s)
+    }
+
+    /// The index of `dim`, when it has a dimension coordinate.
+    #[must_use]
+    pub fn index(&self, dim: &str) -> Option<&Index> {
+        self.coords.index(dim)
+    }
+
+    /// Every data variable passed through `f` (which sees it as a named array with its
+    /// coordinates); the results make a new dataset with these attributes.
+    pub fn map(
+        &self,
+        f: impl Fn(&DataArray) -> Result<DataArray, Error>,
+    ) -> Result<Dataset, Error> {
+        let mut out = Dataset::new();
+        for name in self.data_vars.keys() {
+            out = out.assign(name.clone(), f(&self.get(name)?)?)?;
+        }
+        out.attrs.clone_from(&self.attrs);
+        for (name, c) in self.coords.iter() {
+            let fits = c
+                .dims()
+                .iter()
+                .all(|d| out.size_of(d).is_some() && out.size_of(d) == self.size_of(d));
+            if fits && !out.coords.contains(name) {
+                out.coords.insert_with_index(
+                    name.to_owned(),
+                    c.clone(),
+                    self.coords.index(name).cloned(),
+                );
+            }
+        }
+        Ok(out)
+    }
+
+    /// Positions `selection` of `dim` in every variable along it.
+    pub fn isel(&self, dim: &str, selection: impl Into<Selection>) -> Result<Self, Error> {
+        if self.size_of(dim).is_none() {
+            return Err(Error::Dimension {
+                dim: dim.to_owned(),
+                dims: self.sizes().into_iter().map(|(d, _)| d).collect(),
+            });
+        }
+        let selection = selection.into();
+        let mut data_vars = IndexMap::new();
+        for (name, variable) in &self.data_vars {
+            let selected = if variable.dims().iter().any(|d| d == dim) {
+                variable.isel(dim, selection.clone())?
+            } else {
+                variable.clone()
+            };
+            data_vars.insert(name.clone(), selected);
+        }
+        Ok(Self {
+            data_vars,
+            coords: self.coords.isel(dim, &selection)?,
+            attrs: self.attrs.clone(),
+        })
+    }
+
+    /// Labels `selector` of `dim` (see [`DataArray::sel`]).
+    pub fn sel(&self, dim: &str, selector: impl Into<Selector>) -> Result<Self, Error> {
+        self.sel_with(dim, selector, Method::Exact)
+    }
+
+    /// [`sel`](Self::sel) with inexact matching.
+    pub fn sel_with(
+        &self,
+        dim: &str,
+        selector: impl Into<Selector>,
+        matching: impl Into<Matching>,
+    ) -> Result<Self, Error> {
+        let selection = self
+            .coords
+            .selection(dim, &selector.into(), matching.into())?;
+        self.isel(dim, selection)
+    }
+
+    /// Reduces `dims` (`..` for all) in every data variable that has them; variables
+    /// whose dtype the reduction does not apply to are dropped, as xarray's
+    /// `numeric_only` reductions drop them.
+    pub fn reduce(&self, how: Reduction, dims: impl Dims, skipna: bool) -> Result<Dataset, Error> {
+        let dims = dims.into_names();
+        let all = self.sizes();
+        for dim in &dims {
+            if !all.iter().any(|(d, _)| d == dim) {
+                return Err(Error::Dimension {
+                    dim: dim.clone(),
+                    dims: all.into_iter().map(|(d, _)| d).collect(),
+                });
+            }
+        }
+        let reduced = |d: &String| dims.is_empty() || dims.contains(d);
+        let mut out = Dataset {
+            attrs: self.attrs.clone(),
+            coords: self.coords.filtered(|_, c| !c.dims().iter().any(reduced)),
+            ..Dataset::default()
+        };
+        for (name, variable) in &self.data_vars {
+            let mine: Vec<&str> = variable
+                .dims()
+                .iter()
+                .filter(|d| reduced(d))
+                .map(String::as_str)
+                .collect();
+            if mine.is_empty() {
+                out.data_vars.insert(name.clone(), variable.clone());
+            } else if let Ok(result) = variable.reduce(how, &mine, skipna) {
+                out.data_vars.insert(name.clone(), result);
+            }
+        }
+        Ok(out)
+    }
+
+    /// The mean over `dims` of every data variable, skipping NaN.
+    pub fn mean(&self, dims: impl Dims) -> Result<Dataset, Error> {
+        self.reduce(Reduction::Mean, dims, true)
+    }
+
+    /// The sum over `dims` of every data variable, skipping NaN.
+    pub fn sum(&self, dims: impl Dims) -> Result<Dataset, Error> {
+        self.reduce(Reduction::Sum, dims, true)
+    }
+
+    /// The minimum over `dims` of every data variable, skipping NaN.
+    pub fn min(&self, dims: impl Dims) -> Result<Dataset, Error> {
+        self.reduce(Reduction::Min, dims, true)
+    }
+
+    /// The maximum over `dims` of every data variable, skipping NaN.
+    pub fn max(&self, dims: impl Dims) -> Result<Dataset, Error> {
+        self.reduce(Reduction::Max, dims, true)
+    }
+
+    /// The standard deviation over `dims` of every data variable (`ddof` 0).
+    pub fn std(&self, dims: impl Dims) -> Result<Dataset, Error> {
+        self.reduce(Reduction::Std { ddof: 0 }, dims, true)
+    }
+
+    /// `self op other` for every data variable: `other` a scalar, an array (aligned and
+    /// broadcast against each variable) or a dataset (variables matched by name; those
+    /// in one only are dropped).
+    pub fn binary(&self, op: BinaryOp, other: &DatasetOperand<'_>) -> Result<Dataset, Error> {
+        match other {
+            DatasetOperand::Dataset(other) => {
+                let aligned = align_all(&[self, *other], Join::Inner)?;
+                let (a, b) = (&aligned[0], &aligned[1]);
+                let mut out = Dataset::new();
+                for name in a.data_vars.keys().filter(|n| b.data_vars.contains_key(*n)) {
+                    out = out.assign(name.clone(), a.get(name)?.binary(op, &b.get(name)?)?)?;
+                }
+                out.attrs.clone_from(&self.attrs);
+                Ok(out)
+            }
+            DatasetOperand::Array(array) => self.map(|da| da.binary(op, *array)),
+            DatasetOperand::Scalar(scalar) => self.map(|da| da.binary(op, scalar.clone())),
+        }
+    }
+}
+
+impl Dataset {
+    /// A dataset of one variable, `array` called `name`.
+    fn of(name: String, array: &DataArray) -> Self {
+        Dataset {
+            coords: array.coords().clone(),
+            data_vars: IndexMap::from([(name, array.variable().clone())]),
+            attrs: Attrs::new(),
+        }
+    }
+}
+
+impl DataArray {
+    /// A dataset holding this array (xarray's `to_dataset`; an unnamed array is called
+    /// "data").
+    #[must_use]
+    pub fn to_dataset(&self) -> Dataset {
+        Dataset::of(self.name().unwrap_or("data").to_owned(), self)
+    }
+}
+
+/// The right-hand side of a dataset operation.
+#[derive(Debug, Clone)]
+pub enum DatasetOperand<'a> {
+    /// Another dataset.
+    Dataset(&'a Dataset),
+    /// An array, applied to every variable.
+    Array(&'a DataArray),
+    /// A scalar.
+    Scalar(super::arithmetic::Operand<'static>),
+}
+
+impl Alignable for Dataset {
+    fn coordinates(&self) -> &Coordinates {
+        &self.coords
+    }
+
+    fn size_of(&self, dim: &str) -> Option<usize> {
+        Dataset::size_of(self, dim)
+    }
+
+    fn reindexed(
+        &self,
+        dim: &str,
+        positions: &[Option<usize>],
+        coord: &Variable,
+        index: &Index,
+    ) -> Self {
+        let take = |v: &Variable| match v.axis(dim) {
+            Ok(axis) => v.with_values(v.dims().to_vec(), v.eager().take(axis, positions)),
+            Err(_) => v.clone(),
+        };
+        let mut coords = Coordinates::default();
+        for (name, c) in self.coords.iter() {
+            if name == dim {
+                coords.insert_with_index(name.to_owned(), coord.clone(), Some(index.clone()));
+            } else {
+                coords.insert_with_index(
+                    name.to_owned(),
+                    take(c),
+                    self.coords.index(name).cloned(),
+                );
+            }
+        }
+        Dataset {
+            data_vars: self
+                .data_vars
+                .iter()
+                .map(|(k, v)| (k.clone(), take(v)))
+                .collect(),
+            coords,
+            attrs: self.attrs.clone(),
+        }
+    }
+}
