@@ -7,8 +7,8 @@
 use std::collections::BTreeMap;
 
 use rangeo::array::{
-    BinaryOp, DataArray, DateTime64, How, Join, Label, Method, Reduction, Selection, Selector,
-    TimeDelta64, Values, Variable, align,
+    BinaryOp, Boundary, DataArray, DateTime64, How, Join, Label, Method, Reduction, Selection,
+    Selector, TimeDelta64, Values, Variable, align,
 };
 use serde_json::Value;
 
@@ -220,6 +220,60 @@ fn select(da: &DataArray, dim: &str, args: &Value) -> Result<DataArray, rangeo::
     }
 }
 
+fn grouped(da: &DataArray, kind: &str, args: &Value) -> Result<DataArray, rangeo::Error> {
+    let groups = match kind {
+        "groupby" => da.groupby(args["key"].as_str().unwrap())?,
+        "groupby_bins" => {
+            let edges: Vec<f64> = serde_json::from_value(args["edges"].clone()).unwrap();
+            da.groupby_bins(args["coord"].as_str().unwrap(), &edges)?
+        }
+        "resample" => da.resample("time", args["freq"].as_str().unwrap())?,
+        _ => {
+            let boundary = match args["boundary"].as_str().unwrap() {
+                "trim" => Boundary::Trim,
+                "pad" => Boundary::Pad,
+                _ => Boundary::Exact,
+            };
+            let window = args["window"].as_u64().unwrap() as usize;
+            da.coarsen(args["dim"].as_str().unwrap(), window, boundary)?
+        }
+    };
+    match args["how"].as_str().unwrap() {
+        "anomaly" => groups.binary(BinaryOp::Sub, &groups.mean()?),
+        how => groups.reduce(reduction(how, args), true),
+    }
+}
+
+fn binary(
+    inputs: &BTreeMap<String, DataArray>,
+    da: &DataArray,
+    args: &Value,
+) -> Result<Vec<DataArray>, rangeo::Error> {
+    let op = match args["op"].as_str().unwrap() {
+        "+" => BinaryOp::Add,
+        "-" => BinaryOp::Sub,
+        "*" => BinaryOp::Mul,
+        "/" => BinaryOp::Div,
+        "%" => BinaryOp::Rem,
+        ">" => BinaryOp::Gt,
+        "<=" => BinaryOp::Le,
+        "==" => BinaryOp::Eq,
+        other => panic!("unknown operator {other}"),
+    };
+    let other = &args["other"];
+    if let Some(name) = other["array"].as_str() {
+        return Ok(vec![da.binary(op, &inputs[name])?]);
+    }
+    if args["reversed"].as_bool() == Some(true) {
+        assert_eq!(op, BinaryOp::Sub, "only scalar - array is in the cases");
+        return Ok(vec![other.as_f64().unwrap() - da]);
+    }
+    match other.as_i64() {
+        Some(i) => Ok(vec![da.binary(op, i as i32)?]),
+        None => Ok(vec![da.binary(op, other.as_f64().unwrap())?]),
+    }
+}
+
 /// The case's operation, done with rangeo.
 fn apply(
     inputs: &BTreeMap<String, DataArray>,
@@ -233,31 +287,7 @@ fn apply(
     match kind.as_str() {
         "isel" => one(da.isel(dim, selection(args))),
         "sel" => one(select(da, dim, args)),
-        "binary" => {
-            let op = match args["op"].as_str().unwrap() {
-                "+" => BinaryOp::Add,
-                "-" => BinaryOp::Sub,
-                "*" => BinaryOp::Mul,
-                "/" => BinaryOp::Div,
-                "%" => BinaryOp::Rem,
-                ">" => BinaryOp::Gt,
-                "<=" => BinaryOp::Le,
-                "==" => BinaryOp::Eq,
-                other => panic!("unknown operator {other}"),
-            };
-            let other = &args["other"];
-            if let Some(name) = other["array"].as_str() {
-                return one(da.binary(op, &inputs[name]));
-            }
-            if args["reversed"].as_bool() == Some(true) {
-                assert_eq!(op, BinaryOp::Sub, "only scalar - array is in the cases");
-                return Ok(vec![other.as_f64().unwrap() - da]);
-            }
-            match other.as_i64() {
-                Some(i) => one(da.binary(op, i as i32)),
-                None => one(da.binary(op, other.as_f64().unwrap())),
-            }
-        }
+        "binary" => binary(inputs, da, args),
         "align" => {
             let join = match args["join"].as_str().unwrap() {
                 "inner" => Join::Inner,
@@ -315,6 +345,16 @@ fn apply(
         }
         "clip" => one(da.clip(args[0].as_f64(), args[1].as_f64())),
         "isnull" => Ok(vec![da.isnull()]),
+        "groupby" | "groupby_bins" | "resample" | "coarsen" => one(grouped(da, kind, args)),
+        "rolling" => {
+            let mut rolling = da.rolling(dim, args["window"].as_u64().unwrap() as usize)?;
+            rolling = rolling.center(args["center"].as_bool().unwrap());
+            if let Some(min_periods) = args["min_periods"].as_u64() {
+                rolling = rolling.min_periods(min_periods as usize);
+            }
+            one(rolling.reduce(reduction(args["how"].as_str().unwrap(), args)))
+        }
+        "dt" => one(da.coord("time")?.dt()?.component(args.as_str().unwrap())),
         other => panic!("unknown operation {other}"),
     }
 }

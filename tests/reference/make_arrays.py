@@ -32,6 +32,7 @@ def encode(array):
         values = values.astype("timedelta64[ns]").astype("int64")
         dtype = "timedelta64[ns]"
     elif values.dtype.kind in "UO":
+        values = np.asarray([str(v) for v in values.ravel()]).reshape(values.shape)
         dtype = "str"
     flat = [None if isinstance(v, float) and math.isnan(v) else v for v in values.ravel().tolist()]
     return {"dtype": dtype, "shape": list(values.shape), "data": flat}
@@ -111,7 +112,18 @@ def cube():
     )
 
 
+def field():
+    """Six-hourly (time, x) values across a month and a season boundary, with NaNs."""
+    time = np.arange("2013-02-25T00", "2013-03-07T00", np.timedelta64(6, "h"), dtype="datetime64[ns]")
+    values = np.cos(np.arange(time.size * 3).reshape(-1, 3) / 5.0) * 4 + 275
+    values[3, 1] = values[17, 0] = np.nan
+    return xr.DataArray(
+        values, dims=("time", "x"), coords={"time": time, "x": [10, 20, 30]}, name="air", attrs={"units": "K"}
+    )
+
+
 INPUTS = {
+    "field": field,
     "grid": grid,
     "series": series,
     "stations": stations,
@@ -183,6 +195,22 @@ def apply(inputs, target, op):
         return da.clip(*args)
     if kind == "isnull":
         return da.isnull()
+    if kind == "groupby":
+        grouped = da.groupby(args["key"])
+        if args["how"] == "anomaly":
+            return grouped - grouped.mean()
+        return getattr(grouped, args["how"])()
+    if kind == "groupby_bins":
+        return getattr(da.groupby_bins(args["coord"], args["edges"]), args["how"])()
+    if kind == "resample":
+        return getattr(da.resample(time=args["freq"]), args["how"])()
+    if kind == "rolling":
+        rolling = da.rolling({args["dim"]: args["window"]}, center=args["center"], min_periods=args.get("min_periods"))
+        return getattr(rolling, args["how"])()
+    if kind == "coarsen":
+        return getattr(da.coarsen({args["dim"]: args["window"]}, boundary=args["boundary"]), args["how"])()
+    if kind == "dt":
+        return getattr(da.time.dt, args)
     raise ValueError(f"unknown operation {kind}")
 
 
@@ -282,6 +310,34 @@ def cases():
     yield case("dropna all", "grid", {"dropna": {"dim": "lon", "how": "all"}})
     yield case("clip", "grid", {"clip": [271.0, 273.5]})
     yield case("isnull", "cube", {"isnull": True})
+
+    # Grouping and windows.
+    for key in ("time.day", "time.month", "time.season", "time.hour", "time.dayofyear", "x"):
+        yield case(f"groupby {key} mean", "field", {"groupby": {"key": key, "how": "mean"}})
+    for how in ("sum", "max", "std", "count", "median"):
+        yield case(f"groupby month {how}", "field", {"groupby": {"key": "time.month", "how": how}})
+    yield case("anomaly against the daily climatology", "field", {"groupby": {"key": "time.day", "how": "anomaly"}})
+    yield case("anomaly against the seasonal climatology", "field", {"groupby": {"key": "time.season", "how": "anomaly"}})
+    yield case("groupby_bins", "grid", {"groupby_bins": {"coord": "lon", "edges": [195.0, 201.0, 206.0, 215.0], "how": "mean"}})
+    for freq in ("1D", "12h", "MS", "ME", "QS-DEC", "YE", "2D"):
+        yield case(f"resample {freq}", "field", {"resample": {"freq": freq, "how": "mean"}})
+    yield case("resample D max", "field", {"resample": {"freq": "D", "how": "max"}})
+    yield case("resample with empty periods", "series", {"resample": {"freq": "3h", "how": "mean"}})
+    yield case("resample count with empty periods", "series", {"resample": {"freq": "3h", "how": "count"}})
+    for window, center, min_periods in ((3, False, None), (3, True, None), (4, True, None), (5, False, 2), (4, False, 1)):
+        yield case(
+            f"rolling {window} center={center} min_periods={min_periods}", "field",
+            {"rolling": {"dim": "time", "window": window, "center": center, "min_periods": min_periods, "how": "mean"}},
+        )
+    for how in ("sum", "max", "std"):
+        yield case(f"rolling {how}", "field", {"rolling": {"dim": "time", "window": 3, "center": False, "how": how}})
+    yield case("rolling float32", "cube", {"rolling": {"dim": "lon", "window": 2, "center": False, "how": "mean"}})
+    yield case("coarsen trim", "field", {"coarsen": {"dim": "time", "window": 7, "boundary": "trim", "how": "mean"}})
+    yield case("coarsen pad", "field", {"coarsen": {"dim": "time", "window": 7, "boundary": "pad", "how": "max"}})
+    yield case("coarsen exact", "field", {"coarsen": {"dim": "time", "window": 4, "boundary": "exact", "how": "sum"}})
+    yield case("coarsen exact that does not fit", "field", {"coarsen": {"dim": "time", "window": 7, "boundary": "exact", "how": "mean"}})
+    for component in ("year", "month", "day", "hour", "dayofyear", "dayofweek", "season"):
+        yield case(f"dt.{component}", "field", {"dt": component})
 
 
 def main():

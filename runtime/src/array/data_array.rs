@@ -309,6 +309,63 @@ impl DataArray {
         self.isel(dim, selection)
     }
 
+    /// Arrays joined along their existing dimension `dim`, with the coordinates along it
+    /// joined too (xarray's `concat` along an existing dimension).
+    pub fn concat(arrays: &[&DataArray], dim: &str) -> Result<DataArray, Error> {
+        let first = arrays
+            .first()
+            .ok_or_else(|| Error::Shape("nothing to concatenate".into()))?;
+        let parts: Vec<Variable> = arrays.iter().map(|a| a.variable.clone()).collect();
+        let variable = Variable::concat(&parts, dim)?;
+        let mut coords = first
+            .coords
+            .filtered(|_, c| !c.dims().iter().any(|d| d == dim));
+        let along = first
+            .coords
+            .iter()
+            .filter(|(_, c)| c.dims().iter().any(|d| d == dim));
+        for (name, _) in along {
+            // A coordinate that some of the arrays lack is left out.
+            let pieces = arrays
+                .iter()
+                .map(|a| a.coords.get(name).cloned())
+                .collect::<Option<Vec<_>>>();
+            if let Some(pieces) = pieces {
+                let joined = Variable::concat(&pieces, dim)?;
+                let index = (joined.dims() == [name])
+                    .then(|| Index::new(name, joined.eager()))
+                    .transpose()?;
+                coords.insert_with_index(name.to_owned(), joined, index);
+            }
+        }
+        Ok(Self::from_parts(first.name.clone(), variable, coords))
+    }
+
+    /// Positions `which` of dimension `dim` (`None`: missing), as dimension `new_dim`:
+    /// the coordinates along `dim` come along, no longer indexes.
+    pub(crate) fn take_along(
+        &self,
+        dim: &str,
+        which: &[Option<usize>],
+        new_dim: &str,
+    ) -> Result<DataArray, Error> {
+        let variable = self.variable.take(dim, which)?.rename_dim(dim, new_dim);
+        let mut coords = Coordinates::default();
+        for (name, c) in self.coords.iter() {
+            if c.dims().iter().any(|d| d == dim) {
+                let taken = c.take(dim, which)?.rename_dim(dim, new_dim);
+                coords.insert_with_index(name.to_owned(), taken, None);
+            } else {
+                coords.insert_with_index(
+                    name.to_owned(),
+                    c.clone(),
+                    self.coords.index(name).cloned(),
+                );
+            }
+        }
+        Ok(Self::from_parts(self.name.clone(), variable, coords))
+    }
+
     /// The same array with dimensions in `order`.
     pub fn transpose<D: AsRef<str>>(&self, order: &[D]) -> Result<Self, Error> {
         Ok(self.with_variable(self.variable.transpose(order)?))

@@ -141,6 +141,20 @@ fn float_row(how: Reduction, row: &[f64], skipna: bool) -> f64 {
     }
 }
 
+/// A float reduction of values that are all present (no NaN), for moving windows.
+pub(crate) fn reduce_present(how: Reduction, row: &mut [f64]) -> f64 {
+    match how {
+        Reduction::Sum => row.iter().sum(),
+        Reduction::Prod => row.iter().product(),
+        Reduction::Min => row.iter().copied().fold(f64::INFINITY, f64::min),
+        Reduction::Max => row.iter().copied().fold(f64::NEG_INFINITY, f64::max),
+        Reduction::Count => row.len() as f64,
+        Reduction::Any => f64::from(u8::from(row.iter().any(|&x| x != 0.0))),
+        Reduction::All => f64::from(u8::from(row.iter().all(|&x| x != 0.0))),
+        _ => float_row(how, row, false),
+    }
+}
+
 /// numpy's `quantile` with the default "linear" method.
 fn quantile(row: &[f64], q: f64, skipna: bool) -> f64 {
     if !skipna && row.iter().any(|x| x.is_nan()) {

@@ -413,6 +413,58 @@ impl Variable {
         Ok(out)
     }
 
+    /// The same values with a new dimension `dim` of length 1 at position `axis`.
+    pub fn expand_dims(&self, dim: &str, axis: usize) -> Result<Self, Error> {
+        if self.dims.iter().any(|d| d == dim) {
+            return Err(Error::Shape(format!("dimension `{dim}` already exists")));
+        }
+        if axis > self.ndim() {
+            return Err(Error::Shape(format!(
+                "cannot insert `{dim}` at position {axis} of {} dimensions",
+                self.ndim()
+            )));
+        }
+        let mut dims = self.dims.clone();
+        dims.insert(axis, dim.to_owned());
+        let values =
+            with_array!(self.eager(), a => Values::from_array(a.clone().insert_axis(Axis(axis))));
+        Ok(self.with_values(dims, values))
+    }
+
+    /// Variables joined along their existing dimension `dim` (the first one's
+    /// attributes; dims must match in order).
+    pub fn concat(parts: &[Self], dim: &str) -> Result<Self, Error> {
+        let first = parts
+            .first()
+            .ok_or_else(|| Error::Shape("nothing to concatenate".into()))?;
+        let axis = first.axis(dim)?;
+        if let Some(other) = parts.iter().find(|p| p.dims != first.dims) {
+            return Err(Error::Shape(format!(
+                "cannot concatenate along `{dim}` variables with dimensions {:?} and {:?}",
+                first.dims, other.dims
+            )));
+        }
+        let values: Vec<&Values> = parts.iter().map(Self::eager).collect();
+        Ok(first.with_values(first.dims.clone(), Values::concat(&values, axis)?))
+    }
+
+    /// The same values with dimension `old` called `new`.
+    pub(crate) fn rename_dim(&self, old: &str, new: &str) -> Self {
+        let mut out = self.clone();
+        for d in &mut out.dims {
+            if d == old {
+                new.clone_into(d);
+            }
+        }
+        out
+    }
+
+    /// Positions `which` along `dim` (`None`: missing values).
+    pub(crate) fn take(&self, dim: &str, which: &[Option<usize>]) -> Result<Self, Error> {
+        let axis = self.axis(dim)?;
+        Ok(self.with_values(self.dims.clone(), self.eager().take(axis, which)))
+    }
+
     /// Running sums along `dim`.
     pub fn cumsum(&self, dim: &str, skipna: bool) -> Result<Self, Error> {
         let axis = self.axis(dim)?;
