@@ -16,6 +16,7 @@ mod groupby;
 mod index;
 mod math;
 mod reduce;
+mod repr;
 mod resample;
 mod time;
 mod values;

@@ -172,7 +172,7 @@ mod tests {
         assert_eq!(done_line(None, &[]), r#"RANGEO_DONE {"variables":[]}"#);
         assert_eq!(
             done_line(Some("no"), &["x".into()]),
-            r#"RANGEO_DONE {"failed":"no","variables":["x"]}"#
+            r#"RANGEO_DONE {"variables":["x"],"failed":"no"}"#
         );
     }
 

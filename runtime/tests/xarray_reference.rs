@@ -21,6 +21,7 @@ const RTOL_F32: f64 = 1e-6;
 struct Reference {
     inputs: BTreeMap<String, DataArray>,
     cases: Vec<Value>,
+    document: Value,
 }
 
 fn reference() -> Reference {
@@ -46,7 +47,11 @@ fn reference() -> Reference {
         .as_array()
         .expect("a list of cases")
         .clone();
-    Reference { inputs, cases }
+    Reference {
+        inputs,
+        cases,
+        document,
+    }
 }
 
 fn build<T: rangeo::array::Element>(shape: Vec<usize>, data: Vec<T>) -> Values {
@@ -66,6 +71,7 @@ fn values(json: &Value) -> Values {
         ),
         "int64" => build(shape, data.iter().map(int).collect()),
         "int32" => build(shape, data.iter().map(|v| int(v) as i32).collect()),
+        "int16" => build(shape, data.iter().map(|v| int(v) as i16).collect()),
         "bool" => build(shape, data.iter().map(|v| v.as_bool().unwrap()).collect()),
         "datetime64[ns]" => build(shape, data.iter().map(|v| DateTime64(int(v))).collect()),
         "timedelta64[ns]" => build(shape, data.iter().map(|v| TimeDelta64(int(v))).collect()),
@@ -420,4 +426,25 @@ fn labeled_arrays_match_xarray() {
         "{} cases, {errors} error cases",
         reference.cases.len()
     );
+}
+
+#[test]
+fn text_reprs_match_xarrays() {
+    let reference = reference();
+    let document = &reference.document;
+    let mut differences = Vec::new();
+    for (name, expected) in document["reprs"].as_object().unwrap() {
+        let got = if name == "grid dataset" {
+            reference.inputs["grid"].to_dataset().to_string()
+        } else {
+            data_array(&document["repr_inputs"][name]).to_string()
+        };
+        if got != expected.as_str().unwrap() {
+            differences.push(format!(
+                "{name}:\n{got}\n--- xarray:\n{}",
+                expected.as_str().unwrap()
+            ));
+        }
+    }
+    assert!(differences.is_empty(), "{}", differences.join("\n\n"));
 }

@@ -354,7 +354,15 @@ def main():
         else:
             c["expected"] = [data_array(r) for r in result] if isinstance(result, list) else data_array(result)
         results.append(c)
+    shown = {name: inputs[name] for name in ("grid", "series", "stations", "cube", "field")}
+    shown["small and large"] = xr.DataArray(np.array([1e-5, 3.0]), dims="x")
+    shown["summarised"] = xr.DataArray(np.arange(3000.0) / 7, dims="x")
+    shown["integers"] = xr.DataArray(np.arange(-5, 20, 3, dtype="int16").reshape(3, 3), dims=("y", "x"), name="n")
+    reprs = {name: repr(da).replace("<xarray.", "<rangeo.") for name, da in shown.items()}
+    reprs["grid dataset"] = repr(inputs["grid"].to_dataset()).replace("<xarray.", "<rangeo.")
     document = {
+        "reprs": reprs,
+        "repr_inputs": {name: data_array(da) for name, da in shown.items()},
         "xarray": xr.__version__,
         "numpy": np.__version__,
         "inputs": {name: data_array(da) for name, da in inputs.items()},

@@ -36,11 +36,12 @@ impl Data {
         self.eager().shape()
     }
 
-    /// Bytes the values take (numpy's `nbytes`; strings count their UTF-8 bytes).
+    /// Bytes the values take, as numpy counts them (text as numpy's fixed-width
+    /// `<U` arrays: four bytes per character of the longest string).
     #[must_use]
     pub fn nbytes(&self) -> usize {
         match self.eager() {
-            Values::Str(a) => a.iter().map(String::len).sum(),
+            Values::Str(a) => 4 * a.len() * a.iter().map(|s| s.chars().count()).max().unwrap_or(0),
             values => values.len() * values.dtype().item_size().unwrap_or(0),
         }
     }
