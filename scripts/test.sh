@@ -16,6 +16,10 @@ cargo clippy --release --locked --workspace --all-targets --manifest-path "$ROOT
 
 step "reference results from xarray"
 "$VENV/bin/python" "$ROOT/tests/reference/make_arrays.py"
+if [ -d "$ROOT/../shared/data/real" ]; then
+    "$VENV/bin/python" "$ROOT/tests/reference/make_air.py" "$ROOT/../shared/data/real/air_temperature.zarr"
+    export RANGEO_REQUIRE_AIR=1
+fi
 
 step "cargo test (unit, integration and doc tests, release profile to share the build)"
 cargo test --release --locked --workspace --manifest-path "$ROOT/Cargo.toml"

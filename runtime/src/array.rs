@@ -6,6 +6,7 @@
 mod aggregate;
 mod align;
 mod arithmetic;
+mod cf;
 mod coords;
 mod data;
 mod data_array;
@@ -23,8 +24,10 @@ mod values;
 mod variable;
 mod windows;
 
+pub use aggregate::Weighted;
 pub use align::{Join, align};
 pub use arithmetic::{How, Operand};
+pub use cf::decode_cf_times;
 pub use coords::{Coordinates, IntoCoord};
 pub use data::Data;
 pub use data_array::{DataArray, Dims};

@@ -2,6 +2,7 @@
 //! skipped for floats and attributes kept, as in xarray.
 
 use super::data_array::{DataArray, Dims};
+use super::math::BinaryOp;
 use super::reduce::Reduction;
 use crate::Error;
 
@@ -104,5 +105,72 @@ impl DataArray {
     /// Running sums along `dim`, NaN counted as 0 (the shape stays).
     pub fn cumsum(&self, dim: &str) -> Result<DataArray, Error> {
         Ok(self.with_variable(self.variable().cumsum(dim, true)?))
+    }
+}
+
+/// An array with weights, for weighted reductions (xarray's `da.weighted(w)`).
+///
+/// ```
+/// use rangeo::prelude::*;
+/// let lat = DataArray::new(["lat"], vec![0.0, 60.0])?.assign_coords("lat", vec![0.0, 60.0])?;
+/// let t = DataArray::new(["lat"], vec![300.0, 260.0])?.assign_coords("lat", vec![0.0, 60.0])?;
+/// let weights = lat.radians()?.cos()?;
+/// let area_mean = t.weighted(&weights).mean("lat")?;
+/// assert!((area_mean.item::<f64>()? - (300.0 + 0.5 * 260.0) / 1.5).abs() < 1e-12);
+/// # Ok::<(), rangeo::Error>(())
+/// ```
+#[derive(Debug, Clone, Copy)]
+pub struct Weighted<'a> {
+    array: &'a DataArray,
+    weights: &'a DataArray,
+}
+
+impl DataArray {
+    /// These values with `weights` (aligned and broadcast like an operand), for
+    /// weighted sums and means.
+    #[must_use]
+    pub fn weighted<'a>(&'a self, weights: &'a DataArray) -> Weighted<'a> {
+        Weighted {
+            array: self,
+            weights,
+        }
+    }
+}
+
+impl Weighted<'_> {
+    /// The sum of weights times values over `dims`, missing values skipped.
+    pub fn sum(&self, dims: impl Dims) -> Result<DataArray, Error> {
+        if self.weights.isnull().any(..)?.item::<bool>()? {
+            return Err(Error::Operation(
+                "weights must not contain missing values; fill them first (fillna(0.0))".into(),
+            ));
+        }
+        let dims = dims.into_names();
+        let products = self
+            .array
+            .fillna(0.0)?
+            .binary(BinaryOp::Mul, self.weights)?;
+        let mut sum = products.sum(dims)?;
+        sum = sum.with_variable(
+            sum.variable()
+                .clone()
+                .with_attrs(self.array.attrs().clone()),
+        );
+        Ok(sum)
+    }
+
+    /// The weighted mean over `dims`: the weighted sum divided by the sum of the
+    /// weights where values are present.
+    pub fn mean(&self, dims: impl Dims) -> Result<DataArray, Error> {
+        let dims = dims.into_names();
+        let total = self.sum(dims.clone())?;
+        let present = self.array.notnull().binary(BinaryOp::Mul, self.weights)?;
+        let weight = present.sum(dims)?;
+        let mean = total.binary(BinaryOp::Div, &weight.where_(&weight.not_equal(0.0)?)?)?;
+        Ok(mean.with_variable(
+            mean.variable()
+                .clone()
+                .with_attrs(self.array.attrs().clone()),
+        ))
     }
 }

@@ -216,6 +216,13 @@ impl Variable {
         &self.attrs
     }
 
+    /// The same variable with `attrs` as its attributes.
+    #[must_use]
+    pub fn with_attrs(mut self, attrs: Attrs) -> Self {
+        self.attrs = attrs;
+        self
+    }
+
     /// Attributes, to change.
     pub fn attrs_mut(&mut self) -> &mut Attrs {
         &mut self.attrs
