@@ -1,5 +1,5 @@
 //! The air temperature data as `tests/reference/make_air.py` leaves it: the Zarr
-//! store's raw, CF-encoded arrays, decoded here (scale_factor, CF times) into the
+//! store's raw, CF-encoded arrays, decoded here (`scale_factor`, CF times) into the
 //! `air` array that xarray's `open_zarr(...).air` gives. Shared by the test and the
 //! benchmark.
 
