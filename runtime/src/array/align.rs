@@ -1,6 +1,7 @@
 //! Alignment: making objects share the same labels along every indexed dimension
 //! before they are combined, with xarray's joins.
 
+use std::borrow::Cow;
 use std::collections::{HashMap, HashSet};
 
 use super::coords::Coordinates;
@@ -83,12 +84,19 @@ fn keys(index: &Index, floats: bool) -> Vec<Key> {
 /// # Ok::<(), rangeo::Error>(())
 /// ```
 pub fn align(arrays: &[&DataArray], join: Join) -> Result<Vec<DataArray>, Error> {
-    align_all(arrays, join)
+    Ok(align_all(arrays, join)?
+        .into_iter()
+        .map(Cow::into_owned)
+        .collect())
 }
 
 /// Aligns `objects` along every dimension that has an index in any of them.
-pub(crate) fn align_all<T: Alignable + Clone>(objects: &[&T], join: Join) -> Result<Vec<T>, Error> {
-    let mut out: Vec<T> = objects.iter().map(|o| (*o).clone()).collect();
+/// Objects that need no change are borrowed, not copied.
+pub(crate) fn align_all<'a, T: Alignable + Clone>(
+    objects: &[&'a T],
+    join: Join,
+) -> Result<Vec<Cow<'a, T>>, Error> {
+    let mut out: Vec<Cow<'a, T>> = objects.iter().map(|o| Cow::Borrowed(*o)).collect();
     let mut dims: Vec<String> = Vec::new();
     for object in objects {
         for name in object.coordinates().names() {
@@ -98,13 +106,22 @@ pub(crate) fn align_all<T: Alignable + Clone>(objects: &[&T], join: Join) -> Res
         }
     }
     for dim in &dims {
-        out = align_dim(&out.iter().collect::<Vec<_>>(), dim, join)?;
+        let changed = align_dim(
+            &out.iter().map(AsRef::as_ref).collect::<Vec<_>>(),
+            dim,
+            join,
+        )?;
+        for (slot, new) in out.iter_mut().zip(changed) {
+            if let Some(new) = new {
+                *slot = Cow::Owned(new);
+            }
+        }
     }
     Ok(out)
 }
 
-/// Aligns `objects` along `dim`.
-fn align_dim<T: Alignable + Clone>(objects: &[&T], dim: &str, join: Join) -> Result<Vec<T>, Error> {
+/// Aligns `objects` along `dim`: each object reindexed, or `None` when it already fits.
+fn align_dim<T: Alignable>(objects: &[&T], dim: &str, join: Join) -> Result<Vec<Option<T>>, Error> {
     let indexed: Vec<usize> = (0..objects.len())
         .filter(|&i| objects[i].coordinates().index(dim).is_some())
         .collect();
@@ -128,7 +145,7 @@ fn align_dim<T: Alignable + Clone>(objects: &[&T], dim: &str, join: Join) -> Res
         if let Some(other) = unindexed_sizes().find(|&s| s != size) {
             return Err(conflicting_sizes(dim, size, other));
         }
-        return Ok(objects.iter().map(|o| (*o).clone()).collect());
+        return Ok(objects.iter().map(|_| None).collect());
     }
     if join == Join::Exact {
         return Err(Error::Align(format!(
@@ -165,7 +182,7 @@ fn align_dim<T: Alignable + Clone>(objects: &[&T], dim: &str, join: Join) -> Res
     let mut out = Vec::with_capacity(objects.len());
     for (i, object) in objects.iter().enumerate() {
         let Some(slot) = indexed.iter().position(|&j| j == i) else {
-            out.push((*object).clone());
+            out.push(None);
             continue;
         };
         let lookup: HashMap<&Key, usize> = key_sets[slot]
@@ -177,11 +194,7 @@ fn align_dim<T: Alignable + Clone>(objects: &[&T], dim: &str, join: Join) -> Res
         let positions: Vec<Option<usize>> = target.iter().map(|k| lookup.get(k).copied()).collect();
         let unchanged = positions.len() == key_sets[slot].len()
             && positions.iter().enumerate().all(|(p, q)| *q == Some(p));
-        if unchanged {
-            out.push((*object).clone());
-        } else {
-            out.push(object.reindexed(dim, &positions, &coord, &index));
-        }
+        out.push((!unchanged).then(|| object.reindexed(dim, &positions, &coord, &index)));
     }
     Ok(out)
 }

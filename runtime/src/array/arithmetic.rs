@@ -59,7 +59,7 @@ fn weak(scalar: &Values, like: DType) -> Values {
 
 /// Attributes of both, without the keys whose values conflict (xarray's
 /// `drop_conflicts`).
-fn merge_attrs(a: &Attrs, b: &Attrs) -> Attrs {
+pub(crate) fn merge_attrs(a: &Attrs, b: &Attrs) -> Attrs {
     let mut out = a.clone();
     for (key, value) in b {
         if !a.contains_key(key) {

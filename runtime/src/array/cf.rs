@@ -14,7 +14,7 @@ const GREGORIAN: [&str; 3] = ["standard", "gregorian", "proleptic_gregorian"];
 ///
 /// ```
 /// use rangeo::array::{decode_cf_times, DateTime64, Values};
-/// let hours = Values::from_vec(vec![1_849_416.0_f32, 1_849_422.0]);
+/// let hours = Values::from_vec(vec![1_867_128.0_f32, 1_867_134.0]);
 /// let times = decode_cf_times(&hours, "hours since 1800-01-01", "standard")?;
 /// let times = times.array::<DateTime64>()?;
 /// assert_eq!(times[[0]].to_string(), "2013-01-01T00:00:00");

@@ -4,6 +4,7 @@
 
 use std::collections::BTreeMap;
 
+use super::arithmetic::merge_attrs;
 use super::data_array::DataArray;
 use super::dtype::DateTime64;
 use super::index::Label;
@@ -372,8 +373,84 @@ impl GroupBy<'_> {
                 which[p] = Some(at);
             }
         }
+        if let Some(result) = self.binary_in_place(op, other, &which)? {
+            return Ok(result);
+        }
         let expanded = other.take_along(&self.name, &which, &self.dim)?;
         self.array.binary(op, &expanded)
+    }
+
+    /// [`binary`](Self::binary) without building the expanded operand, when the other
+    /// operand is laid out like the array (the climatology of an anomaly) and their
+    /// other indexes agree; `None` otherwise.
+    fn binary_in_place(
+        &self,
+        op: BinaryOp,
+        other: &DataArray,
+        which: &[Option<usize>],
+    ) -> Result<Option<DataArray>, Error> {
+        let Some(which) = which.iter().copied().collect::<Option<Vec<usize>>>() else {
+            return Ok(None);
+        };
+        let renamed: Vec<&str> = other
+            .dims()
+            .iter()
+            .map(|d| {
+                if *d == self.name {
+                    self.dim.as_str()
+                } else {
+                    d.as_str()
+                }
+            })
+            .collect();
+        if renamed != self.array.dims() {
+            return Ok(None);
+        }
+        let same_indexes = self
+            .array
+            .dims()
+            .iter()
+            .filter(|d| **d != self.dim)
+            .all(|d| match (self.array.index(d), other.index(d)) {
+                (Some(a), Some(b)) => a.same_labels(b),
+                (None, None) => true,
+                _ => false,
+            });
+        let axis = self.array.variable().axis(&self.dim)?;
+        let values = self.array.variable().to_values()?;
+        let Some(values) = same_indexes
+            .then(|| {
+                values.binary_gathered(
+                    op,
+                    other.variable().to_values().ok()?.as_ref(),
+                    axis,
+                    &which,
+                )
+            })
+            .flatten()
+        else {
+            return Ok(None);
+        };
+        // Coordinates: the array's, the other's along the groups (taken to each
+        // position, no longer indexes), and the other's remaining ones that agree.
+        let positions: Vec<Option<usize>> = which.iter().map(|&w| Some(w)).collect();
+        let mut coords = self.array.coords().clone();
+        for (name, c) in other.coords().iter() {
+            if c.dims().contains(&self.name) {
+                let taken = c
+                    .take(&self.name, &positions)?
+                    .rename_dim(&self.name, &self.dim);
+                coords.insert_with_index(name.to_owned(), taken, None);
+            } else if !coords.contains(name) {
+                coords.insert_with_index(name.to_owned(), c.clone(), other.index(name).cloned());
+            }
+        }
+        let attrs = merge_attrs(self.array.attrs(), other.attrs());
+        let variable = Variable::from_values(self.array.dims().to_vec(), values).with_attrs(attrs);
+        let name = (self.array.name() == other.name())
+            .then(|| other.name().map(str::to_owned))
+            .flatten();
+        Ok(Some(DataArray::from_parts(name, variable, coords)))
     }
 }
 

@@ -1,7 +1,10 @@
 //! Elementwise kernels on [`Values`]: numpy's casting, arithmetic, comparisons and
 //! math functions, with numpy's broadcasting of shapes and promotion of dtypes.
 
+use std::borrow::Cow;
+
 use ndarray::{ArrayD, IxDyn, Zip};
+use rayon::prelude::*;
 
 use super::dtype::{DType, DateTime64, Element, TimeDelta64};
 use super::values::{Values, with_array};
@@ -157,26 +160,58 @@ fn broadcast_shape(a: &[usize], b: &[usize]) -> Result<Vec<usize>, Error> {
 
 /// Combines two arrays elementwise after broadcasting them against each other.
 fn zip_with<T, U, V>(
-    a: &ArrayD<T>,
-    b: &ArrayD<U>,
-    f: impl Fn(&T, &U) -> V + Sync + Send,
+    left: &ArrayD<T>,
+    right: &ArrayD<U>,
+    combine: impl Fn(&T, &U) -> V + Sync + Send,
 ) -> Result<ArrayD<V>, Error>
 where
     T: Sync,
     U: Sync,
     V: Send + Default,
 {
-    let shape = broadcast_shape(a.shape(), b.shape())?;
-    let (a, b) = (
-        a.broadcast(IxDyn(&shape)).expect("broadcastable"),
-        b.broadcast(IxDyn(&shape)).expect("broadcastable"),
+    // Fast paths: equal contiguous shapes, or a scalar on either side.
+    let parallel = left.len().max(right.len()) >= PARALLEL_LEN;
+    let shaped = |raw: Vec<V>, like: &[usize]| {
+        Ok(ArrayD::from_shape_vec(IxDyn(like), raw).expect("one output per element"))
+    };
+    match (left.as_slice(), right.as_slice()) {
+        (Some(xs), Some(ys)) if left.shape() == right.shape() => {
+            let out = if parallel {
+                xs.par_iter().zip(ys).map(|(x, y)| combine(x, y)).collect()
+            } else {
+                xs.iter().zip(ys).map(|(x, y)| combine(x, y)).collect()
+            };
+            return shaped(out, left.shape());
+        }
+        (Some(xs), Some([y])) if right.ndim() == 0 => {
+            let out = if parallel {
+                xs.par_iter().map(|x| combine(x, y)).collect()
+            } else {
+                xs.iter().map(|x| combine(x, y)).collect()
+            };
+            return shaped(out, left.shape());
+        }
+        (Some([x]), Some(ys)) if left.ndim() == 0 => {
+            let out = if parallel {
+                ys.par_iter().map(|y| combine(x, y)).collect()
+            } else {
+                ys.iter().map(|y| combine(x, y)).collect()
+            };
+            return shaped(out, right.shape());
+        }
+        _ => {}
+    }
+    let shape = broadcast_shape(left.shape(), right.shape())?;
+    let (left, right) = (
+        left.broadcast(IxDyn(&shape)).expect("broadcastable"),
+        right.broadcast(IxDyn(&shape)).expect("broadcastable"),
     );
     let mut out = ArrayD::default(IxDyn(&shape));
-    let zip = Zip::from(&mut out).and(&a).and(&b);
+    let zip = Zip::from(&mut out).and(&left).and(&right);
     if shape.iter().product::<usize>() < PARALLEL_LEN {
-        zip.for_each(|o, x, y| *o = f(x, y));
+        zip.for_each(|slot, x, y| *slot = combine(x, y));
     } else {
-        zip.par_for_each(|o, x, y| *o = f(x, y));
+        zip.par_for_each(|slot, x, y| *slot = combine(x, y));
     }
     Ok(out)
 }
@@ -282,9 +317,18 @@ impl Values {
     /// # Ok::<(), rangeo::Error>(())
     /// ```
     pub fn cast(&self, dtype: DType) -> Result<Values, Error> {
+        self.as_dtype(dtype).map(Cow::into_owned)
+    }
+
+    /// The values in `dtype`: borrowed when they already are, converted otherwise.
+    pub(crate) fn as_dtype(&self, dtype: DType) -> Result<Cow<'_, Values>, Error> {
         if self.dtype() == dtype {
-            return Ok(self.clone());
+            return Ok(Cow::Borrowed(self));
         }
+        self.converted(dtype).map(Cow::Owned)
+    }
+
+    fn converted(&self, dtype: DType) -> Result<Values, Error> {
         if let Values::Bool(a) = self {
             return Values::UInt8(a.mapv(u8::from)).cast(dtype);
         }
@@ -378,12 +422,12 @@ impl Values {
                 }
                 _ => {
                     let common = left.promote(right).ok_or_else(unsupported)?;
-                    let (a, b) = (self.cast(common)?, other.cast(common)?);
-                    with_numeric!(&a, x => {
+                    let (a, b) = (self.as_dtype(common)?, other.as_dtype(common)?);
+                    with_numeric!(a.as_ref(), x => {
                         let y = b.array().expect("both cast to one dtype");
                         Ok(Values::Bool(zip_with(x, y, |p, q| op.compare(p, q))?))
                     }, _ => {
-                        let (Values::Bool(x), Values::Bool(y)) = (&a, &b) else { return Err(unsupported()) };
+                        let (Values::Bool(x), Values::Bool(y)) = (a.as_ref(), b.as_ref()) else { return Err(unsupported()) };
                         Ok(Values::Bool(zip_with(x, y, |p, q| op.compare(p, q))?))
                     })
                 }
@@ -396,8 +440,8 @@ impl Values {
         if op == BinaryOp::Div && !common.is_float() {
             common = DType::Float64;
         }
-        let (a, b) = (self.cast(common)?, other.cast(common)?);
-        with_numeric!(&a, x => {
+        let (a, b) = (self.as_dtype(common)?, other.as_dtype(common)?);
+        with_numeric!(a.as_ref(), x => {
             let y = b.array().expect("both cast to one dtype");
             Ok(Values::from_array(zip_with(x, y, |&p, &q| op.arithmetic(p, q))?))
         }, _ => Err(unsupported()))
@@ -460,8 +504,8 @@ impl Values {
                 other.dtype()
             ))
         })?;
-        let (a, b) = (self.cast(dtype)?, other.cast(dtype)?);
-        with_array!(&a, x => pick(cond, x, &b))
+        let (a, b) = (self.as_dtype(dtype)?, other.as_dtype(dtype)?);
+        with_array!(a.as_ref(), x => pick(cond, x, &b))
     }
 
     /// Absolute values, in the same dtype.
@@ -474,6 +518,72 @@ impl Values {
             Values::TimeDelta64(a) => Ok(Values::TimeDelta64(map(a, |t| if t.is_nat() { t } else { TimeDelta64(t.0.abs()) }))),
             other => Err(Error::Operation(format!("abs is not defined for {} values", other.dtype()))),
         })
+    }
+}
+
+/// The arithmetic of [`Values::binary_gathered`] for one element type.
+fn gathered<T: Numeric>(
+    left: &ArrayD<T>,
+    right: &Values,
+    op: BinaryOp,
+    blocks: (usize, usize, usize, usize),
+    which: &[usize],
+) -> Option<Values> {
+    let (outer, len, groups, inner) = blocks;
+    let (xs, ys) = (left.as_slice()?, T::array_of(right)?.as_slice()?);
+    let mut out = vec![T::default(); outer * len * inner];
+    let run = |(k, chunk): (usize, &mut [T])| {
+        let (o, position) = (k / len, k % len);
+        let lhs = &xs[k * inner..][..inner];
+        let rhs = &ys[(o * groups + which[position]) * inner..][..inner];
+        for ((slot, &x), &y) in chunk.iter_mut().zip(lhs).zip(rhs) {
+            *slot = op.arithmetic(x, y);
+        }
+    };
+    if inner > 0 && out.len() >= PARALLEL_LEN {
+        out.par_chunks_mut(inner).enumerate().for_each(run);
+    } else if inner > 0 {
+        out.chunks_mut(inner).enumerate().for_each(run);
+    }
+    Some(Values::from_array(
+        ArrayD::from_shape_vec(left.raw_dim(), out).ok()?,
+    ))
+}
+
+impl Values {
+    /// `self op other` where position `i` along `axis` of `self` meets position
+    /// `which[i]` along the same axis of `other`, the two alike otherwise: grouped
+    /// arithmetic (an anomaly) without building the expanded operand. `None` when the
+    /// fast path does not apply (comparisons, non-numbers, other layouts).
+    pub(crate) fn binary_gathered(
+        &self,
+        op: BinaryOp,
+        other: &Values,
+        axis: usize,
+        which: &[usize],
+    ) -> Option<Values> {
+        if op.is_comparison() || matches!(op, BinaryOp::And | BinaryOp::Or | BinaryOp::Xor) {
+            return None;
+        }
+        let mut common = self.dtype().promote(other.dtype())?;
+        if !common.is_numeric() {
+            return None;
+        }
+        if op == BinaryOp::Div && !common.is_float() {
+            common = DType::Float64;
+        }
+        let (a, b) = (self.as_dtype(common).ok()?, other.as_dtype(common).ok()?);
+        let (shape, other_shape) = (a.shape(), b.shape());
+        let alike = shape.len() == other_shape.len()
+            && (0..shape.len()).all(|d| d == axis || shape[d] == other_shape[d])
+            && which.len() == shape[axis];
+        if !alike {
+            return None;
+        }
+        let outer: usize = shape[..axis].iter().product();
+        let inner: usize = shape[axis + 1..].iter().product();
+        let (n, m) = (shape[axis], other_shape[axis]);
+        with_numeric!(a.as_ref(), x => gathered(x, &b, op, (outer, n, m, inner), which), _ => None)
     }
 }
 

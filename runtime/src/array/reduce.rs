@@ -2,6 +2,8 @@
 //! and dtypes. Every reduction sees one contiguous row of the reduced elements per output
 //! element, so each is a plain function of a slice, and rows run on the worker pool.
 
+use std::borrow::Cow;
+
 use ndarray::{ArrayD, Axis, IxDyn};
 use rayon::prelude::*;
 
@@ -75,37 +77,180 @@ impl Reduction {
     }
 }
 
-/// The array's elements arranged as rows: one row of reduced elements per output
-/// element, and the shape of the output.
-fn rows<T: Clone>(a: &ArrayD<T>, axes: &[usize]) -> (Vec<T>, usize, Vec<usize>) {
-    let kept: Vec<usize> = (0..a.ndim()).filter(|i| !axes.contains(i)).collect();
-    let order: Vec<usize> = kept.iter().chain(axes).copied().collect();
-    let out_shape: Vec<usize> = kept.iter().map(|&i| a.shape()[i]).collect();
-    let row_len = axes.iter().map(|&i| a.shape()[i]).product();
-    let permuted = a.view().permuted_axes(IxDyn(&order));
-    let flat = if let Some(slice) = permuted.as_slice() {
-        slice.to_vec()
-    } else {
-        permuted.iter().cloned().collect()
-    };
-    (flat, row_len, out_shape)
+/// The array as blocks `(outer, mid, inner)` in standard order, with the reduced
+/// elements along `mid`, and the output shape (`outer` then `inner` dimensions). No copy
+/// when the reduced axes are consecutive in a standard-layout array; otherwise they are
+/// moved last (`inner` is then 1).
+struct Blocks<'a, T: Clone> {
+    data: Cow<'a, [T]>,
+    outer: usize,
+    mid: usize,
+    inner: usize,
+    out_shape: Vec<usize>,
 }
 
-/// Applies `f` to every row and shapes the results.
+fn blocks<'a, T: Clone>(a: &'a ArrayD<T>, axes: &[usize]) -> Blocks<'a, T> {
+    let shape = a.shape();
+    let kept: Vec<usize> = (0..a.ndim()).filter(|i| !axes.contains(i)).collect();
+    let out_shape: Vec<usize> = kept.iter().map(|&i| shape[i]).collect();
+    let consecutive = axes.windows(2).all(|w| w[1] == w[0] + 1);
+    if let (true, Some(&first), Some(slice)) = (consecutive, axes.first(), a.as_slice()) {
+        let last = first + axes.len();
+        return Blocks {
+            data: Cow::Borrowed(slice),
+            outer: shape[..first].iter().product(),
+            mid: shape[first..last].iter().product(),
+            inner: shape[last..].iter().product(),
+            out_shape,
+        };
+    }
+    let order: Vec<usize> = kept.iter().chain(axes).copied().collect();
+    let permuted = a.view().permuted_axes(IxDyn(&order));
+    let data = permuted
+        .as_standard_layout()
+        .into_owned()
+        .into_raw_vec_and_offset()
+        .0;
+    Blocks {
+        data: Cow::Owned(data),
+        outer: out_shape.iter().product(),
+        mid: axes.iter().map(|&i| shape[i]).product(),
+        inner: 1,
+        out_shape,
+    }
+}
+
+/// Applies `f` to every row of reduced elements and shapes the results.
 fn reduce_rows<T, U>(a: &ArrayD<T>, axes: &[usize], f: impl Fn(&[T]) -> U + Sync) -> ArrayD<U>
 where
     T: Clone + Send + Sync,
     U: Send,
 {
-    let (flat, row_len, out_shape) = rows(a, axes);
-    let outputs: Vec<U> = if row_len == 0 {
-        (0..out_shape.iter().product()).map(|_| f(&[])).collect()
-    } else if flat.len() >= PARALLEL_LEN {
-        flat.par_chunks(row_len).map(&f).collect()
+    let Blocks {
+        data,
+        outer,
+        mid,
+        inner,
+        out_shape,
+    } = blocks(a, axes);
+    let row = |k: usize, buffer: &mut Vec<T>| -> U {
+        let (o, i) = (k / inner, k % inner);
+        if inner == 1 {
+            return f(&data[o * mid..(o + 1) * mid]);
+        }
+        buffer.clear();
+        buffer.extend((0..mid).map(|m| data[(o * mid + m) * inner + i].clone()));
+        f(buffer)
+    };
+    let n = outer * inner;
+    let outputs: Vec<U> = if n * mid >= PARALLEL_LEN {
+        (0..n)
+            .into_par_iter()
+            .map_init(|| Vec::with_capacity(mid), |buffer, k| row(k, buffer))
+            .collect()
     } else {
-        flat.chunks(row_len).map(&f).collect()
+        let mut buffer = Vec::with_capacity(mid);
+        (0..n).map(|k| row(k, &mut buffer)).collect()
     };
     ArrayD::from_shape_vec(IxDyn(&out_shape), outputs).expect("one output per row")
+}
+
+/// Sums, means, variances and extremes of floats, streamed along the reduced axes with
+/// one accumulator per output element: contiguous inner loops and no copy of the input.
+fn stream<T: Numeric>(a: &ArrayD<T>, axes: &[usize], how: Reduction, skipna: bool) -> ArrayD<f64> {
+    let Blocks {
+        data,
+        outer,
+        mid,
+        inner,
+        out_shape,
+    } = blocks(a, axes);
+    // Tasks: one block of inner positions of one outer index each.
+    let chunk = inner.clamp(1, 4096);
+    let tasks: Vec<(usize, usize)> = (0..outer)
+        .flat_map(|o| (0..inner).step_by(chunk).map(move |i| (o, i)))
+        .collect();
+    let task = |&(o, start): &(usize, usize)| -> Vec<f64> {
+        let len = chunk.min(inner - start);
+        let lane = |m: usize| &data[(o * mid + m) * inner + start..][..len];
+        let mut total = vec![0.0; len];
+        let mut count = vec![0_usize; len];
+        let extreme = matches!(how, Reduction::Min | Reduction::Max);
+        let mut best = vec![f64::NAN; len];
+        let mut poisoned = vec![false; len];
+        for m in 0..mid {
+            for (j, x) in lane(m).iter().enumerate() {
+                let x = x.to_f64();
+                if x.is_nan() && skipna {
+                    continue;
+                }
+                if !extreme {
+                    total[j] += x;
+                } else if x.is_nan() {
+                    // Only without skipna: NaN wins, as in numpy.
+                    best[j] = f64::NAN;
+                    poisoned[j] = true;
+                } else if !poisoned[j] {
+                    let better = match how {
+                        Reduction::Min => x < best[j],
+                        _ => x > best[j],
+                    };
+                    if count[j] == 0 || better {
+                        best[j] = x;
+                    }
+                }
+                count[j] += 1;
+            }
+        }
+        match how {
+            Reduction::Sum => total,
+            Reduction::Min | Reduction::Max => best,
+            Reduction::Mean => total
+                .iter()
+                .zip(&count)
+                .map(|(&s, &n)| if n == 0 { f64::NAN } else { s / n as f64 })
+                .collect(),
+            Reduction::Var { ddof } | Reduction::Std { ddof } => {
+                let means: Vec<f64> = total
+                    .iter()
+                    .zip(&count)
+                    .map(|(&s, &n)| s / n as f64)
+                    .collect();
+                let mut squares = vec![0.0; len];
+                for m in 0..mid {
+                    for (j, x) in lane(m).iter().enumerate() {
+                        let d = x.to_f64() - means[j];
+                        if !(d.is_nan() && skipna) {
+                            squares[j] += d * d;
+                        }
+                    }
+                }
+                squares
+                    .iter()
+                    .zip(&count)
+                    .map(|(&q, &n)| {
+                        if n <= ddof {
+                            return f64::NAN;
+                        }
+                        let var = q / (n - ddof) as f64;
+                        if matches!(how, Reduction::Std { .. }) {
+                            var.sqrt()
+                        } else {
+                            var
+                        }
+                    })
+                    .collect()
+            }
+            _ => unreachable!("{} is not streamed", how.name()),
+        }
+    };
+    let parts: Vec<Vec<f64>> = if outer * inner * mid >= PARALLEL_LEN {
+        tasks.par_iter().map(task).collect()
+    } else {
+        tasks.iter().map(task).collect()
+    };
+    let out: Vec<f64> = parts.into_iter().flatten().collect();
+    ArrayD::from_shape_vec(IxDyn(&out_shape), out).expect("one output per element")
 }
 
 /// The non-missing values of a row, as floats (all of them, NaN included, when
@@ -255,6 +400,22 @@ impl Values {
                         row.iter().all(|&x| x)
                     }
                 })))
+            }
+            Reduction::Sum
+            | Reduction::Mean
+            | Reduction::Min
+            | Reduction::Max
+            | Reduction::Var { .. }
+            | Reduction::Std { .. }
+                if dtype.is_float() =>
+            {
+                Ok(match self {
+                    Values::Float32(a) => {
+                        Values::Float32(stream(a, axes, how, skipna).mapv(|x| x as f32))
+                    }
+                    Values::Float64(a) => Values::Float64(stream(a, axes, how, skipna)),
+                    _ => unreachable!("floats"),
+                })
             }
             Reduction::Min | Reduction::Max | Reduction::ArgMin | Reduction::ArgMax => self
                 .reduce_extreme(how, axes, skipna)

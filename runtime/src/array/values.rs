@@ -160,6 +160,26 @@ impl Values {
     }
 }
 
+/// Positions along `axis`, copying whole contiguous runs for standard-layout arrays.
+fn select<T: Clone>(a: &ArrayD<T>, axis: usize, positions: &[usize]) -> ArrayD<T> {
+    let Some(data) = a.as_slice() else {
+        return a.select(Axis(axis), positions);
+    };
+    let shape = a.shape();
+    let outer: usize = shape[..axis].iter().product();
+    let inner: usize = shape[axis + 1..].iter().product();
+    let n = shape[axis];
+    let mut out = Vec::with_capacity(outer * positions.len() * inner);
+    for o in 0..outer {
+        for &p in positions {
+            out.extend_from_slice(&data[(o * n + p) * inner..][..inner]);
+        }
+    }
+    let mut new_shape = shape.to_vec();
+    new_shape[axis] = positions.len();
+    ArrayD::from_shape_vec(IxDyn(&new_shape), out).expect("one run per position")
+}
+
 impl Values {
     /// Positions `positions` along `axis`; `None` gives a missing value (NaN, with
     /// integers and booleans promoted to float64 for it; NaT for times; "" for text).
@@ -182,7 +202,7 @@ impl Values {
             out
         }
         if let Some(all) = positions.iter().copied().collect::<Option<Vec<usize>>>() {
-            return with_array!(self, a => Values::from_array(a.select(Axis(axis), &all)));
+            return with_array!(self, a => Values::from_array(select(a, axis, &all)));
         }
         match self {
             Values::Float32(a) => Values::Float32(fill(a, axis, positions, f32::NAN)),
@@ -196,6 +216,11 @@ impl Values {
                 Values::Float64(fill(&floats, axis, positions, f64::NAN))
             }
         }
+    }
+
+    /// Positions `positions` along `axis` (each in bounds).
+    pub(crate) fn select(&self, axis: usize, positions: &[usize]) -> Values {
+        with_array!(self, a => Values::from_array(select(a, axis, positions)))
     }
 
     /// Joins arrays along `axis`, promoting numbers to a common dtype.

@@ -284,7 +284,7 @@ impl Variable {
                     .into_iter()
                     .map(position)
                     .collect::<Result<Vec<_>, _>>()?;
-                with_array!(self.eager(), a => Values::from_array(a.select(Axis(axis), &positions)))
+                self.eager().select(axis, &positions)
             }
         };
         Ok(self.with_values(dims, values))

@@ -1,0 +1,63 @@
+//! Times the eager analyses of `bench/arrays.py` with rangeo on the air temperature
+//! data (as `tests/reference/make_air.py` leaves it) and prints one JSON line: the best
+//! of `--repeat` runs per analysis, in seconds, and the peak resident memory.
+//!
+//! Run through `bench/arrays.py`, which times xarray on the same data in the same run.
+
+#[path = "../tests/air/load.rs"]
+mod load;
+
+use std::time::Instant;
+
+use rangeo::array::{BinaryOp, DataArray};
+
+fn best_of(repeat: usize, f: impl Fn() -> DataArray) -> f64 {
+    (0..repeat)
+        .map(|_| {
+            let start = Instant::now();
+            std::hint::black_box(f());
+            start.elapsed().as_secs_f64()
+        })
+        .fold(f64::INFINITY, f64::min)
+}
+
+/// The peak resident set size of this process, in MiB (Linux).
+fn peak_mib() -> f64 {
+    let status = std::fs::read_to_string("/proc/self/status").unwrap_or_default();
+    status
+        .lines()
+        .find_map(|l| l.strip_prefix("VmHWM:"))
+        .and_then(|v| v.trim().trim_end_matches("kB").trim().parse::<f64>().ok())
+        .map_or(f64::NAN, |kib| kib / 1024.0)
+}
+
+fn main() {
+    let repeat: usize = std::env::args()
+        .skip_while(|a| a != "--repeat")
+        .nth(1)
+        .map_or(5, |r| r.parse().expect("a count"));
+    let manifest = load::manifest().expect("run tests/reference/make_air.py first");
+    let air = load::air(&manifest);
+    let mean = best_of(repeat, || air.mean("time").unwrap());
+    let monthly = best_of(repeat, || {
+        air.groupby("time.month").unwrap().mean().unwrap()
+    });
+    let anomaly = best_of(repeat, || {
+        let groups = air.groupby("time.month").unwrap();
+        groups
+            .binary(BinaryOp::Sub, &groups.mean().unwrap())
+            .unwrap()
+    });
+    let line = serde_json::json!({
+        "mean over time": mean,
+        "monthly groupby mean": monthly,
+        "monthly anomaly": anomaly,
+        "peak_mib": peak_mib(),
+        "threads": rayon::current_num_threads(),
+    });
+    // The one line of output is the result, for bench/arrays.py.
+    #[allow(clippy::print_stdout, reason = "the benchmark's output")]
+    {
+        println!("{line}");
+    }
+}
