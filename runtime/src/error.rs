@@ -45,3 +45,20 @@ pub enum Error {
     #[error("{0}")]
     Operation(String),
 }
+
+/// Results of operators, which cannot return them: an error becomes a panic whose
+/// location is the caller's (the notebook cell's line), with the error as its message.
+pub(crate) trait OrPanic<T> {
+    /// The value, or a panic with the error's message at the caller's location.
+    fn or_panic(self) -> T;
+}
+
+impl<T> OrPanic<T> for Result<T, Error> {
+    #[track_caller]
+    fn or_panic(self) -> T {
+        match self {
+            Ok(value) => value,
+            Err(error) => panic!("{error}"),
+        }
+    }
+}

@@ -4,7 +4,8 @@
 //! `use rangeo::prelude::*;`: labeled arrays in the xarray model, lazy chunked compute,
 //! Zarr / netCDF / STAC readers and rich notebook output.
 //!
-//! The crate is being built issue by issue. Today it carries [`display`] (the mime
+//! The crate is being built issue by issue. Today it carries [`array`] (labeled arrays:
+//! `Variable`, `DataArray`, `Dataset` with xarray's semantics), [`display`] (the mime
 //! bundles, displays and progress bars through which values show themselves in a
 //! notebook), [`session`] (kernel-wide options and the worker pool) and [`cell`] (what
 //! the kernel's compiled cells call).
@@ -23,6 +24,9 @@ pub mod protocol;
 pub mod session;
 
 pub use error::Error;
+/// The n-dimensional arrays under rangeo's labeled arrays, for building and reading
+/// values (`ndarray::arr2`, `ndarray::Array::linspace`, ...) in cells without `:dep`.
+pub use ndarray;
 
 /// The version of the runtime, as the kernel reports it in its banner.
 pub const VERSION: &str = env!("CARGO_PKG_VERSION");
@@ -31,10 +35,11 @@ pub const VERSION: &str = env!("CARGO_PKG_VERSION");
 pub mod prelude {
     pub use crate::VERSION as RANGEO_VERSION;
     pub use crate::array::{
-        DType, DataArray, Dataset, DateTime64, How, Join, Method, Reduction, Selection,
-        TimeDelta64, Variable, align,
+        BinaryOp, Boundary, DType, DataArray, Dataset, DateTime64, How, Join, Method, Reduction,
+        Selection, TimeDelta64, Variable, align,
     };
     pub use crate::cell::check_interrupt;
     pub use crate::display::{DisplayHandle, MimeBundle, Progress, Repr, clear_output, display};
+    pub use crate::ndarray;
     pub use crate::session::{Options, options, set_options, thread_pool};
 }

@@ -12,6 +12,7 @@ use super::math::BinaryOp;
 use super::values::Values;
 use super::variable::{Attrs, Variable};
 use crate::Error;
+use crate::error::OrPanic;
 
 /// The right-hand side of an operation: another array, or a scalar (which takes the
 /// array's dtype when it fits, as numpy's Python scalars do).
@@ -353,24 +354,28 @@ macro_rules! operators {
             /// # Panics
             /// When the operands cannot be aligned or their dtypes do not combine; the
             /// message says why (a cell reports it as its error).
+            #[track_caller]
             fn $method(self, other: &DataArray) -> DataArray {
-                self.binary(BinaryOp::$op, other).unwrap_or_else(|e| panic!("{e}"))
+                self.binary(BinaryOp::$op, other).or_panic()
             }
         }
         impl ops::$trait<DataArray> for DataArray {
             type Output = DataArray;
+            #[track_caller]
             fn $method(self, other: DataArray) -> DataArray {
                 ops::$trait::$method(&self, &other)
             }
         }
         impl ops::$trait<&DataArray> for DataArray {
             type Output = DataArray;
+            #[track_caller]
             fn $method(self, other: &DataArray) -> DataArray {
                 ops::$trait::$method(&self, other)
             }
         }
         impl ops::$trait<DataArray> for &DataArray {
             type Output = DataArray;
+            #[track_caller]
             fn $method(self, other: DataArray) -> DataArray {
                 ops::$trait::$method(self, &other)
             }
@@ -383,26 +388,30 @@ macro_rules! scalar_operators {
     ($trait:ident $method:ident $op:ident $($t:ty)*) => {$(
         impl ops::$trait<$t> for &DataArray {
             type Output = DataArray;
+            #[track_caller]
             fn $method(self, scalar: $t) -> DataArray {
-                self.binary(BinaryOp::$op, scalar).unwrap_or_else(|e| panic!("{e}"))
+                self.binary(BinaryOp::$op, scalar).or_panic()
             }
         }
         impl ops::$trait<$t> for DataArray {
             type Output = DataArray;
+            #[track_caller]
             fn $method(self, scalar: $t) -> DataArray {
                 ops::$trait::$method(&self, scalar)
             }
         }
         impl ops::$trait<&DataArray> for $t {
             type Output = DataArray;
+            #[track_caller]
             fn $method(self, array: &DataArray) -> DataArray {
                 array
                     .binary_from_left(BinaryOp::$op, &Values::scalar(self))
-                    .unwrap_or_else(|e| panic!("{e}"))
+                    .or_panic()
             }
         }
         impl ops::$trait<DataArray> for $t {
             type Output = DataArray;
+            #[track_caller]
             fn $method(self, array: DataArray) -> DataArray {
                 ops::$trait::$method(self, &array)
             }
@@ -414,14 +423,16 @@ operators!(Add add Add, Sub sub Sub, Mul mul Mul, Div div Div, Rem rem Rem);
 
 impl ops::Neg for &DataArray {
     type Output = DataArray;
+    #[track_caller]
     fn neg(self) -> DataArray {
         self.binary_from_left(BinaryOp::Sub, &Values::scalar(0_i64))
-            .unwrap_or_else(|e| panic!("{e}"))
+            .or_panic()
     }
 }
 
 impl ops::Neg for DataArray {
     type Output = DataArray;
+    #[track_caller]
     fn neg(self) -> DataArray {
         -&self
     }
@@ -433,12 +444,14 @@ macro_rules! logical {
             type Output = DataArray;
             /// # Panics
             /// When either operand is not boolean or they cannot be aligned.
+            #[track_caller]
             fn $method(self, other: &DataArray) -> DataArray {
-                self.binary(BinaryOp::$op, other).unwrap_or_else(|e| panic!("{e}"))
+                self.binary(BinaryOp::$op, other).or_panic()
             }
         }
         impl ops::$trait<DataArray> for DataArray {
             type Output = DataArray;
+            #[track_caller]
             fn $method(self, other: DataArray) -> DataArray {
                 ops::$trait::$method(&self, &other)
             }
@@ -452,9 +465,9 @@ impl ops::Not for &DataArray {
     type Output = DataArray;
     /// # Panics
     /// When the values are not booleans.
+    #[track_caller]
     fn not(self) -> DataArray {
-        self.binary(BinaryOp::Xor, true)
-            .unwrap_or_else(|e| panic!("{e}"))
+        self.binary(BinaryOp::Xor, true).or_panic()
     }
 }
 

@@ -14,6 +14,7 @@ use super::resample::Frequency;
 use super::values::Values;
 use super::variable::{Selection, Variable};
 use crate::Error;
+use crate::error::OrPanic;
 
 /// An array split into groups along one dimension, waiting for what to do with each.
 ///
@@ -479,12 +480,14 @@ macro_rules! grouped_operators {
             /// # Panics
             /// When `other` does not have one entry per group; the message says which
             /// group is missing.
+            #[track_caller]
             fn $method(self, other: &DataArray) -> DataArray {
-                self.binary(BinaryOp::$op, other).unwrap_or_else(|e| panic!("{e}"))
+                self.binary(BinaryOp::$op, other).or_panic()
             }
         }
         impl std::ops::$trait<&DataArray> for GroupBy<'_> {
             type Output = DataArray;
+            #[track_caller]
             fn $method(self, other: &DataArray) -> DataArray {
                 std::ops::$trait::$method(&self, other)
             }
