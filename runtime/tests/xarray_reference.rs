@@ -7,8 +7,8 @@
 use std::collections::BTreeMap;
 
 use rangeo::array::{
-    BinaryOp, Boundary, DataArray, DateTime64, How, Join, Label, Method, Reduction, Selection,
-    Selector, TimeDelta64, Values, Variable, align,
+    BinaryOp, Boundary, DataArray, DateTime64, How, Interp, Join, Label, Method, Reduction,
+    Selection, Selector, TimeDelta64, Values, Variable, align,
 };
 use serde_json::Value;
 
@@ -280,6 +280,55 @@ fn binary(
     }
 }
 
+fn reshape(da: &DataArray, kind: &str, args: &Value) -> Result<DataArray, rangeo::Error> {
+    let text = |v: &Value| v.as_str().unwrap().to_owned();
+    let by = || args["by"].as_i64().unwrap() as isize;
+    match kind {
+        "expand_dims" => da.expand_dims(&text(args)),
+        "squeeze" => {
+            let dim = text(args);
+            da.isel(&dim, 0..1)?.squeeze(dim)
+        }
+        "rename" => da.rename(&text(&args[0]), &text(&args[1])),
+        "swap_dims" => da.swap_dims(&text(&args[0]), &text(&args[1])),
+        "drop_vars" => da.drop_vars(&[args[0].as_str().unwrap()]),
+        "shift" => da.shift(&text(&args["dim"]), by()),
+        "roll" => da.roll(&text(&args["dim"]), by()),
+        "diff" => da.diff(&text(args)),
+        "interp" => {
+            let method = if args["method"] == "nearest" {
+                Interp::Nearest
+            } else {
+                Interp::Linear
+            };
+            let at = args["at"].as_array().unwrap();
+            let targets = if args["time"].as_bool() == Some(true) {
+                let times: Vec<DateTime64> = at
+                    .iter()
+                    .map(|t| t.as_str().unwrap().parse().unwrap())
+                    .collect();
+                Values::from_vec(times)
+            } else {
+                Values::from_vec(at.iter().map(|x| x.as_f64().unwrap()).collect::<Vec<_>>())
+            };
+            da.interp(&text(&args["dim"]), targets, method)
+        }
+        _ => {
+            let dim = text(&args["dim"]);
+            if args["new"].as_bool().unwrap() {
+                DataArray::concat(&[da, &(da * 2.0)], &dim)
+            } else {
+                let n = da
+                    .variable()
+                    .axis(&dim)
+                    .map(|a| da.shape()[a])?
+                    .cast_signed();
+                DataArray::concat(&[&da.isel(&dim, 0..2)?, &da.isel(&dim, 3..n)?], &dim)
+            }
+        }
+    }
+}
+
 /// The case's operation, done with rangeo.
 fn apply(
     inputs: &BTreeMap<String, DataArray>,
@@ -361,6 +410,8 @@ fn apply(
             one(rolling.reduce(reduction(args["how"].as_str().unwrap(), args)))
         }
         "dt" => one(da.coord("time")?.dt()?.component(args.as_str().unwrap())),
+        "expand_dims" | "squeeze" | "rename" | "swap_dims" | "drop_vars" | "shift" | "roll"
+        | "diff" | "interp" | "concat" => one(reshape(da, kind, args)),
         other => panic!("unknown operation {other}"),
     }
 }

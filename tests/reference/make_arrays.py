@@ -211,6 +211,30 @@ def apply(inputs, target, op):
         return getattr(da.coarsen({args["dim"]: args["window"]}, boundary=args["boundary"]), args["how"])()
     if kind == "dt":
         return getattr(da.time.dt, args)
+    if kind == "expand_dims":
+        return da.expand_dims(args)
+    if kind == "squeeze":
+        return da.isel({args: slice(0, 1)}).squeeze(args)
+    if kind == "rename":
+        return da.rename({args[0]: args[1]})
+    if kind == "swap_dims":
+        return da.swap_dims({args[0]: args[1]})
+    if kind == "drop_vars":
+        return da.drop_vars(args)
+    if kind == "shift":
+        return da.shift({args["dim"]: args["by"]})
+    if kind == "roll":
+        return da.roll({args["dim"]: args["by"]})
+    if kind == "diff":
+        return da.diff(args)
+    if kind == "interp":
+        targets = np.array(args["at"], dtype="datetime64[ns]" if args.get("time") else "float64")
+        return da.interp({args["dim"]: targets}, method=args["method"])
+    if kind == "concat":
+        dim = args["dim"]
+        if args["new"]:
+            return xr.concat([da, da * 2], dim=dim)
+        return xr.concat([da.isel({dim: slice(0, 2)}), da.isel({dim: slice(3, None)})], dim=dim)
     raise ValueError(f"unknown operation {kind}")
 
 
@@ -338,6 +362,29 @@ def cases():
     yield case("coarsen exact that does not fit", "field", {"coarsen": {"dim": "time", "window": 7, "boundary": "exact", "how": "mean"}})
     for component in ("year", "month", "day", "hour", "dayofyear", "dayofweek", "season"):
         yield case(f"dt.{component}", "field", {"dt": component})
+
+    # Shape.
+    yield case("expand_dims", "grid", {"expand_dims": "band"})
+    yield case("squeeze", "grid", {"squeeze": "lat"})
+    yield case("rename a dimension coordinate", "grid", {"rename": ["lon", "longitude"]})
+    yield case("swap_dims", "stations", {"swap_dims": ["station", "x"]})
+    yield case("drop_vars", "stations", {"drop_vars": ["x"]})
+    yield case("shift forward", "grid", {"shift": {"dim": "lon", "by": 2}})
+    yield case("shift back", "series", {"shift": {"dim": "time", "by": -3}})
+    yield case("shift integers", "stations", {"shift": {"dim": "station", "by": 1}})
+    yield case("roll", "grid", {"roll": {"dim": "lon", "by": 2}})
+    yield case("roll back", "stations", {"roll": {"dim": "station", "by": -1}})
+    yield case("diff", "grid", {"diff": "lon"})
+    yield case("diff over time", "series", {"diff": "time"})
+    for method in ("linear", "nearest"):
+        yield case(f"interp {method}", "grid", {"interp": {"dim": "lon", "at": [201.0, 204.0, 210.0, 211.0], "method": method}})
+        yield case(f"interp {method} on a descending index", "grid", {"interp": {"dim": "lat", "at": [73.0, 68.0, 67.5], "method": method}})
+    yield case(
+        "interp times", "series",
+        {"interp": {"dim": "time", "at": ["2013-04-29T03:00", "2013-05-01T10:00"], "time": True, "method": "linear"}},
+    )
+    yield case("concat along an existing dim", "grid", {"concat": {"dim": "lon", "new": False}})
+    yield case("concat along a new dim", "grid", {"concat": {"dim": "run", "new": True}})
 
 
 def main():

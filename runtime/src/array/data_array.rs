@@ -309,12 +309,20 @@ impl DataArray {
         self.isel(dim, selection)
     }
 
-    /// Arrays joined along their existing dimension `dim`, with the coordinates along it
-    /// joined too (xarray's `concat` along an existing dimension).
+    /// Arrays joined along dimension `dim`, with the coordinates along it joined too
+    /// (xarray's `concat`). A `dim` the arrays do not have becomes a new first
+    /// dimension, one entry per array.
     pub fn concat(arrays: &[&DataArray], dim: &str) -> Result<DataArray, Error> {
         let first = arrays
             .first()
             .ok_or_else(|| Error::Shape("nothing to concatenate".into()))?;
+        if !first.dims().iter().any(|d| d == dim) {
+            let expanded = arrays
+                .iter()
+                .map(|a| a.expand_dims(dim))
+                .collect::<Result<Vec<_>, _>>()?;
+            return Self::concat(&expanded.iter().collect::<Vec<_>>(), dim);
+        }
         let parts: Vec<Variable> = arrays.iter().map(|a| a.variable.clone()).collect();
         let variable = Variable::concat(&parts, dim)?;
         let mut coords = first

@@ -1,0 +1,309 @@
+//! Reshaping and relabelling: new and dropped dimensions, renames, swapped dimension
+//! coordinates, shifts, rolls, differences and interpolation along a dimension.
+
+use super::coords::Coordinates;
+use super::data::Data;
+use super::data_array::{DataArray, Dims};
+use super::dtype::DType;
+use super::index::Index;
+use super::math::BinaryOp;
+use super::values::Values;
+use super::variable::{Selection, Variable};
+use crate::Error;
+
+/// How `interp` estimates values between labels.
+///
+/// ```
+/// use rangeo::prelude::*;
+/// use rangeo::array::Interp;
+/// let t = DataArray::new(["x"], vec![0.0, 10.0, 20.0])?.assign_coords("x", vec![0.0, 1.0, 2.0])?;
+/// assert_eq!(t.interp("x", vec![0.25, 1.5], Interp::Linear)?.to_vec::<f64>()?, [2.5, 15.0]);
+/// assert_eq!(t.interp("x", vec![0.25], Interp::Nearest)?.to_vec::<f64>()?, [0.0]);
+/// assert_eq!(t.diff("x")?.to_vec::<f64>()?, [10.0, 10.0]);
+/// assert_eq!(t.roll("x", 1)?.to_vec::<f64>()?, [20.0, 0.0, 10.0]);
+/// assert!(t.shift("x", 1)?.to_vec::<f64>()?[0].is_nan());
+/// assert_eq!(t.expand_dims("run")?.squeeze("run")?, t);
+/// # Ok::<(), rangeo::Error>(())
+/// ```
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum Interp {
+    /// Straight lines between neighbouring labels.
+    #[default]
+    Linear,
+    /// The value at the closest label.
+    Nearest,
+}
+
+impl DataArray {
+    /// A new first dimension `dim` of length 1 (xarray's `expand_dims`).
+    pub fn expand_dims(&self, dim: &str) -> Result<DataArray, Error> {
+        let variable = self.variable().expand_dims(dim, 0)?;
+        let mut coords = self.coords().clone();
+        if let Some(scalar) = coords.get(dim).filter(|c| c.ndim() == 0).cloned() {
+            // A scalar coordinate of that name becomes the new dimension's coordinate.
+            coords.insert(dim, scalar.expand_dims(dim, 0)?)?;
+        }
+        Ok(DataArray::from_parts(
+            self.name().map(str::to_owned),
+            variable,
+            coords,
+        ))
+    }
+
+    /// Dimensions of length 1 dropped (`..` for all of them); their coordinates stay as
+    /// scalar coordinates.
+    pub fn squeeze(&self, dims: impl Dims) -> Result<DataArray, Error> {
+        let mut dims = dims.into_names();
+        if dims.is_empty() {
+            dims = self
+                .sizes()
+                .iter()
+                .filter(|(_, n)| *n == 1)
+                .map(|(d, _)| (*d).to_owned())
+                .collect();
+        }
+        let mut out = self.clone();
+        for dim in &dims {
+            let size = out.variable().axis(dim).map(|a| out.shape()[a])?;
+            if size != 1 {
+                return Err(Error::Shape(format!(
+                    "cannot squeeze `{dim}`: its size is {size}, not 1"
+                )));
+            }
+            out = out.isel(dim, 0)?;
+        }
+        Ok(out)
+    }
+
+    /// Dimension and coordinate `old` called `new` (xarray's `rename({old: new})`).
+    pub fn rename(&self, old: &str, new: &str) -> Result<DataArray, Error> {
+        let is_dim = self.dims().iter().any(|d| d == old);
+        if !is_dim && !self.coords().contains(old) {
+            return Err(Error::Label(format!(
+                "cannot rename `{old}`: it is neither a dimension nor a coordinate"
+            )));
+        }
+        let rename = |v: &Variable| v.rename_dim(old, new);
+        let mut coords = Coordinates::default();
+        for (name, c) in self.coords().iter() {
+            let name = if name == old { new } else { name };
+            coords.insert(name, rename(c))?;
+        }
+        Ok(DataArray::from_parts(
+            self.name().map(str::to_owned),
+            rename(self.variable()),
+            coords,
+        ))
+    }
+
+    /// Coordinate `coord`, which lies along dimension `dim`, made the dimension (and its
+    /// index) in place of `dim` (xarray's `swap_dims({dim: coord})`).
+    pub fn swap_dims(&self, dim: &str, coord: &str) -> Result<DataArray, Error> {
+        self.variable().axis(dim)?;
+        let along = self
+            .coords()
+            .get(coord)
+            .filter(|c| c.dims() == [dim])
+            .ok_or_else(|| {
+                Error::Label(format!(
+                    "`{coord}` must be a 1-D coordinate along `{dim}` to swap them"
+                ))
+            })?;
+        let mut coords = Coordinates::default();
+        for (name, c) in self.coords().iter() {
+            let renamed = c.rename_dim(dim, coord);
+            if name == coord {
+                let index = Index::new(coord, along.eager())?;
+                coords.insert_with_index(name.to_owned(), renamed, Some(index));
+            } else {
+                coords.insert_with_index(name.to_owned(), renamed, None);
+            }
+        }
+        let variable = self.variable().rename_dim(dim, coord);
+        Ok(DataArray::from_parts(
+            self.name().map(str::to_owned),
+            variable,
+            coords,
+        ))
+    }
+
+    /// Coordinates `names` removed.
+    pub fn drop_vars(&self, names: &[&str]) -> Result<DataArray, Error> {
+        let mut coords = self.coords().clone();
+        for name in names {
+            coords.remove(name).ok_or_else(|| {
+                Error::Label(format!("cannot drop `{name}`: there is no such coordinate"))
+            })?;
+        }
+        Ok(DataArray::from_parts(
+            self.name().map(str::to_owned),
+            self.variable().clone(),
+            coords,
+        ))
+    }
+
+    /// Values moved `by` positions along `dim` (forward for positive), the vacated ones
+    /// missing; coordinates stay.
+    pub fn shift(&self, dim: &str, by: isize) -> Result<DataArray, Error> {
+        let axis = self.variable().axis(dim)?;
+        let n = self.shape()[axis].cast_signed();
+        let which: Vec<Option<usize>> = (0..n)
+            .map(|i| {
+                let from = i - by;
+                (0..n).contains(&from).then(|| from.cast_unsigned())
+            })
+            .collect();
+        Ok(self.with_variable(self.variable().take(dim, &which)?))
+    }
+
+    /// Values rotated `by` positions along `dim` (those pushed off one end come back at
+    /// the other); coordinates stay, as xarray's default.
+    pub fn roll(&self, dim: &str, by: isize) -> Result<DataArray, Error> {
+        let axis = self.variable().axis(dim)?;
+        let n = self.shape()[axis].cast_signed();
+        if n == 0 {
+            return Ok(self.clone());
+        }
+        let which: Vec<Option<usize>> = (0..n)
+            .map(|i| Some((i - by).rem_euclid(n).cast_unsigned()))
+            .collect();
+        Ok(self.with_variable(self.variable().take(dim, &which)?))
+    }
+
+    /// Differences of neighbours along `dim`, `x[i + 1] - x[i]`, labelled by the upper
+    /// position (xarray's `diff(dim)`).
+    pub fn diff(&self, dim: &str) -> Result<DataArray, Error> {
+        let axis = self.variable().axis(dim)?;
+        let n = self.shape()[axis].cast_signed();
+        let upper = self.isel(
+            dim,
+            Selection::Slice {
+                start: Some(1),
+                stop: Some(n),
+                step: 1,
+            },
+        )?;
+        let lower = self.isel(
+            dim,
+            Selection::Slice {
+                start: Some(0),
+                stop: Some((n - 1).max(0)),
+                step: 1,
+            },
+        )?;
+        let values = upper.variable().binary(BinaryOp::Sub, lower.variable())?;
+        let mut variable = values;
+        variable.attrs_mut().clone_from(self.attrs());
+        Ok(upper.with_variable(variable))
+    }
+
+    /// Values at `labels` along `dim`, interpolated between the index's labels (numbers
+    /// or times); labels outside the index give NaN.
+    pub fn interp(
+        &self,
+        dim: &str,
+        labels: impl Into<Data>,
+        method: Interp,
+    ) -> Result<DataArray, Error> {
+        let axis = self.variable().axis(dim)?;
+        let coord = self
+            .coords()
+            .get(dim)
+            .filter(|_| self.index(dim).is_some())
+            .ok_or_else(|| Error::Label(format!("interp needs an index on `{dim}`")))?;
+        let targets: Values = labels.into().eager().clone();
+        let as_numbers = |v: &Values| -> Result<Vec<f64>, Error> {
+            match v {
+                Values::DateTime64(a) => Ok(a.iter().map(|t| t.0 as f64).collect()),
+                other => Ok(other.to_f64()?.iter().copied().collect()),
+            }
+        };
+        let xs = as_numbers(coord.eager())?;
+        let ts = as_numbers(&targets)?;
+        let ascending = xs.windows(2).all(|w| w[0] <= w[1]);
+        let descending = xs.windows(2).all(|w| w[0] >= w[1]);
+        if !(ascending || descending) {
+            return Err(Error::Label(format!(
+                "interp needs sorted labels on `{dim}`"
+            )));
+        }
+        // For each target: two positions and the weight of the second.
+        let mut lower = Vec::with_capacity(ts.len());
+        let mut upper = Vec::with_capacity(ts.len());
+        let mut weights = Vec::with_capacity(ts.len());
+        for &t in &ts {
+            let found = (0..xs.len().saturating_sub(1)).find(|&i| {
+                let (a, b) = (xs[i], xs[i + 1]);
+                (a <= t && t <= b) || (b <= t && t <= a)
+            });
+            let single = xs.len() == 1 && xs[0].total_cmp(&t).is_eq();
+            match (found, single) {
+                (_, true) => {
+                    lower.push(Some(0));
+                    upper.push(Some(0));
+                    weights.push(0.0);
+                }
+                (Some(i), _) => {
+                    let w = if xs[i + 1].total_cmp(&xs[i]).is_eq() {
+                        0.0
+                    } else {
+                        (t - xs[i]) / (xs[i + 1] - xs[i])
+                    };
+                    let w = if method == Interp::Nearest {
+                        if w > 0.5 { 1.0 } else { 0.0 }
+                    } else {
+                        w
+                    };
+                    lower.push(Some(i));
+                    upper.push(Some(i + 1));
+                    weights.push(w);
+                }
+                (None, _) => {
+                    lower.push(None);
+                    upper.push(None);
+                    weights.push(f64::NAN);
+                }
+            }
+        }
+        let floats = self.variable().astype(match self.dtype() {
+            DType::Float32 => DType::Float32,
+            _ => DType::Float64,
+        })?;
+        let a = floats.take(dim, &lower)?.astype(DType::Float64)?;
+        let b = floats.take(dim, &upper)?.astype(DType::Float64)?;
+        let mut shape = vec![1; self.ndim()];
+        shape[axis] = weights.len();
+        let w = Variable::from_values(
+            self.dims().to_vec(),
+            Values::from_array(
+                ndarray::ArrayD::from_shape_vec(shape, weights).expect("one weight per target"),
+            ),
+        );
+        // a + (b - a) * w, with exact values where the weight is 0 or 1.
+        let values = a.eager().binary(
+            BinaryOp::Add,
+            &b.eager()
+                .binary(BinaryOp::Sub, a.eager())?
+                .binary(BinaryOp::Mul, w.eager())?,
+        )?;
+        let values = if self.dtype() == DType::Float32 {
+            values.cast(DType::Float32)?
+        } else {
+            values
+        };
+        let variable = self.variable().with_values(self.dims().to_vec(), values);
+        let mut coords = Coordinates::default();
+        for (name, c) in self.coords().iter() {
+            if name == dim {
+                coords.insert(name, Variable::new([dim], targets.clone())?)?;
+            } else if !c.dims().iter().any(|d| d == dim) {
+                coords.insert_with_index(name.to_owned(), c.clone(), self.index(name).cloned());
+            }
+        }
+        Ok(DataArray::from_parts(
+            self.name().map(str::to_owned),
+            variable,
+            coords,
+        ))
+    }
+}
