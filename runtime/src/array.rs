@@ -26,7 +26,7 @@ mod variable;
 mod windows;
 
 pub use aggregate::Weighted;
-pub use align::{Join, align};
+pub use align::{Join, align, broadcast};
 pub use arithmetic::{How, Operand};
 pub use cf::decode_cf_times;
 pub use coords::{Coordinates, IntoCoord};

@@ -8,7 +8,7 @@ use std::collections::BTreeMap;
 
 use rangeo::array::{
     BinaryOp, Boundary, DataArray, DateTime64, How, Interp, Join, Label, Method, Reduction,
-    Selection, Selector, TimeDelta64, Values, Variable, align,
+    Selection, Selector, TimeDelta64, Values, Variable, align, broadcast,
 };
 use serde_json::Value;
 
@@ -353,6 +353,7 @@ fn apply(
             };
             align(&[da, &inputs[args["other"].as_str().unwrap()]], join)
         }
+        "broadcast" => broadcast(&[da, &inputs[args["other"].as_str().unwrap()]]),
         "reduce" => {
             let how = reduction(args["how"].as_str().unwrap(), args);
             let skipna = args["skipna"].as_bool().unwrap_or(true);

@@ -165,6 +165,8 @@ def apply(inputs, target, op):
         }[args["op"]]()
     if kind == "align":
         return list(xr.align(da, inputs[args["other"]], join=args["join"]))
+    if kind == "broadcast":
+        return list(xr.broadcast(da, inputs[args["other"]]))
     if kind == "reduce":
         how, dims = args["how"], args.get("dims")
         kwargs = {"dim": dims}
@@ -302,6 +304,8 @@ def cases():
         yield case(f"align {join}", "left", {"align": {"other": "right", "join": join}})
     yield case("align outer with a descending index", "descending", {"align": {"other": "right", "join": "outer"}})
     yield case("align inner with a descending index", "descending", {"align": {"other": "left", "join": "inner"}})
+    yield case("broadcast disjoint dims", "grid", {"broadcast": {"other": "per_time"}})
+    yield case("broadcast with outer alignment", "left", {"broadcast": {"other": "right"}})
 
     # Reductions.
     reductions = ["mean", "sum", "min", "max", "std", "var", "median", "prod", "count", "any", "all"]

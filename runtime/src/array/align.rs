@@ -90,6 +90,58 @@ pub fn align(arrays: &[&DataArray], join: Join) -> Result<Vec<DataArray>, Error>
         .collect())
 }
 
+/// The arrays aligned (outer join) and broadcast against each other: each gets every
+/// dimension of any of them, in the order they first appear (xarray's `broadcast`).
+///
+/// ```
+/// use rangeo::prelude::*;
+/// let lat = DataArray::new(["lat"], vec![10.0, 20.0])?;
+/// let lon = DataArray::new(["lon"], vec![1.0, 2.0, 3.0])?;
+/// let both = broadcast(&[&lat, &lon])?;
+/// assert_eq!(both[0].sizes(), [("lat", 2), ("lon", 3)]);
+/// assert_eq!(both[1].to_vec::<f64>()?, [1.0, 2.0, 3.0, 1.0, 2.0, 3.0]);
+/// # Ok::<(), rangeo::Error>(())
+/// ```
+pub fn broadcast(arrays: &[&DataArray]) -> Result<Vec<DataArray>, Error> {
+    let aligned = align_all(arrays, Join::Outer)?;
+    let mut sizes: Vec<(String, usize)> = Vec::new();
+    for array in &aligned {
+        for (dim, size) in array.sizes() {
+            match sizes.iter().find(|(d, _)| d == dim) {
+                Some((_, known)) if *known != size => {
+                    return Err(Error::Align(format!(
+                        "cannot broadcast dimension `{dim}`: sizes {known} and {size}"
+                    )));
+                }
+                Some(_) => {}
+                None => sizes.push((dim.to_owned(), size)),
+            }
+        }
+    }
+    let dims: Vec<String> = sizes.iter().map(|(d, _)| d.clone()).collect();
+    let shape: Vec<usize> = sizes.iter().map(|(_, n)| *n).collect();
+    let mut coords = Coordinates::default();
+    for array in &aligned {
+        for (name, c) in array.coords().iter() {
+            if !coords.contains(name) {
+                coords.insert_with_index(name.to_owned(), c.clone(), array.index(name).cloned());
+            }
+        }
+    }
+    aligned
+        .iter()
+        .map(|array| {
+            let values = array.variable().arranged(&dims).broadcast_to(&shape)?;
+            let variable = array.variable().with_values(dims.clone(), values);
+            Ok(DataArray::from_parts(
+                array.name().map(str::to_owned),
+                variable,
+                coords.clone(),
+            ))
+        })
+        .collect()
+}
+
 /// Aligns `objects` along every dimension that has an index in any of them.
 /// Objects that need no change are borrowed, not copied.
 pub(crate) fn align_all<'a, T: Alignable + Clone>(

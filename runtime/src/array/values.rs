@@ -223,6 +223,20 @@ impl Values {
         with_array!(self, a => Values::from_array(select(a, axis, positions)))
     }
 
+    /// The values repeated along their length-1 axes to `shape` (numpy's broadcasting).
+    pub(crate) fn broadcast_to(&self, shape: &[usize]) -> Result<Values, Error> {
+        fn grow<T: Element>(a: &ArrayD<T>, shape: &[usize]) -> Result<Values, Error> {
+            let view = a.broadcast(IxDyn(shape)).ok_or_else(|| {
+                Error::Shape(format!(
+                    "cannot broadcast shape {:?} to {shape:?}",
+                    a.shape()
+                ))
+            })?;
+            Ok(Values::from_array(view.to_owned()))
+        }
+        with_array!(self, a => grow(a, shape))
+    }
+
     /// Joins arrays along `axis`, promoting numbers to a common dtype.
     pub(crate) fn concat(parts: &[&Values], axis: usize) -> Result<Values, Error> {
         fn join<T: Element>(_: &ArrayD<T>, parts: &[Values], axis: usize) -> Result<Values, Error> {
