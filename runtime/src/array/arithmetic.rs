@@ -58,9 +58,26 @@ fn weak(scalar: &Values, like: DType) -> Values {
     }
 }
 
+/// The result of `a op b` around its computed `variable`, given `b`'s name, attributes
+/// and coordinates: the name if both share it, the attributes and coordinates merged
+/// (xarray's rules for every binary operation between arrays).
+pub(crate) fn combined(
+    a: &DataArray,
+    b_name: Option<&str>,
+    b_attrs: &Attrs,
+    b_coords: &Coordinates,
+    variable: Variable,
+) -> DataArray {
+    let name = (a.name() == b_name)
+        .then(|| b_name.map(str::to_owned))
+        .flatten();
+    let variable = variable.with_attrs(merge_attrs(a.attrs(), b_attrs));
+    DataArray::from_parts(name, variable, merge_coords(a.coords(), b_coords))
+}
+
 /// Attributes of both, without the keys whose values conflict (xarray's
 /// `drop_conflicts`).
-pub(crate) fn merge_attrs(a: &Attrs, b: &Attrs) -> Attrs {
+fn merge_attrs(a: &Attrs, b: &Attrs) -> Attrs {
     let mut out = a.clone();
     for (key, value) in b {
         if !a.contains_key(key) {
@@ -101,19 +118,7 @@ impl DataArray {
                 let aligned = align_all(&[self, other], Join::Inner)?;
                 let (a, b) = (&aligned[0], &aligned[1]);
                 let variable = a.variable().binary(op, b.variable())?;
-                let name = if a.name() == b.name() {
-                    a.name().map(str::to_owned)
-                } else {
-                    None
-                };
-                let attrs = merge_attrs(a.attrs(), b.attrs());
-                let mut variable = variable;
-                *variable.attrs_mut() = attrs;
-                Ok(DataArray::from_parts(
-                    name,
-                    variable,
-                    merge_coords(a.coords(), b.coords()),
-                ))
+                Ok(combined(a, b.name(), b.attrs(), b.coords(), variable))
             }
         }
     }

@@ -1,7 +1,7 @@
 //! CF conventions for time: numbers in "<unit> since <date>" decoded to datetimes.
 
 use super::dtype::{DType, DateTime64};
-use super::time::Period;
+use super::time::{NS_PER_DAY, NS_PER_HOUR, NS_PER_MINUTE, NS_PER_SECOND, Period};
 use super::values::Values;
 use crate::Error;
 
@@ -36,10 +36,10 @@ pub fn decode_cf_times(values: &Values, units: &str, calendar: &str) -> Result<V
     };
     let (unit, origin) = units.split_once(" since ").ok_or_else(bad)?;
     let step: i64 = match unit.trim().to_ascii_lowercase().as_str() {
-        "days" | "day" | "d" => 86_400_000_000_000,
-        "hours" | "hour" | "h" => 3_600_000_000_000,
-        "minutes" | "minute" | "min" => 60_000_000_000,
-        "seconds" | "second" | "s" => 1_000_000_000,
+        "days" | "day" | "d" => NS_PER_DAY,
+        "hours" | "hour" | "h" => NS_PER_HOUR,
+        "minutes" | "minute" | "min" => NS_PER_MINUTE,
+        "seconds" | "second" | "s" => NS_PER_SECOND,
         "milliseconds" | "millisecond" | "ms" => 1_000_000,
         "microseconds" | "microsecond" | "us" => 1_000,
         "nanoseconds" | "nanosecond" | "ns" => 1,

@@ -197,6 +197,53 @@ impl Coordinates {
         })
     }
 
+    /// Every coordinate reindexed along `dim` (see [`Variable::reindexed`]), with
+    /// `coord` and `index` as the new dimension coordinate.
+    pub(crate) fn reindexed(
+        &self,
+        dim: &str,
+        which: &[Option<usize>],
+        coord: &Variable,
+        index: &Index,
+    ) -> Self {
+        let mut out = Self::default();
+        for (name, c) in &self.variables {
+            if name == dim {
+                out.insert_with_index(name.clone(), coord.clone(), Some(index.clone()));
+            } else {
+                out.insert_with_index(
+                    name.clone(),
+                    c.reindexed(dim, which),
+                    self.indexes.get(name).cloned(),
+                );
+            }
+        }
+        out
+    }
+
+    /// Positions `which` of `dim` in every coordinate along it, as dimension `new_dim`
+    /// (no longer indexes); the others unchanged.
+    pub(crate) fn take_along(
+        &self,
+        dim: &str,
+        which: &[Option<usize>],
+        new_dim: &str,
+    ) -> Result<Self, Error> {
+        let mut out = Self::default();
+        for (name, c) in &self.variables {
+            if c.dims().iter().any(|d| d == dim) {
+                out.insert_with_index(
+                    name.clone(),
+                    c.take(dim, which)?.rename_dim(dim, new_dim),
+                    None,
+                );
+            } else {
+                out.insert_with_index(name.clone(), c.clone(), self.indexes.get(name).cloned());
+            }
+        }
+        Ok(out)
+    }
+
     /// Positions `selection` of `dim` in every coordinate along it; a dimension
     /// coordinate selected at one position stays as a scalar coordinate.
     pub(crate) fn isel(&self, dim: &str, selection: &Selection) -> Result<Self, Error> {

@@ -41,7 +41,7 @@ impl Data {
     #[must_use]
     pub fn nbytes(&self) -> usize {
         match self.eager() {
-            Values::Str(a) => 4 * a.len() * a.iter().map(|s| s.chars().count()).max().unwrap_or(0),
+            values @ Values::Str(_) => 4 * values.len() * values.text_width(),
             values => values.len() * values.dtype().item_size().unwrap_or(0),
         }
     }

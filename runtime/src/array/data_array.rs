@@ -358,19 +358,7 @@ impl DataArray {
         new_dim: &str,
     ) -> Result<DataArray, Error> {
         let variable = self.variable.take(dim, which)?.rename_dim(dim, new_dim);
-        let mut coords = Coordinates::default();
-        for (name, c) in self.coords.iter() {
-            if c.dims().iter().any(|d| d == dim) {
-                let taken = c.take(dim, which)?.rename_dim(dim, new_dim);
-                coords.insert_with_index(name.to_owned(), taken, None);
-            } else {
-                coords.insert_with_index(
-                    name.to_owned(),
-                    c.clone(),
-                    self.coords.index(name).cloned(),
-                );
-            }
-        }
+        let coords = self.coords.take_along(dim, which, new_dim)?;
         Ok(Self::from_parts(self.name.clone(), variable, coords))
     }
 
@@ -395,26 +383,14 @@ impl Alignable for DataArray {
     fn reindexed(
         &self,
         dim: &str,
-        positions: &[Option<usize>],
+        which: &[Option<usize>],
         coord: &Variable,
         index: &Index,
     ) -> Self {
-        let take = |v: &Variable| match v.axis(dim) {
-            Ok(axis) => v.with_values(v.dims().to_vec(), v.eager().take(axis, positions)),
-            Err(_) => v.clone(),
-        };
-        let mut coords = Coordinates::default();
-        for (name, c) in self.coords.iter() {
-            if name == dim {
-                coords.insert_with_index(name.to_owned(), coord.clone(), Some(index.clone()));
-            } else {
-                coords.insert_with_index(
-                    name.to_owned(),
-                    take(c),
-                    self.coords.index(name).cloned(),
-                );
-            }
-        }
-        Self::from_parts(self.name.clone(), take(&self.variable), coords)
+        Self::from_parts(
+            self.name.clone(),
+            self.variable.reindexed(dim, which),
+            self.coords.reindexed(dim, which, coord, index),
+        )
     }
 }

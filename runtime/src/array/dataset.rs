@@ -375,33 +375,17 @@ impl Alignable for Dataset {
     fn reindexed(
         &self,
         dim: &str,
-        positions: &[Option<usize>],
+        which: &[Option<usize>],
         coord: &Variable,
         index: &Index,
     ) -> Self {
-        let take = |v: &Variable| match v.axis(dim) {
-            Ok(axis) => v.with_values(v.dims().to_vec(), v.eager().take(axis, positions)),
-            Err(_) => v.clone(),
-        };
-        let mut coords = Coordinates::default();
-        for (name, c) in self.coords.iter() {
-            if name == dim {
-                coords.insert_with_index(name.to_owned(), coord.clone(), Some(index.clone()));
-            } else {
-                coords.insert_with_index(
-                    name.to_owned(),
-                    take(c),
-                    self.coords.index(name).cloned(),
-                );
-            }
-        }
         Dataset {
             data_vars: self
                 .data_vars
                 .iter()
-                .map(|(k, v)| (k.clone(), take(v)))
+                .map(|(k, v)| (k.clone(), v.reindexed(dim, which)))
                 .collect(),
-            coords,
+            coords: self.coords.reindexed(dim, which, coord, index),
             attrs: self.attrs.clone(),
         }
     }

@@ -4,7 +4,7 @@
 
 use std::collections::BTreeMap;
 
-use super::arithmetic::merge_attrs;
+use super::arithmetic::combined;
 use super::data_array::DataArray;
 use super::dtype::DateTime64;
 use super::index::Label;
@@ -432,26 +432,20 @@ impl GroupBy<'_> {
         else {
             return Ok(None);
         };
-        // Coordinates: the array's, the other's along the groups (taken to each
-        // position, no longer indexes), and the other's remaining ones that agree.
+        // As the general path: the other's coordinates along the groups taken to each
+        // position, then the rules of every binary operation.
         let positions: Vec<Option<usize>> = which.iter().map(|&w| Some(w)).collect();
-        let mut coords = self.array.coords().clone();
-        for (name, c) in other.coords().iter() {
-            if c.dims().contains(&self.name) {
-                let taken = c
-                    .take(&self.name, &positions)?
-                    .rename_dim(&self.name, &self.dim);
-                coords.insert_with_index(name.to_owned(), taken, None);
-            } else if !coords.contains(name) {
-                coords.insert_with_index(name.to_owned(), c.clone(), other.index(name).cloned());
-            }
-        }
-        let attrs = merge_attrs(self.array.attrs(), other.attrs());
-        let variable = Variable::from_values(self.array.dims().to_vec(), values).with_attrs(attrs);
-        let name = (self.array.name() == other.name())
-            .then(|| other.name().map(str::to_owned))
-            .flatten();
-        Ok(Some(DataArray::from_parts(name, variable, coords)))
+        let coords = other
+            .coords()
+            .take_along(&self.name, &positions, &self.dim)?;
+        let variable = Variable::from_values(self.array.dims().to_vec(), values);
+        Ok(Some(combined(
+            self.array,
+            other.name(),
+            other.attrs(),
+            &coords,
+            variable,
+        )))
     }
 }
 

@@ -11,7 +11,7 @@ use super::values::{Values, with_array};
 use crate::Error;
 
 /// Arrays at least this long are computed on the kernel's worker pool.
-const PARALLEL_LEN: usize = 1 << 15;
+pub(crate) const PARALLEL_LEN: usize = 1 << 15;
 
 /// The element types that arithmetic applies to: integers (wrapping, as numpy's) and
 /// floats.

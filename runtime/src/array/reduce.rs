@@ -8,12 +8,9 @@ use ndarray::{ArrayD, Axis, IxDyn};
 use rayon::prelude::*;
 
 use super::dtype::{DType, DateTime64, TimeDelta64};
-use super::math::{Numeric, with_numeric};
+use super::math::{Numeric, PARALLEL_LEN, with_numeric};
 use super::values::Values;
 use crate::Error;
-
-/// Rows this long or longer in total are reduced on the worker pool.
-const PARALLEL_LEN: usize = 1 << 15;
 
 /// What to compute over the reduced dimensions.
 #[derive(Debug, Clone, Copy, PartialEq)]
@@ -228,17 +225,7 @@ fn stream<T: Numeric>(a: &ArrayD<T>, axes: &[usize], how: Reduction, skipna: boo
                 squares
                     .iter()
                     .zip(&count)
-                    .map(|(&q, &n)| {
-                        if n <= ddof {
-                            return f64::NAN;
-                        }
-                        let var = q / (n - ddof) as f64;
-                        if matches!(how, Reduction::Std { .. }) {
-                            var.sqrt()
-                        } else {
-                            var
-                        }
-                    })
+                    .map(|(&q, &n)| spread(how, q, n, ddof))
                     .collect()
             }
             _ => unreachable!("{} is not streamed", how.name()),
@@ -268,21 +255,27 @@ fn float_row(how: Reduction, row: &[f64], skipna: bool) -> f64 {
         }
         Reduction::Var { ddof } | Reduction::Std { ddof } => {
             let n = present(row, skipna).count();
-            if n <= ddof {
-                return f64::NAN;
-            }
             let mean = present(row, skipna).sum::<f64>() / n as f64;
             let squares: f64 = present(row, skipna).map(|x| (x - mean) * (x - mean)).sum();
-            let var = squares / (n - ddof) as f64;
-            if matches!(how, Reduction::Std { .. }) {
-                var.sqrt()
-            } else {
-                var
-            }
+            spread(how, squares, n, ddof)
         }
         Reduction::Median => quantile(row, 0.5, skipna),
         Reduction::Quantile(q) => quantile(row, q, skipna),
         _ => unreachable!("{} is not a float reduction", how.name()),
+    }
+}
+
+/// The variance (or, for `Std`, the standard deviation) from the sum of squared
+/// deviations of `n` values: NaN when `n - ddof` is not positive, as numpy.
+fn spread(how: Reduction, squares: f64, n: usize, ddof: usize) -> f64 {
+    if n <= ddof {
+        return f64::NAN;
+    }
+    let var = squares / (n - ddof) as f64;
+    if matches!(how, Reduction::Std { .. }) {
+        var.sqrt()
+    } else {
+        var
     }
 }
 

@@ -8,6 +8,7 @@ use super::coords::Coordinates;
 use super::data_array::DataArray;
 use super::dataset::Dataset;
 use super::dtype::{DType, DateTime64};
+use super::time::NS_PER_SECOND;
 use super::values::Values;
 use super::variable::{Attrs, Variable};
 use crate::display::{MimeBundle, Repr};
@@ -182,9 +183,9 @@ fn numpy_datetime(t: DateTime64) -> String {
     if t.is_nat() {
         return "NaT".to_owned();
     }
-    let base = DateTime64(t.0 - t.0.rem_euclid(1_000_000_000));
+    let base = DateTime64(t.0 - t.0.rem_euclid(NS_PER_SECOND));
     let text = base.to_string();
-    format!("{text}.{:09}", t.0.rem_euclid(1_000_000_000))
+    format!("{text}.{:09}", t.0.rem_euclid(NS_PER_SECOND))
 }
 
 /// The positions shown along an axis of length `n`: all, or both ends around a gap.
@@ -239,17 +240,12 @@ fn numpy_repr(values: &Values) -> String {
         extras.push(format!("shape={tuple}"));
     }
     if !matches!(values.dtype(), DType::Float64 | DType::Int64 | DType::Bool) {
-        let name = match values.dtype() {
-            DType::Str => {
-                let width = values.array::<String>().map_or(0, |a| {
-                    a.iter().map(|s| s.chars().count()).max().unwrap_or(0)
-                });
-                format!("'<U{width}'")
-            }
-            DType::DateTime64 => "'datetime64[ns]'".to_owned(),
-            DType::TimeDelta64 => "'timedelta64[ns]'".to_owned(),
-            other => other.name().to_owned(),
-        };
+        let name = values.numpy_dtype();
+        let quoted = matches!(
+            values.dtype(),
+            DType::Str | DType::DateTime64 | DType::TimeDelta64
+        );
+        let name = if quoted { format!("'{name}'") } else { name };
         extras.push(format!("dtype={name}"));
     }
     if !extras.is_empty() {
@@ -493,15 +489,16 @@ fn column_width<'a>(names: impl Iterator<Item = &'a str>) -> usize {
 fn summary_line(out: &mut String, marker: char, name: &str, variable: &Variable, width: usize) {
     let head = format!("  {marker} {name} ");
     let dims = format!("({}) ", variable.dims().join(", "));
+    let values = variable.to_values();
+    let dtype = values
+        .as_ref()
+        .map_or_else(|_| variable.dtype().name().to_owned(), |v| v.numpy_dtype());
     let head = format!(
-        "{head:<width$}{dims}{} {} ",
-        variable.dtype().numpy_name(variable),
+        "{head:<width$}{dims}{dtype} {} ",
         human_bytes(variable.data().nbytes())
     );
     let room = DISPLAY_WIDTH.saturating_sub(head.len());
-    let preview = variable
-        .to_values()
-        .map_or_else(|_| "...".to_owned(), |v| flat_preview(&v, room));
+    let preview = values.map_or_else(|_| "...".to_owned(), |v| flat_preview(&v, room));
     writeln!(out, "{head}{preview}").expect("writing to a string");
 }
 
@@ -558,21 +555,6 @@ fn unindexed_dims(out: &mut String, dims: &[String], coords: &Coordinates) {
             missing.join(", ")
         )
         .expect("writing to a string");
-    }
-}
-
-impl DType {
-    /// The dtype as numpy's `str(dtype)` names this variable's (`<U5` for text).
-    fn numpy_name(self, variable: &Variable) -> String {
-        match self {
-            Self::Str => {
-                let width = variable.values::<String>().map_or(0, |a| {
-                    a.iter().map(|s| s.chars().count()).max().unwrap_or(0)
-                });
-                format!("<U{width}")
-            }
-            other => other.name().to_owned(),
-        }
     }
 }
 

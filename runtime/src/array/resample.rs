@@ -4,12 +4,8 @@
 use std::str::FromStr;
 
 use super::dtype::DateTime64;
-use super::time::{civil_from_days, days_in_month};
+use super::time::{NS_PER_DAY, NS_PER_HOUR, NS_PER_MINUTE, days_in_month};
 use crate::Error;
-
-const NS_PER_MINUTE: i64 = 60_000_000_000;
-const NS_PER_HOUR: i64 = 60 * NS_PER_MINUTE;
-const NS_PER_DAY: i64 = 24 * NS_PER_HOUR;
 
 /// A resampling frequency.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -110,8 +106,7 @@ impl FromStr for Frequency {
 
 /// Months since January of year 0 of a time.
 fn month_number(t: DateTime64) -> i64 {
-    let (year, month, _) = civil_from_days(t.0.div_euclid(NS_PER_DAY));
-    year * 12 + i64::from(month) - 1
+    t.year() * 12 + i64::from(t.month()) - 1
 }
 
 /// The first day of a month number.

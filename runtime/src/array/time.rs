@@ -13,8 +13,11 @@ use std::str::FromStr;
 use super::dtype::{DateTime64, TimeDelta64};
 use crate::Error;
 
-const NS_PER_SECOND: i64 = 1_000_000_000;
-const NS_PER_DAY: i64 = 86_400 * NS_PER_SECOND;
+/// Nanoseconds in a second, a minute, an hour and a day: the units of `datetime64[ns]`.
+pub(crate) const NS_PER_SECOND: i64 = 1_000_000_000;
+pub(crate) const NS_PER_MINUTE: i64 = 60 * NS_PER_SECOND;
+pub(crate) const NS_PER_HOUR: i64 = 60 * NS_PER_MINUTE;
+pub(crate) const NS_PER_DAY: i64 = 24 * NS_PER_HOUR;
 
 /// Days since 1970-01-01 of a proleptic Gregorian date (month and day from 1).
 pub(crate) fn days_from_civil(year: i64, month: u32, day: u32) -> i64 {
@@ -181,8 +184,8 @@ fn next_period(resolution: Resolution, year: i64, month: u32, start: i64) -> i64
         Resolution::Month if month == 12 => DateTime64::from_ymd(year + 1, 1, 1).0,
         Resolution::Month => DateTime64::from_ymd(year, month + 1, 1).0,
         Resolution::Day => start + NS_PER_DAY,
-        Resolution::Hour => start + 3600 * NS_PER_SECOND,
-        Resolution::Minute => start + 60 * NS_PER_SECOND,
+        Resolution::Hour => start + NS_PER_HOUR,
+        Resolution::Minute => start + NS_PER_MINUTE,
         Resolution::Second => start + NS_PER_SECOND,
         Resolution::SubSecond => start + 1,
     }
@@ -206,9 +209,9 @@ pub(crate) fn resolution_of(times: &[DateTime64]) -> Resolution {
         let within_day = t.0.rem_euclid(NS_PER_DAY);
         let resolution = if within_day % NS_PER_SECOND != 0 {
             return Resolution::SubSecond;
-        } else if within_day % (60 * NS_PER_SECOND) != 0 {
+        } else if within_day % (NS_PER_MINUTE) != 0 {
             Resolution::Second
-        } else if within_day % (3600 * NS_PER_SECOND) != 0 {
+        } else if within_day % (NS_PER_HOUR) != 0 {
             Resolution::Minute
         } else if within_day != 0 {
             Resolution::Hour
@@ -280,13 +283,13 @@ impl DateTime64 {
     /// The hour, 0 to 23.
     #[must_use]
     pub fn hour(self) -> u32 {
-        (self.nanos_of_day() / (3600 * NS_PER_SECOND)) as u32
+        (self.nanos_of_day() / (NS_PER_HOUR)) as u32
     }
 
     /// The minute, 0 to 59.
     #[must_use]
     pub fn minute(self) -> u32 {
-        (self.nanos_of_day() / (60 * NS_PER_SECOND) % 60) as u32
+        (self.nanos_of_day() / (NS_PER_MINUTE) % 60) as u32
     }
 
     /// The second, 0 to 59.
@@ -375,7 +378,7 @@ impl TimeDelta64 {
     /// A duration of whole hours.
     #[must_use]
     pub fn hours(hours: i64) -> Self {
-        Self(hours * 3600 * NS_PER_SECOND)
+        Self(hours * NS_PER_HOUR)
     }
 
     /// A duration of whole seconds.

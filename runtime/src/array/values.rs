@@ -151,6 +151,24 @@ impl Values {
         self.len() == 0
     }
 
+    /// The characters of the longest string (0 for other dtypes): the width numpy
+    /// gives text arrays (`<U5`).
+    pub(crate) fn text_width(&self) -> usize {
+        match self {
+            Self::Str(a) => a.iter().map(|s| s.chars().count()).max().unwrap_or(0),
+            _ => 0,
+        }
+    }
+
+    /// numpy's name for the dtype: `<U5` for text of width 5, the dtype's name
+    /// otherwise.
+    pub(crate) fn numpy_dtype(&self) -> String {
+        match self {
+            Self::Str(_) => format!("<U{}", self.text_width()),
+            other => other.dtype().name().to_owned(),
+        }
+    }
+
     /// The typed array, when the elements are `T`; otherwise an error naming both dtypes.
     pub fn array<T: Element>(&self) -> Result<&ArrayD<T>, Error> {
         T::array_of(self).ok_or(Error::DType {

@@ -466,6 +466,15 @@ impl Variable {
         out
     }
 
+    /// Positions `which` along `dim` when the variable has it (`None`: missing
+    /// values); unchanged otherwise. What alignment does to every variable.
+    pub(crate) fn reindexed(&self, dim: &str, which: &[Option<usize>]) -> Self {
+        match self.axis(dim) {
+            Ok(axis) => self.with_values(self.dims.clone(), self.eager().take(axis, which)),
+            Err(_) => self.clone(),
+        }
+    }
+
     /// Positions `which` along `dim` (`None`: missing values).
     pub(crate) fn take(&self, dim: &str, which: &[Option<usize>]) -> Result<Self, Error> {
         let axis = self.axis(dim)?;
