@@ -6,6 +6,7 @@
 mod aggregate;
 mod align;
 mod arithmetic;
+mod calendar;
 mod cf;
 mod coords;
 mod data;
@@ -28,6 +29,7 @@ mod windows;
 pub use aggregate::Weighted;
 pub use align::{Join, align, broadcast};
 pub use arithmetic::{How, Operand};
+pub use calendar::{Calendar, CfDateTime};
 pub use cf::decode_cf_times;
 pub use coords::{Coordinates, IntoCoord};
 pub use data::Data;

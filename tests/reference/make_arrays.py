@@ -5,7 +5,8 @@ compare rangeo against it. Each case names its input arrays, one operation in a 
 vocabulary (the same one runtime/tests/xarray_reference.rs applies with rangeo) and either
 xarray's result or the fact that xarray raised. Floats go through JSON exactly (Python
 writes the shortest repr that round-trips); NaN is written as null; datetimes as int64
-nanoseconds.
+nanoseconds; cftime dates as int64 microseconds since 1970-01-01 of their calendar, as
+cftime itself counts them (dtype "cftime:<calendar>").
 
 Run: .venv/bin/python tests/reference/make_arrays.py [OUT]  (scripts/test.sh does).
 """
@@ -16,6 +17,7 @@ import pathlib
 import sys
 import warnings
 
+import cftime
 import numpy as np
 import xarray as xr
 
@@ -31,6 +33,11 @@ def encode(array):
     elif values.dtype.kind == "m":
         values = values.astype("timedelta64[ns]").astype("int64")
         dtype = "timedelta64[ns]"
+    elif values.dtype.kind == "O" and values.size and isinstance(values.flat[0], cftime.datetime):
+        calendar = values.flat[0].calendar
+        micros = cftime.date2num(values.ravel(), "microseconds since 1970-01-01", calendar)
+        values = np.asarray(micros, dtype="float64").round().astype("int64").reshape(values.shape)
+        dtype = f"cftime:{calendar}"
     elif values.dtype.kind in "UO":
         values = np.asarray([str(v) for v in values.ravel()]).reshape(values.shape)
         dtype = "str"
@@ -122,7 +129,24 @@ def field():
     )
 
 
+def model():
+    """Daily (time, x) model output on the noleap calendar, across its 28-day February."""
+    time = xr.date_range("2000-02-20", "2000-03-10", freq="D", calendar="noleap", use_cftime=True)
+    values = np.sin(np.arange(time.size * 2).reshape(-1, 2) / 4.0) * 3 + 280
+    values[4, 0] = np.nan
+    return xr.DataArray(values, dims=("time", "x"), coords={"time": time, "x": [1, 2]}, name="tas", attrs={"units": "K"})
+
+
+def model360():
+    """Twelve-hourly values on the 360_day calendar, whose February has 30 days."""
+    time = xr.date_range("2000-02-26", "2000-03-04T12", freq="12h", calendar="360_day", use_cftime=True)
+    values = np.cos(np.arange(time.size) / 3.0) * 2 + 1
+    return xr.DataArray(values, dims="time", coords={"time": time}, name="pr")
+
+
 INPUTS = {
+    "model": model,
+    "model360": model360,
     "field": field,
     "grid": grid,
     "series": series,
@@ -155,6 +179,8 @@ def apply(inputs, target, op):
             selector = slice(*args["range"])
         else:
             selector = args.get("label", args.get("list"))
+            if isinstance(selector, dict):
+                selector = cftime.datetime.strptime(selector["date"], "%Y-%m-%dT%H:%M:%S", calendar=selector["calendar"])
         return da.sel({args["dim"]: selector}, method=args.get("method"), tolerance=args.get("tolerance"))
     if kind == "binary":
         other = operand(inputs, args["other"])
@@ -367,6 +393,32 @@ def cases():
     for component in ("year", "month", "day", "hour", "dayofyear", "dayofweek", "season"):
         yield case(f"dt.{component}", "field", {"dt": component})
 
+    # Model calendars (cftime in xarray).
+    yield case("noleap sel a day", "model", {"sel": {"dim": "time", "label": "2000-02-28"}})
+    yield case("noleap sel a month", "model", {"sel": {"dim": "time", "label": "2000-03"}})
+    yield case("noleap sel a range", "model", {"sel": {"dim": "time", "range": ["2000-02-27", "2000-03-02"]}})
+    noon = {"date": "2000-02-28T13:00:00", "calendar": "noleap"}
+    yield case("noleap sel nearest", "model", {"sel": {"dim": "time", "label": noon, "method": "nearest"}})
+    yield case("noleap has no 29 February", "model", {"sel": {"dim": "time", "label": "2000-02-29"}})
+    yield case("360_day sel 30 February", "model360", {"sel": {"dim": "time", "label": "2000-02-30"}})
+    yield case("360_day sel a month", "model360", {"sel": {"dim": "time", "label": "2000-02"}})
+    for component in ("year", "month", "day", "hour", "dayofyear", "dayofweek", "days_in_month", "season"):
+        yield case(f"noleap dt.{component}", "model", {"dt": component})
+        yield case(f"360_day dt.{component}", "model360", {"dt": component})
+    yield case("noleap groupby month mean", "model", {"groupby": {"key": "time.month", "how": "mean"}})
+    yield case("noleap anomaly", "model", {"groupby": {"key": "time.month", "how": "anomaly"}})
+    yield case("360_day groupby day mean", "model360", {"groupby": {"key": "time.day", "how": "mean"}})
+    for freq in ("MS", "ME", "5D", "YS"):
+        yield case(f"noleap resample {freq}", "model", {"resample": {"freq": freq, "how": "mean"}})
+    for freq in ("ME", "D"):
+        yield case(f"360_day resample {freq}", "model360", {"resample": {"freq": freq, "how": "max"}})
+    yield case("noleap rolling", "model", {"rolling": {"dim": "time", "window": 3, "center": True, "how": "mean"}})
+    yield case("noleap diff over time", "model", {"diff": "time"})
+    yield case("noleap shift", "model", {"shift": {"dim": "time", "by": 2}})
+    yield case("noleap concat", "model", {"concat": {"dim": "time", "new": False}})
+    yield case("noleap coarsen", "model", {"coarsen": {"dim": "time", "window": 5, "boundary": "trim", "how": "mean"}})
+    yield case("360_day time minimum", "model360", {"reduce": {"how": "min", "dims": None}})
+
     # Shape.
     yield case("expand_dims", "grid", {"expand_dims": "band"})
     yield case("squeeze", "grid", {"squeeze": "lat"})
@@ -391,6 +443,24 @@ def cases():
     yield case("concat along a new dim", "grid", {"concat": {"dim": "run", "new": True}})
 
 
+def decoded():
+    """CF times on every calendar, decoded by xarray (with cftime where it uses it)."""
+    counts = {
+        "days": np.array([0.0, 59.0, 59.5, 365.0, 1460.25, np.nan]),
+        "hours": np.array([0, 1416, 8760 * 3 + 5], dtype="int32"),
+    }
+    for calendar in ("standard", "gregorian", "proleptic_gregorian", "noleap", "365_day",
+                     "all_leap", "366_day", "360_day", "julian"):
+        for units, values in (("days since 2000-01-01", counts["days"]),
+                              ("hours since 1850-01-01 00:00:00", counts["hours"]),
+                              ("days since 1500-02-27 12:00", counts["days"])):
+            raw = xr.Dataset({"t": ("t", values, {"units": units, "calendar": calendar})})
+            with warnings.catch_warnings():
+                warnings.simplefilter("ignore")
+                times = xr.decode_cf(raw).t
+            yield {"units": units, "calendar": calendar, "counts": encode(values), "expected": encode(times.values)}
+
+
 def main():
     out = pathlib.Path(sys.argv[1]) if len(sys.argv) > 1 else ROOT / "build" / "reference" / "arrays.json"
     out.parent.mkdir(parents=True, exist_ok=True)
@@ -405,7 +475,8 @@ def main():
         else:
             c["expected"] = [data_array(r) for r in result] if isinstance(result, list) else data_array(result)
         results.append(c)
-    shown = {name: inputs[name] for name in ("grid", "series", "stations", "cube", "field")}
+    shown = {name: inputs[name] for name in ("grid", "series", "stations", "cube", "field", "model")}
+    shown["model time"] = inputs["model360"].time
     shown["small and large"] = xr.DataArray(np.array([1e-5, 3.0]), dims="x")
     shown["summarised"] = xr.DataArray(np.arange(3000.0) / 7, dims="x")
     shown["integers"] = xr.DataArray(np.arange(-5, 20, 3, dtype="int16").reshape(3, 3), dims=("y", "x"), name="n")
@@ -418,6 +489,7 @@ def main():
         "numpy": np.__version__,
         "inputs": {name: data_array(da) for name, da in inputs.items()},
         "cases": results,
+        "decoded": list(decoded()),
     }
     out.write_text(json.dumps(document, indent=1))
     errors = sum("error" in c for c in results)

@@ -65,6 +65,8 @@ fn keys(index: &Index, floats: bool) -> Vec<Key> {
             Label::Float(x) => Key::Float((x + 0.0).to_bits()),
             Label::Time(t) if t.is_nat() => Key::Missing(i),
             Label::Time(t) => Key::Int(t.0),
+            Label::CfTime(t) if t.is_nat() => Key::Missing(i),
+            Label::CfTime(t) => Key::Int(t.micros()),
             Label::Str(s) => Key::Str(s),
         })
         .collect()

@@ -5,6 +5,7 @@
 use std::ops;
 
 use super::align::{Join, align_all};
+use super::calendar::CfDateTime;
 use super::coords::Coordinates;
 use super::data_array::DataArray;
 use super::dtype::{DType, DateTime64, TimeDelta64};
@@ -41,7 +42,7 @@ macro_rules! scalar_operands {
 }
 
 // One float and one integer type, so that literals (`2.0`, `2`) need no suffix.
-scalar_operands!(f64, i32, bool, DateTime64, TimeDelta64);
+scalar_operands!(f64, i32, bool, DateTime64, TimeDelta64, CfDateTime);
 
 /// A scalar in the dtype of the array it meets: floats keep a float array's precision,
 /// integers an integer array's width.
@@ -256,6 +257,10 @@ impl DataArray {
             DType::Float32 => Values::scalar(f32::NAN),
             DType::DateTime64 => Values::scalar(DateTime64::NAT),
             DType::TimeDelta64 => Values::scalar(TimeDelta64::NAT),
+            DType::CfDateTime => {
+                let (_, clock) = self.variable().eager().times().expect("times");
+                Values::scalar(CfDateTime::nat(clock.calendar))
+            }
             _ => Values::scalar(f64::NAN),
         };
         self.choose(cond, Operand::Scalar(missing))

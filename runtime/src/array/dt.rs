@@ -1,13 +1,15 @@
 //! The `.dt` accessor: date components of a datetime array as arrays, and the
 //! "time.month"-style virtual coordinates that `groupby` accepts.
 
+use super::calendar::{Calendar, Clock, Fields};
 use super::data_array::DataArray;
-use super::dtype::DateTime64;
+use super::time::season_of_month;
 use super::values::Values;
 use super::variable::Variable;
 use crate::Error;
 
-/// Date components of a datetime array (xarray's `da.dt`).
+/// Date components of a datetime array (xarray's `da.dt`), on the array's calendar
+/// (`datetime64` or cftime-like [`CfDateTime`](super::CfDateTime)s).
 ///
 /// ```
 /// use rangeo::prelude::*;
@@ -15,31 +17,41 @@ use crate::Error;
 /// assert_eq!(t.dt()?.month().to_vec::<i64>()?, [12, 3]);
 /// assert_eq!(t.dt()?.season().to_vec::<String>()?, ["DJF", "MAM"]);
 /// assert_eq!(t.dt()?.dayofyear().to_vec::<i64>()?, [365, 60]);
+///
+/// let model = DataArray::new(["time"], vec![CfDateTime::from_ymd(Calendar::Day360, 2000, 2, 30)?])?;
+/// assert_eq!(model.dt()?.dayofyear().to_vec::<i64>()?, [60]);
+/// assert_eq!(model.dt()?.days_in_month().to_vec::<i64>()?, [30]);
+/// assert_eq!(model.dt()?.calendar(), Calendar::Day360);
 /// # Ok::<(), rangeo::Error>(())
 /// ```
-#[derive(Debug, Clone, Copy)]
+#[derive(Debug, Clone)]
 pub struct DatetimeAccessor<'a> {
     array: &'a DataArray,
-    times: &'a ndarray::ArrayD<DateTime64>,
+    ticks: ndarray::ArrayD<i64>,
+    clock: Clock,
 }
 
 impl DataArray {
     /// Date components, for datetime arrays.
     pub fn dt(&self) -> Result<DatetimeAccessor<'_>, Error> {
-        let times = self.variable().eager().array::<DateTime64>().map_err(|_| {
+        let (ticks, clock) = self.variable().eager().times().ok_or_else(|| {
             Error::Operation(format!(
                 "the .dt accessor needs datetime values; `{}` holds {}",
                 self.name().unwrap_or("this array"),
                 self.dtype()
             ))
         })?;
-        Ok(DatetimeAccessor { array: self, times })
+        Ok(DatetimeAccessor {
+            array: self,
+            ticks,
+            clock,
+        })
     }
 }
 
 /// The component names `groupby("time.<component>")` and [`DatetimeAccessor::component`]
 /// know.
-pub const COMPONENTS: [&str; 9] = [
+pub const COMPONENTS: [&str; 10] = [
     "year",
     "month",
     "day",
@@ -48,14 +60,31 @@ pub const COMPONENTS: [&str; 9] = [
     "second",
     "dayofyear",
     "dayofweek",
+    "days_in_month",
     "season",
 ];
 
 impl DatetimeAccessor<'_> {
-    fn integers(&self, name: &str, f: impl Fn(DateTime64) -> i64) -> DataArray {
+    fn integers(&self, name: &str, f: impl Fn(Fields) -> i64) -> DataArray {
         // NaT has no components; numpy gives -1 for them, as here.
-        let values = self.times.mapv(|t| if t.is_nat() { -1 } else { f(t) });
+        let values = self.ticks.mapv(|t| {
+            if t == i64::MIN {
+                -1
+            } else {
+                f(self.clock.fields(t))
+            }
+        });
         self.wrap(name, Values::from_array(values))
+    }
+
+    fn seconds_of_day(&self, fields: Fields) -> i64 {
+        fields.of_day / self.clock.per_second
+    }
+
+    /// The calendar the times are on.
+    #[must_use]
+    pub fn calendar(&self) -> Calendar {
+        self.clock.calendar
     }
 
     fn wrap(&self, name: &str, values: Values) -> DataArray {
@@ -66,55 +95,73 @@ impl DatetimeAccessor<'_> {
     /// The year.
     #[must_use]
     pub fn year(&self) -> DataArray {
-        self.integers("year", DateTime64::year)
+        self.integers("year", |f| f.year)
     }
 
     /// The month, 1 to 12.
     #[must_use]
     pub fn month(&self) -> DataArray {
-        self.integers("month", |t| i64::from(t.month()))
+        self.integers("month", |f| i64::from(f.month))
     }
 
     /// The day of the month.
     #[must_use]
     pub fn day(&self) -> DataArray {
-        self.integers("day", |t| i64::from(t.day()))
+        self.integers("day", |f| i64::from(f.day))
     }
 
     /// The hour.
     #[must_use]
     pub fn hour(&self) -> DataArray {
-        self.integers("hour", |t| i64::from(t.hour()))
+        self.integers("hour", |f| self.seconds_of_day(f) / 3600)
     }
 
     /// The minute.
     #[must_use]
     pub fn minute(&self) -> DataArray {
-        self.integers("minute", |t| i64::from(t.minute()))
+        self.integers("minute", |f| self.seconds_of_day(f) / 60 % 60)
     }
 
     /// The second.
     #[must_use]
     pub fn second(&self) -> DataArray {
-        self.integers("second", |t| i64::from(t.second()))
+        self.integers("second", |f| self.seconds_of_day(f) % 60)
     }
 
     /// The day of the year, from 1.
     #[must_use]
     pub fn dayofyear(&self) -> DataArray {
-        self.integers("dayofyear", |t| i64::from(t.day_of_year()))
+        self.integers("dayofyear", |f| {
+            i64::from(f.day_of_year(self.clock.calendar))
+        })
     }
 
     /// The day of the week, Monday = 0.
     #[must_use]
     pub fn dayofweek(&self) -> DataArray {
-        self.integers("dayofweek", |t| i64::from(t.day_of_week()))
+        self.integers("dayofweek", |f| {
+            i64::from(self.clock.calendar.day_of_week(f.days))
+        })
+    }
+
+    /// The number of days in the month.
+    #[must_use]
+    pub fn days_in_month(&self) -> DataArray {
+        self.integers("days_in_month", |f| {
+            i64::from(self.clock.calendar.days_in_month(f.year, f.month))
+        })
     }
 
     /// The meteorological season ("DJF", "MAM", "JJA", "SON").
     #[must_use]
     pub fn season(&self) -> DataArray {
-        let values = self.times.mapv(|t| t.season().to_owned());
+        let values = self.ticks.mapv(|t| {
+            if t == i64::MIN {
+                "nan".to_owned()
+            } else {
+                season_of_month(self.clock.fields(t).month).to_owned()
+            }
+        });
         self.wrap("season", Values::from_array(values))
     }
 
@@ -129,6 +176,7 @@ impl DatetimeAccessor<'_> {
             "second" => self.second(),
             "dayofyear" => self.dayofyear(),
             "dayofweek" => self.dayofweek(),
+            "days_in_month" => self.days_in_month(),
             "season" => self.season(),
             other => {
                 return Err(Error::Label(format!(

@@ -39,6 +39,9 @@ pub enum DType {
     DateTime64,
     /// `timedelta64[ns]`: a duration in nanoseconds.
     TimeDelta64,
+    /// Dates on a CF calendar ([`CfDateTime`](super::CfDateTime)), which numpy holds
+    /// as cftime objects of dtype `object`.
+    CfDateTime,
     /// Text (numpy's `<U` and `object` strings).
     Str,
 }
@@ -80,15 +83,23 @@ impl DType {
             Self::Bool | Self::Int8 | Self::UInt8 => 1,
             Self::Int16 | Self::UInt16 => 2,
             Self::Int32 | Self::UInt32 | Self::Float32 => 4,
-            Self::Int64 | Self::UInt64 | Self::Float64 | Self::DateTime64 | Self::TimeDelta64 => 8,
+            Self::Int64
+            | Self::UInt64
+            | Self::Float64
+            | Self::DateTime64
+            | Self::TimeDelta64
+            | Self::CfDateTime => 8,
             Self::Str => return None,
         })
     }
 
-    /// Whether elements are `datetime64` or `timedelta64`.
+    /// Whether elements are times or durations (`datetime64`, `timedelta64`, cftime).
     #[must_use]
     pub fn is_time(self) -> bool {
-        matches!(self, Self::DateTime64 | Self::TimeDelta64)
+        matches!(
+            self,
+            Self::DateTime64 | Self::TimeDelta64 | Self::CfDateTime
+        )
     }
 
     /// The dtype that both `self` and `other` convert to without loss, as numpy's
@@ -164,6 +175,7 @@ impl DType {
             Self::Float64 => "float64",
             Self::DateTime64 => "datetime64[ns]",
             Self::TimeDelta64 => "timedelta64[ns]",
+            Self::CfDateTime => "object",
             Self::Str => "str",
         }
     }

@@ -6,7 +6,6 @@ use std::collections::BTreeMap;
 
 use super::arithmetic::combined;
 use super::data_array::DataArray;
-use super::dtype::DateTime64;
 use super::index::Label;
 use super::math::BinaryOp;
 use super::reduce::Reduction;
@@ -122,23 +121,19 @@ impl DataArray {
     pub fn resample(&self, dim: &str, freq: &str) -> Result<GroupBy<'_>, Error> {
         let frequency: Frequency = freq.parse()?;
         let coord = self.coord(dim)?;
-        let times = coord
-            .variable()
-            .eager()
-            .array::<DateTime64>()
-            .map_err(|_| {
-                Error::Operation(format!(
-                    "resample needs datetime labels; `{dim}` holds {}",
-                    coord.dtype()
-                ))
-            })?;
-        let times: Vec<DateTime64> = times.iter().copied().collect();
-        let (labels, groups) = frequency.bins(&times);
+        let (times, clock) = coord.variable().eager().times().ok_or_else(|| {
+            Error::Operation(format!(
+                "resample needs datetime labels; `{dim}` holds {}",
+                coord.dtype()
+            ))
+        })?;
+        let times = times.into_raw_vec_and_offset().0;
+        let (labels, groups) = frequency.bins(&times, clock);
         Ok(GroupBy {
             array: self,
             dim: dim.to_owned(),
             name: dim.to_owned(),
-            labels: Some(Values::from_vec(labels)),
+            labels: Some(clock.values(&ndarray::Array1::from(labels))),
             groups,
         })
     }
@@ -156,10 +151,13 @@ enum GroupKey {
 fn group_keys(values: &Values) -> Result<Vec<Option<GroupKey>>, Error> {
     Ok(match values {
         Values::Str(a) => a.iter().map(|s| Some(GroupKey::Str(s.clone()))).collect(),
-        Values::DateTime64(a) => a
-            .iter()
-            .map(|t| (!t.is_nat()).then_some(GroupKey::Int(t.0)))
-            .collect(),
+        Values::DateTime64(_) | Values::CfDateTime(_) => {
+            let (ticks, _) = values.times().expect("times");
+            ticks
+                .iter()
+                .map(|&t| (t != i64::MIN).then_some(GroupKey::Int(t)))
+                .collect()
+        }
         Values::Float32(_) | Values::Float64(_) => values
             .to_f64()?
             .iter()
@@ -454,6 +452,7 @@ fn label_at(values: &Values, i: usize) -> Label {
     match values {
         Values::Str(a) => Label::Str(a[[i]].clone()),
         Values::DateTime64(a) => Label::Time(a[[i]]),
+        Values::CfDateTime(a) => Label::CfTime(a[[i]]),
         Values::Float32(_) | Values::Float64(_) => {
             Label::Float(values.to_f64().expect("floats")[[i]])
         }

@@ -6,6 +6,7 @@ use std::cmp::Ordering;
 use std::fmt;
 use std::ops::{RangeFrom, RangeFull, RangeInclusive, RangeToInclusive};
 
+use super::calendar::{CfDateTime, Clock};
 use super::dtype::{DType, DateTime64};
 use super::time::{Period, resolution_of};
 use super::values::Values;
@@ -33,7 +34,8 @@ pub struct Index {
 enum Labels {
     Int(Vec<i64>),
     Float(Vec<f64>),
-    Time(Vec<DateTime64>),
+    /// Ticks of the clock (NaT is `i64::MIN`).
+    Time(Vec<i64>, Clock),
     Str(Vec<String>),
 }
 
@@ -55,6 +57,8 @@ pub enum Label {
     Float(f64),
     /// A point in time.
     Time(DateTime64),
+    /// A point in time on a CF calendar.
+    CfTime(CfDateTime),
     /// Text, or a date string on a datetime index.
     Str(String),
 }
@@ -156,6 +160,7 @@ labels! {
     f32 => |x| Label::Float(f64::from(x)),
     f64 => |x| Label::Float(x),
     DateTime64 => |x| Label::Time(x),
+    CfDateTime => |x| Label::CfTime(x),
     &str => |x| Label::Str(x.to_owned()),
     String => |x| Label::Str(x),
 }
@@ -175,6 +180,7 @@ impl fmt::Display for Label {
             Self::Int(x) => write!(f, "{x}"),
             Self::Float(x) => write!(f, "{x:?}"),
             Self::Time(x) => write!(f, "{x}"),
+            Self::CfTime(x) => write!(f, "{x}"),
             Self::Str(x) => write!(f, "{x:?}"),
         }
     }
@@ -223,7 +229,10 @@ impl Index {
             Values::Float32(_) | Values::Float64(_) => {
                 Labels::Float(labels.to_f64()?.into_raw_vec_and_offset().0)
             }
-            Values::DateTime64(a) => Labels::Time(a.iter().copied().collect()),
+            Values::DateTime64(_) | Values::CfDateTime(_) => {
+                let (ticks, clock) = labels.times().expect("times");
+                Labels::Time(ticks.into_raw_vec_and_offset().0, clock)
+            }
             Values::TimeDelta64(a) => Labels::Int(a.iter().map(|t| t.0).collect()),
             Values::Str(a) => Labels::Str(a.iter().cloned().collect()),
             Values::UInt64(a) if a.iter().any(|&x| i64::try_from(x).is_err()) => {
@@ -257,9 +266,8 @@ impl Index {
     #[must_use]
     pub fn len(&self) -> usize {
         match &self.labels {
-            Labels::Int(v) => v.len(),
+            Labels::Int(v) | Labels::Time(v, _) => v.len(),
             Labels::Float(v) => v.len(),
-            Labels::Time(v) => v.len(),
             Labels::Str(v) => v.len(),
         }
     }
@@ -309,7 +317,7 @@ impl Index {
         match &self.labels {
             Labels::Int(v) => Some(v[i].cmp(&v[j])),
             Labels::Float(v) => v[i].partial_cmp(&v[j]),
-            Labels::Time(v) => (!v[i].is_nat() && !v[j].is_nat()).then(|| v[i].cmp(&v[j])),
+            Labels::Time(v, _) => (v[i] != i64::MIN && v[j] != i64::MIN).then(|| v[i].cmp(&v[j])),
             Labels::Str(v) => Some(v[i].cmp(&v[j])),
         }
     }
@@ -320,7 +328,7 @@ impl Index {
             (Labels::Int(v), Key::Int(k)) => Some(v[i].cmp(&k)),
             (Labels::Int(v), Key::Num(k)) => (v[i] as f64).partial_cmp(&k),
             (Labels::Float(v), Key::Num(k)) => v[i].partial_cmp(&k),
-            (Labels::Time(v), Key::Time(k)) => (!v[i].is_nat()).then(|| v[i].0.cmp(&k)),
+            (Labels::Time(v, _), Key::Time(k)) => (v[i] != i64::MIN).then(|| v[i].cmp(&k)),
             (Labels::Str(v), Key::Str(k)) => Some(v[i].as_str().cmp(k)),
             _ => None,
         }
@@ -332,7 +340,7 @@ impl Index {
             (Labels::Int(v), Key::Int(k)) => (v[i] as f64 - k as f64).abs(),
             (Labels::Int(v), Key::Num(k)) => (v[i] as f64 - k).abs(),
             (Labels::Float(v), Key::Num(k)) => (v[i] - k).abs(),
-            (Labels::Time(v), Key::Time(k)) => (v[i].0 - k).unsigned_abs() as f64,
+            (Labels::Time(v, clock), Key::Time(k)) => clock.nanos(v[i] - k).unsigned_abs() as f64,
             _ => f64::NAN,
         }
     }
@@ -341,7 +349,8 @@ impl Index {
         match &self.labels {
             Labels::Int(_) => "integer",
             Labels::Float(_) => "float",
-            Labels::Time(_) => "datetime",
+            Labels::Time(_, clock) if *clock == Clock::NUMPY => "datetime",
+            Labels::Time(..) => "cftime",
             Labels::Str(_) => "string",
         }
     }
@@ -352,8 +361,11 @@ impl Index {
             (Labels::Int(_), Label::Int(i)) => Key::Int(*i),
             (Labels::Int(_) | Labels::Float(_), Label::Float(x)) => Key::Num(*x),
             (Labels::Float(_), Label::Int(i)) => Key::Num(*i as f64),
-            (Labels::Time(_), Label::Time(t)) => Key::Time(t.0),
-            (Labels::Time(_), Label::Str(s)) => Key::Time(Period::parse(s)?.start.0),
+            (Labels::Time(_, clock), Label::Time(t)) if *clock == Clock::NUMPY => Key::Time(t.0),
+            (Labels::Time(_, clock), Label::CfTime(t)) if *clock == t.clock() => {
+                Key::Time(t.micros())
+            }
+            (Labels::Time(_, clock), Label::Str(s)) => Key::Time(self.period(s, *clock)?.start),
             (Labels::Str(_), Label::Str(s)) => Key::Str(s),
             _ => {
                 return Err(Error::Label(format!(
@@ -362,6 +374,17 @@ impl Index {
                     self.dim
                 )));
             }
+        })
+    }
+
+    /// The span a date string names, on this index's calendar.
+    fn period(&self, text: &str, clock: Clock) -> Result<Period, Error> {
+        Period::parse_in(text, clock).map_err(|e| {
+            Error::Label(format!(
+                "{e}, to look up in the {} index of `{}`",
+                self.kind(),
+                self.dim
+            ))
         })
     }
 
@@ -473,13 +496,23 @@ impl Index {
         )
     }
 
+    fn key_text(&self, key: Key<'_>) -> String {
+        match (key, &self.labels) {
+            (Key::Int(i), _) => i.to_string(),
+            (Key::Num(x), _) => format!("{x:?}"),
+            (Key::Time(t), Labels::Time(_, clock)) => time_label(t, *clock).to_string(),
+            (Key::Time(t), _) => t.to_string(),
+            (Key::Str(s), _) => format!("{s:?}"),
+        }
+    }
+
     /// The label at position `i`.
     #[must_use]
     pub fn label_at(&self, i: usize) -> Label {
         match &self.labels {
             Labels::Int(v) => Label::Int(v[i]),
             Labels::Float(v) => Label::Float(v[i]),
-            Labels::Time(v) => Label::Time(v[i]),
+            Labels::Time(v, clock) => time_label(v[i], *clock),
             Labels::Str(v) => Label::Str(v[i].clone()),
         }
     }
@@ -491,20 +524,20 @@ impl Index {
         matching: Matching,
     ) -> Result<Positions, Error> {
         match selector {
-            Selector::Label(Label::Str(text)) if matches!(self.labels, Labels::Time(_)) => {
-                let period = Period::parse(text)?;
-                let Labels::Time(times) = &self.labels else {
+            Selector::Label(Label::Str(text)) if matches!(self.labels, Labels::Time(..)) => {
+                let Labels::Time(times, clock) = &self.labels else {
                     unreachable!()
                 };
-                if period.resolution >= resolution_of(times) {
+                let period = self.period(text, *clock)?;
+                // pandas picks one label when the string is as fine as the index;
+                // xarray's CFTimeIndex always selects the span.
+                if *clock == Clock::NUMPY && period.resolution >= resolution_of(times, *clock) {
                     return self
-                        .position_of(&Label::Time(period.start), matching)
+                        .position_of(&time_label(period.start, *clock), matching)
                         .map(Positions::One);
                 }
-                let positions = self.locate_range(
-                    Some(Key::Time(period.start.0)),
-                    Some(Key::Time(period.end.0)),
-                )?;
+                let positions =
+                    self.locate_range(Some(Key::Time(period.start)), Some(Key::Time(period.end)))?;
                 if positions.is_empty() {
                     return Err(self.missing(&Label::Str(text.clone())));
                 }
@@ -539,13 +572,13 @@ impl Index {
         is_start: bool,
     ) -> Result<Option<Key<'a>>, Error> {
         let Some(label) = label else { return Ok(None) };
-        if let (Labels::Time(_), Label::Str(text)) = (&self.labels, label) {
-            let period = Period::parse(text)?;
+        if let (Labels::Time(_, clock), Label::Str(text)) = (&self.labels, label) {
+            let period = self.period(text, *clock)?;
             let first = is_start != (self.order == Order::Descending);
             return Ok(Some(Key::Time(if first {
-                period.start.0
+                period.start
             } else {
-                period.end.0
+                period.end
             })));
         }
         self.key(label).map(Some)
@@ -559,7 +592,7 @@ impl Index {
     ) -> Result<Positions, Error> {
         let n = self.len();
         if self.order == Order::Unordered {
-            if let (Labels::Time(_), Some(Key::Time(lo)), Some(Key::Time(hi))) =
+            if let (Labels::Time(..), Some(Key::Time(lo)), Some(Key::Time(hi))) =
                 (&self.labels, start, stop)
             {
                 let inside = (0..n).filter(|&i| {
@@ -573,7 +606,7 @@ impl Index {
                     Error::Label(format!(
                         "the index of `{}` is not sorted, so a range needs labels that are in it; {} is not",
                         self.dim,
-                        key_text(key)
+                        self.key_text(key)
                     ))
                 })
             };
@@ -587,12 +620,12 @@ impl Index {
     }
 }
 
-fn key_text(key: Key<'_>) -> String {
-    match key {
-        Key::Int(i) => i.to_string(),
-        Key::Num(x) => format!("{x:?}"),
-        Key::Time(t) => DateTime64(t).to_string(),
-        Key::Str(s) => format!("{s:?}"),
+/// A time label from ticks of `clock`.
+fn time_label(ticks: i64, clock: Clock) -> Label {
+    if clock == Clock::NUMPY {
+        Label::Time(DateTime64(ticks))
+    } else {
+        Label::CfTime(CfDateTime::from_micros(clock.calendar, ticks))
     }
 }
 

@@ -6,6 +6,7 @@ use std::borrow::Cow;
 use ndarray::{ArrayD, IxDyn, Zip};
 use rayon::prelude::*;
 
+use super::calendar::CfDateTime;
 use super::dtype::{DType, DateTime64, Element, TimeDelta64};
 use super::values::{Values, with_array};
 use crate::Error;
@@ -367,29 +368,10 @@ impl Values {
                 _ => x ^ y,
             })?));
         }
+        if let Some(result) = self.time_binary(op, other) {
+            return result;
+        }
         match (self, other) {
-            (Values::DateTime64(a), Values::DateTime64(b)) if op == BinaryOp::Sub => {
-                return Ok(Values::TimeDelta64(zip_with(a, b, |x, y| {
-                    if x.is_nat() || y.is_nat() {
-                        TimeDelta64::NAT
-                    } else {
-                        TimeDelta64(x.0 - y.0)
-                    }
-                })?));
-            }
-            (Values::DateTime64(a), Values::TimeDelta64(b))
-                if matches!(op, BinaryOp::Add | BinaryOp::Sub) =>
-            {
-                return Ok(Values::DateTime64(zip_with(a, b, |x, y| {
-                    if x.is_nat() || y.is_nat() {
-                        DateTime64::NAT
-                    } else if op == BinaryOp::Add {
-                        DateTime64(x.0 + y.0)
-                    } else {
-                        DateTime64(x.0 - y.0)
-                    }
-                })?));
-            }
             (Values::TimeDelta64(a), Values::TimeDelta64(b))
                 if matches!(op, BinaryOp::Add | BinaryOp::Sub) =>
             {
@@ -409,11 +391,6 @@ impl Values {
             return match (self, other) {
                 (Values::Str(a), Values::Str(b)) => {
                     Ok(Values::Bool(zip_with(a, b, |x, y| op.compare(x, y))?))
-                }
-                (Values::DateTime64(a), Values::DateTime64(b)) => {
-                    Ok(Values::Bool(zip_with(a, b, |x, y| {
-                        nat_compare(op, x.is_nat() || y.is_nat(), || op.compare(x, y))
-                    })?))
                 }
                 (Values::TimeDelta64(a), Values::TimeDelta64(b)) => {
                     Ok(Values::Bool(zip_with(a, b, |x, y| {
@@ -447,6 +424,61 @@ impl Values {
         }, _ => Err(unsupported()))
     }
 
+    /// Arithmetic and comparisons on times (datetime64 or cftime-like, which count in
+    /// ticks of their clock): time - time is a `timedelta64`, time ± timedelta a time;
+    /// `None` when neither operand is a time.
+    fn time_binary(&self, op: BinaryOp, other: &Values) -> Option<Result<Values, Error>> {
+        let unsupported = || {
+            Error::Operation(format!(
+                "cannot apply {op:?} to {} and {} values",
+                self.dtype(),
+                other.dtype()
+            ))
+        };
+        let missing = |x: i64, y: i64| x == i64::MIN || y == i64::MIN;
+        let (a, clock) = self.times()?;
+        let result = match (other.times(), other) {
+            (Some((_, other_clock)), _) if other_clock.calendar != clock.calendar => {
+                Err(Error::Operation(format!(
+                    "cannot combine times on the {} and {} calendars",
+                    clock.calendar, other_clock.calendar
+                )))
+            }
+            (Some((b, other_clock)), _) if other_clock == clock => {
+                if op == BinaryOp::Sub {
+                    zip_with(&a, &b, |&x, &y| {
+                        TimeDelta64(if missing(x, y) {
+                            i64::MIN
+                        } else {
+                            clock.nanos(x - y)
+                        })
+                    })
+                    .map(Values::TimeDelta64)
+                } else if op.is_comparison() {
+                    zip_with(&a, &b, |&x, &y| {
+                        nat_compare(op, missing(x, y), || op.compare(&x, &y))
+                    })
+                    .map(Values::Bool)
+                } else {
+                    Err(unsupported())
+                }
+            }
+            (None, Values::TimeDelta64(b)) if matches!(op, BinaryOp::Add | BinaryOp::Sub) => {
+                let sign = if op == BinaryOp::Add { 1 } else { -1 };
+                zip_with(&a, b, |&x, y| {
+                    if missing(x, y.0) {
+                        i64::MIN
+                    } else {
+                        x + sign * clock.ticks_of_nanos(y.0)
+                    }
+                })
+                .map(|ticks| clock.values(&ticks))
+            }
+            _ => Err(unsupported()),
+        };
+        Some(result)
+    }
+
     /// A float function of every element (numbers are converted to float64 first;
     /// float32 stays float32).
     pub(crate) fn map_float(&self, f: impl Fn(f64) -> f64 + Sync + Send) -> Result<Values, Error> {
@@ -464,6 +496,7 @@ impl Values {
             Values::Float64(a) => map(a, f64::is_nan),
             Values::DateTime64(a) => map(a, DateTime64::is_nat),
             Values::TimeDelta64(a) => map(a, TimeDelta64::is_nat),
+            Values::CfDateTime(a) => map(a, CfDateTime::is_nat),
             other => ArrayD::from_elem(IxDyn(other.shape()), false),
         })
     }

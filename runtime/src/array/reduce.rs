@@ -7,9 +7,11 @@ use std::borrow::Cow;
 use ndarray::{ArrayD, Axis, IxDyn};
 use rayon::prelude::*;
 
+use super::calendar::CfDateTime;
 use super::dtype::{DType, DateTime64, TimeDelta64};
 use super::math::{Numeric, PARALLEL_LEN, with_numeric};
 use super::values::Values;
+use super::values::calendar_of;
 use crate::Error;
 
 /// What to compute over the reduced dimensions.
@@ -382,7 +384,9 @@ impl Values {
             Reduction::Any | Reduction::All => {
                 let truth = match self {
                     Values::Bool(a) => a.clone(),
-                    Values::Str(_) | Values::DateTime64(_) => return Err(unsupported()),
+                    Values::Str(_) | Values::DateTime64(_) | Values::CfDateTime(_) => {
+                        return Err(unsupported());
+                    }
                     other => other.cast(DType::Bool)?.array::<bool>()?.clone(),
                 };
                 let any = how == Reduction::Any;
@@ -452,7 +456,10 @@ impl Values {
             Values::TimeDelta64(a) if !product => Values::TimeDelta64(reduce_rows(a, axes, |r| {
                 TimeDelta64(r.iter().filter(|x| !x.is_nat()).map(|x| x.0).sum())
             })),
-            Values::Str(_) | Values::DateTime64(_) | Values::TimeDelta64(_) => return None,
+            Values::Str(_)
+            | Values::DateTime64(_)
+            | Values::TimeDelta64(_)
+            | Values::CfDateTime(_) => return None,
             other => {
                 let a = other.cast(DType::Int64).ok()?;
                 Values::Int64(reduce_rows(a.array::<i64>().ok()?, axes, |r| {
@@ -484,6 +491,7 @@ impl Values {
         Some(match self {
             Values::DateTime64(a) => pick!(a, DateTime64::is_nat, DateTime64::NAT),
             Values::TimeDelta64(a) => pick!(a, TimeDelta64::is_nat, TimeDelta64::NAT),
+            Values::CfDateTime(a) => pick!(a, CfDateTime::is_nat, CfDateTime::nat(calendar_of(a))),
             Values::Str(a) if position => Values::Int64(reduce_rows(a, axes, |r| {
                 extreme(&r.iter().collect::<Vec<_>>(), |_| false, false, smallest)
                     .map_or(-1, |(i, _)| int64(i))

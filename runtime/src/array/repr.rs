@@ -165,6 +165,7 @@ fn element_words(values: &Values) -> Vec<String> {
             .map(|t| format!("'{}'", numpy_datetime(*t)))
             .collect(),
         Values::TimeDelta64(a) => a.iter().map(|t| t.0.to_string()).collect(),
+        Values::CfDateTime(a) => a.iter().map(|t| t.python_repr()).collect(),
         other => {
             let ints = other.cast(DType::Int64).map(|v| {
                 v.array::<i64>()
@@ -386,6 +387,7 @@ fn preview_word(values: &Values, i: usize) -> String {
             }
         }
         Values::TimeDelta64(a) => a[[i]].to_string(),
+        Values::CfDateTime(a) => a[[i]].to_string(),
         other => other
             .cast(DType::Int64)
             .map(|v| {

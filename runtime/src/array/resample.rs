@@ -3,15 +3,15 @@
 
 use std::str::FromStr;
 
-use super::dtype::DateTime64;
-use super::time::{NS_PER_DAY, NS_PER_HOUR, NS_PER_MINUTE, days_in_month};
+use super::calendar::Clock;
+use super::time::{NS_PER_DAY, NS_PER_HOUR, NS_PER_MINUTE};
 use crate::Error;
 
 /// A resampling frequency.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub(crate) enum Frequency {
-    /// A fixed step from midnight of the first day (pandas' `origin="start_day"`),
-    /// labelled by period start.
+    /// A fixed step in nanoseconds from midnight of the first day (pandas'
+    /// `origin="start_day"`), labelled by period start.
     Fixed(i64),
     /// Runs of `months` calendar months, the first starting in month `anchor`
     /// (0 = January) of a year; labelled by the first day (`end` off) or the last day.
@@ -105,50 +105,55 @@ impl FromStr for Frequency {
 }
 
 /// Months since January of year 0 of a time.
-fn month_number(t: DateTime64) -> i64 {
-    t.year() * 12 + i64::from(t.month()) - 1
+fn month_number(clock: Clock, t: i64) -> i64 {
+    let fields = clock.fields(t);
+    fields.year * 12 + i64::from(fields.month) - 1
 }
 
-/// The first day of a month number.
-fn month_start(month: i64) -> DateTime64 {
-    DateTime64::from_ymd(month.div_euclid(12), (month.rem_euclid(12) + 1) as u32, 1)
-}
-
-/// The last day of a month number.
-fn month_end(month: i64) -> DateTime64 {
-    let (year, m) = (month.div_euclid(12), (month.rem_euclid(12) + 1) as u32);
-    DateTime64::from_ymd(year, m, days_in_month(year, m))
+/// The year and month (from 1) of a month number.
+fn year_month(month: i64) -> (i64, u32) {
+    (month.div_euclid(12), (month.rem_euclid(12) + 1) as u32)
 }
 
 impl Frequency {
-    /// The periods from the first to the last time: each period's label, and the
-    /// positions of the times in it (NaT in none).
-    pub(crate) fn bins(self, times: &[DateTime64]) -> (Vec<DateTime64>, Vec<Vec<usize>>) {
-        let present = || times.iter().filter(|t| !t.is_nat());
-        let (Some(&first), Some(&last)) = (present().min(), present().max()) else {
+    /// The periods from the first to the last time (ticks of `clock`, NaT as
+    /// `i64::MIN`): each period's label, and the positions of the times in it (NaT in
+    /// none).
+    pub(crate) fn bins(self, times: &[i64], clock: Clock) -> (Vec<i64>, Vec<Vec<usize>>) {
+        let present = || times.iter().copied().filter(|&t| t != i64::MIN);
+        let (Some(first), Some(last)) = (present().min(), present().max()) else {
             return (Vec::new(), Vec::new());
         };
         let (origin, step) = match self {
-            Self::Fixed(step) => (first.0 - first.0.rem_euclid(NS_PER_DAY), step),
+            Self::Fixed(step) => (
+                first - first.rem_euclid(clock.per_day()),
+                clock.ticks_of_nanos(step).max(1),
+            ),
             Self::Months { months, anchor, .. } => {
-                let m = month_number(first);
+                let m = month_number(clock, first);
                 (m - (m - anchor).rem_euclid(months), months)
             }
         };
-        let period = |t: DateTime64| match self {
-            Self::Fixed(_) => (t.0 - origin).div_euclid(step),
-            Self::Months { .. } => (month_number(t) - origin).div_euclid(step),
+        let period = |t: i64| match self {
+            Self::Fixed(_) => (t - origin).div_euclid(step),
+            Self::Months { .. } => (month_number(clock, t) - origin).div_euclid(step),
         };
         let count = usize::try_from(period(last) + 1).expect("periods after the first");
         let mut groups = vec![Vec::new(); count];
-        for (position, &t) in times.iter().enumerate().filter(|(_, t)| !t.is_nat()) {
+        for (position, &t) in times.iter().enumerate().filter(|(_, t)| **t != i64::MIN) {
             groups[usize::try_from(period(t)).expect("after the first")].push(position);
         }
         let labels = (0..i64::try_from(count).expect("periods fit in i64"))
             .map(|p| match self {
-                Self::Fixed(_) => DateTime64(origin + p * step),
-                Self::Months { end: false, .. } => month_start(origin + p * step),
-                Self::Months { end: true, .. } => month_end(origin + p * step + step - 1),
+                Self::Fixed(_) => origin + p * step,
+                Self::Months { end: false, .. } => {
+                    let (year, month) = year_month(origin + p * step);
+                    clock.midnight(year, month, 1)
+                }
+                Self::Months { end: true, .. } => {
+                    let (year, month) = year_month(origin + p * step + step - 1);
+                    clock.midnight(year, month, clock.calendar.days_in_month(year, month))
+                }
             })
             .collect();
         (labels, groups)
@@ -158,9 +163,10 @@ impl Frequency {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::array::{Calendar, CfDateTime, DateTime64};
 
-    fn t(text: &str) -> DateTime64 {
-        text.parse().unwrap()
+    fn t(text: &str) -> i64 {
+        text.parse::<DateTime64>().unwrap().0
     }
 
     #[test]
@@ -193,13 +199,32 @@ mod tests {
     #[test]
     fn periods_cover_first_to_last_with_empty_ones() {
         let times = [t("2013-01-30T06"), t("2013-01-31T18"), t("2013-03-02")];
-        let (labels, groups) = "ME".parse::<Frequency>().unwrap().bins(&times);
+        let (labels, groups) = "ME"
+            .parse::<Frequency>()
+            .unwrap()
+            .bins(&times, Clock::NUMPY);
         assert_eq!(labels, [t("2013-01-31"), t("2013-02-28"), t("2013-03-31")]);
         assert_eq!(groups, [vec![0, 1], vec![], vec![2]]);
-        let (labels, _) = "QS-DEC".parse::<Frequency>().unwrap().bins(&times);
+        let (labels, _) = "QS-DEC"
+            .parse::<Frequency>()
+            .unwrap()
+            .bins(&times, Clock::NUMPY);
         assert_eq!(labels, [t("2012-12-01"), t("2013-03-01")]);
-        let (labels, groups) = "1D".parse::<Frequency>().unwrap().bins(&times[..2]);
+        let (labels, groups) = "1D"
+            .parse::<Frequency>()
+            .unwrap()
+            .bins(&times[..2], Clock::NUMPY);
         assert_eq!(labels, [t("2013-01-30"), t("2013-01-31")]);
         assert_eq!(groups, [vec![0], vec![1]]);
+        let day360 = Clock::cftime(Calendar::Day360);
+        let model = |text: &str| CfDateTime::parse(text, Calendar::Day360).unwrap().micros();
+        let times = [
+            model("2000-02-29"),
+            model("2000-02-30"),
+            model("2000-03-01"),
+        ];
+        let (labels, groups) = "ME".parse::<Frequency>().unwrap().bins(&times, day360);
+        assert_eq!(labels, [model("2000-02-30"), model("2000-03-30")]);
+        assert_eq!(groups, [vec![0, 1], vec![2]]);
     }
 }

@@ -212,14 +212,7 @@ impl DataArray {
             .filter(|_| self.index(dim).is_some())
             .ok_or_else(|| Error::Label(format!("interp needs an index on `{dim}`")))?;
         let targets: Values = labels.into().eager().clone();
-        let as_numbers = |v: &Values| -> Result<Vec<f64>, Error> {
-            match v {
-                Values::DateTime64(a) => Ok(a.iter().map(|t| t.0 as f64).collect()),
-                other => Ok(other.to_f64()?.iter().copied().collect()),
-            }
-        };
-        let xs = as_numbers(coord.eager())?;
-        let ts = as_numbers(&targets)?;
+        let (xs, ts) = interp_positions(dim, coord.eager(), &targets)?;
         let ascending = xs.windows(2).all(|w| w[0] <= w[1]);
         let descending = xs.windows(2).all(|w| w[0] >= w[1]);
         if !(ascending || descending) {
@@ -306,4 +299,27 @@ impl DataArray {
             coords,
         ))
     }
+}
+/// Labels and interpolation targets as numbers on one axis (times in ticks of their
+/// clock, which must be the same).
+fn interp_positions(
+    dim: &str,
+    labels: &Values,
+    targets: &Values,
+) -> Result<(Vec<f64>, Vec<f64>), Error> {
+    if let (Some((_, from)), Some((_, to))) = (labels.times(), targets.times())
+        && from != to
+    {
+        return Err(Error::Label(format!(
+            "interp on `{dim}` needs targets on the {} calendar of its labels, not {}",
+            from.calendar, to.calendar
+        )));
+    }
+    let as_numbers = |v: &Values| -> Result<Vec<f64>, Error> {
+        match v.times() {
+            Some((ticks, _)) => Ok(ticks.iter().map(|&t| t as f64).collect()),
+            None => Ok(v.to_f64()?.iter().copied().collect()),
+        }
+    };
+    Ok((as_numbers(labels)?, as_numbers(targets)?))
 }

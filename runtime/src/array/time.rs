@@ -1,5 +1,6 @@
-//! Dates on the proleptic Gregorian calendar: building, parsing (including the partial
-//! strings pandas accepts, like "2013-05"), printing and the `.dt` components.
+//! Dates and times: building, parsing (including the partial strings pandas accepts,
+//! like "2013-05"), printing and the `.dt` components, for `datetime64[ns]` and for the
+//! calendar-aware [`CfDateTime`].
 
 #![allow(
     clippy::cast_sign_loss,
@@ -10,6 +11,7 @@
 use std::fmt;
 use std::str::FromStr;
 
+use super::calendar::{CfDateTime, Clock, Fields};
 use super::dtype::{DateTime64, TimeDelta64};
 use crate::Error;
 
@@ -18,41 +20,6 @@ pub(crate) const NS_PER_SECOND: i64 = 1_000_000_000;
 pub(crate) const NS_PER_MINUTE: i64 = 60 * NS_PER_SECOND;
 pub(crate) const NS_PER_HOUR: i64 = 60 * NS_PER_MINUTE;
 pub(crate) const NS_PER_DAY: i64 = 24 * NS_PER_HOUR;
-
-/// Days since 1970-01-01 of a proleptic Gregorian date (month and day from 1).
-pub(crate) fn days_from_civil(year: i64, month: u32, day: u32) -> i64 {
-    let year = if month <= 2 { year - 1 } else { year };
-    let era = year.div_euclid(400);
-    let year_of_era = year - era * 400;
-    let month_from_march = i64::from((month + 9) % 12);
-    let day_of_year = (153 * month_from_march + 2) / 5 + i64::from(day) - 1;
-    let day_of_era = year_of_era * 365 + year_of_era / 4 - year_of_era / 100 + day_of_year;
-    era * 146_097 + day_of_era - 719_468
-}
-
-/// The proleptic Gregorian (year, month, day) of a day count since 1970-01-01.
-pub(crate) fn civil_from_days(days: i64) -> (i64, u32, u32) {
-    let z = days + 719_468;
-    let era = z.div_euclid(146_097);
-    let day_of_era = z - era * 146_097;
-    let year_of_era =
-        (day_of_era - day_of_era / 1460 + day_of_era / 36_524 - day_of_era / 146_096) / 365;
-    let day_of_year = day_of_era - (365 * year_of_era + year_of_era / 4 - year_of_era / 100);
-    let month_from_march = (5 * day_of_year + 2) / 153;
-    let day = (day_of_year - (153 * month_from_march + 2) / 5 + 1) as u32;
-    let month = if month_from_march < 10 {
-        month_from_march + 3
-    } else {
-        month_from_march - 9
-    } as u32;
-    let year = year_of_era + era * 400 + i64::from(month <= 2);
-    (year, month, day)
-}
-
-/// Whether `year` has a 29 February on the Gregorian calendar.
-pub(crate) fn is_leap_year(year: i64) -> bool {
-    year % 4 == 0 && (year % 100 != 0 || year % 400 == 0)
-}
 
 /// How finely a date string or an index's values are given, coarsest first.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
@@ -69,21 +36,34 @@ pub(crate) enum Resolution {
 /// The time span a (possibly partial) date string names: "2013-05" is all of May 2013.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub(crate) struct Period {
-    /// The first instant.
-    pub(crate) start: DateTime64,
-    /// The last instant (inclusive), one nanosecond before the next period.
-    pub(crate) end: DateTime64,
+    /// The first instant, in ticks of the clock it was read for.
+    pub(crate) start: i64,
+    /// The last instant (inclusive), one tick before the next period.
+    pub(crate) end: i64,
     /// The finest component given.
     pub(crate) resolution: Resolution,
 }
 
 impl Period {
     /// Parses "YYYY", "YYYY-MM", "YYYY-MM-DD", then "T" or " " and "HH", "HH:MM",
-    /// "HH:MM:SS" or "HH:MM:SS.fffffffff", as pandas reads labels.
+    /// "HH:MM:SS" or "HH:MM:SS.fffffffff", as pandas reads labels, for `datetime64[ns]`.
     pub(crate) fn parse(text: &str) -> Result<Self, Error> {
-        let bad = || Error::Label(format!("cannot read {text:?} as a date"));
+        Self::parse_in(text, Clock::NUMPY)
+    }
+
+    /// Parses a date string as [`Period::parse`] does, on `clock`'s calendar and in its
+    /// ticks.
+    pub(crate) fn parse_in(text: &str, clock: Clock) -> Result<Self, Error> {
+        let bad = || {
+            let on = if clock == Clock::NUMPY {
+                String::new()
+            } else {
+                format!(" on the {} calendar", clock.calendar)
+            };
+            Error::Label(format!("cannot read {text:?} as a date{on}"))
+        };
         let trimmed = text.trim();
-        let (date, clock) = match trimmed.find(['T', ' ']) {
+        let (date, time_of_day) = match trimmed.find(['T', ' ']) {
             Some(at) => (&trimmed[..at], Some(&trimmed[at + 1..])),
             None => (trimmed, None),
         };
@@ -104,13 +84,13 @@ impl Period {
             return Err(bad());
         }
         let (mut hour, mut minute, mut second, mut nanos) = (None, None, None, 0);
-        if let Some(clock) = clock {
+        if let Some(time_of_day) = time_of_day {
             if day.is_none() {
                 return Err(bad());
             }
-            let (hms, fraction) = match clock.split_once('.') {
+            let (hms, fraction) = match time_of_day.split_once('.') {
                 Some((hms, fraction)) => (hms, Some(fraction)),
-                None => (clock, None),
+                None => (time_of_day, None),
             };
             let mut fields = hms.split(':');
             hour = number(fields.next(), 2)?;
@@ -136,14 +116,14 @@ impl Period {
         let day_number = day.unwrap_or(1);
         let in_range = (1..=12).contains(&month_number)
             && day_number >= 1
-            && day_number <= i64::from(days_in_month(year, month_number as u32))
+            && day_number <= i64::from(clock.calendar.days_in_month(year, month_number as u32))
             && hour.is_none_or(|h| h < 24)
             && minute.is_none_or(|m| m < 60)
             && second.is_none_or(|s| s < 60);
         if !in_range {
             return Err(bad());
         }
-        let resolution = if nanos != 0 || clock.is_some_and(|c| c.contains('.')) {
+        let resolution = if nanos != 0 || time_of_day.is_some_and(|c| c.contains('.')) {
             Resolution::SubSecond
         } else if second.is_some() {
             Resolution::Second
@@ -158,19 +138,14 @@ impl Period {
         } else {
             Resolution::Year
         };
-        let start = DateTime64::from_parts(
-            year,
-            month_number as u32,
-            day_number as u32,
-            hour.unwrap_or(0) as u32,
-            minute.unwrap_or(0) as u32,
-            second.unwrap_or(0) as u32,
-        )
-        .0 + nanos;
-        let next = next_period(resolution, year, month_number as u32, start);
+        let seconds = hour.unwrap_or(0) * 3600 + minute.unwrap_or(0) * 60 + second.unwrap_or(0);
+        let start = clock.midnight(year, month_number as u32, day_number as u32)
+            + seconds * clock.per_second
+            + nanos / (1_000_000_000 / clock.per_second);
+        let next = next_period(clock, resolution, year, month_number as u32, start);
         Ok(Self {
-            start: DateTime64(start),
-            end: DateTime64(next - 1),
+            start,
+            end: next - 1,
             resolution,
         })
     }
@@ -178,40 +153,32 @@ impl Period {
 
 /// The first instant after the period of `resolution` that starts at `start` (in
 /// `year` and `month`).
-fn next_period(resolution: Resolution, year: i64, month: u32, start: i64) -> i64 {
+fn next_period(clock: Clock, resolution: Resolution, year: i64, month: u32, start: i64) -> i64 {
     match resolution {
-        Resolution::Year => DateTime64::from_ymd(year + 1, 1, 1).0,
-        Resolution::Month if month == 12 => DateTime64::from_ymd(year + 1, 1, 1).0,
-        Resolution::Month => DateTime64::from_ymd(year, month + 1, 1).0,
-        Resolution::Day => start + NS_PER_DAY,
-        Resolution::Hour => start + NS_PER_HOUR,
-        Resolution::Minute => start + NS_PER_MINUTE,
-        Resolution::Second => start + NS_PER_SECOND,
+        Resolution::Year => clock.midnight(year + 1, 1, 1),
+        Resolution::Month if month == 12 => clock.midnight(year + 1, 1, 1),
+        Resolution::Month => clock.midnight(year, month + 1, 1),
+        Resolution::Day => start + clock.per_day(),
+        Resolution::Hour => start + 3600 * clock.per_second,
+        Resolution::Minute => start + 60 * clock.per_second,
+        Resolution::Second => start + clock.per_second,
         Resolution::SubSecond => start + 1,
     }
 }
 
-/// Days in `month` of `year` on the Gregorian calendar.
-pub(crate) fn days_in_month(year: i64, month: u32) -> u32 {
-    match month {
-        2 if is_leap_year(year) => 29,
-        2 => 28,
-        4 | 6 | 9 | 11 => 30,
-        _ => 31,
-    }
-}
-
-/// The finest component that is not zero in any of `times`: pandas' resolution of a
-/// `DatetimeIndex`, which decides whether a partial string selects one label or a span.
-pub(crate) fn resolution_of(times: &[DateTime64]) -> Resolution {
+/// The finest component that is not zero in any of `times` (ticks of `clock`; NaT
+/// skipped): pandas' resolution of a `DatetimeIndex`, which decides whether a partial
+/// string selects one label or a span.
+pub(crate) fn resolution_of(times: &[i64], clock: Clock) -> Resolution {
     let mut finest = Resolution::Day;
-    for t in times.iter().filter(|t| !t.is_nat()) {
-        let within_day = t.0.rem_euclid(NS_PER_DAY);
-        let resolution = if within_day % NS_PER_SECOND != 0 {
+    let second = clock.per_second;
+    for &t in times.iter().filter(|&&t| t != i64::MIN) {
+        let within_day = t.rem_euclid(clock.per_day());
+        let resolution = if within_day % second != 0 {
             return Resolution::SubSecond;
-        } else if within_day % (NS_PER_MINUTE) != 0 {
+        } else if within_day % (60 * second) != 0 {
             Resolution::Second
-        } else if within_day % (NS_PER_HOUR) != 0 {
+        } else if within_day % (3600 * second) != 0 {
             Resolution::Minute
         } else if within_day != 0 {
             Resolution::Hour
@@ -233,7 +200,7 @@ impl DateTime64 {
     /// ```
     #[must_use]
     pub fn from_ymd(year: i64, month: u32, day: u32) -> Self {
-        Self(days_from_civil(year, month, day) * NS_PER_DAY)
+        Self(Clock::NUMPY.midnight(year, month, day))
     }
 
     /// A time of day on a date.
@@ -250,73 +217,100 @@ impl DateTime64 {
         Self(Self::from_ymd(year, month, day).0 + seconds * NS_PER_SECOND)
     }
 
-    fn days(self) -> i64 {
-        self.0.div_euclid(NS_PER_DAY)
+    #[allow(
+        clippy::unused_self,
+        reason = "the signature CfDateTime has too, for the components shared below"
+    )]
+    pub(crate) fn clock(self) -> Clock {
+        Clock::NUMPY
     }
 
-    fn civil(self) -> (i64, u32, u32) {
-        civil_from_days(self.days())
-    }
-
-    fn nanos_of_day(self) -> i64 {
-        self.0.rem_euclid(NS_PER_DAY)
-    }
-
-    /// The year.
-    #[must_use]
-    pub fn year(self) -> i64 {
-        self.civil().0
-    }
-
-    /// The month, 1 to 12.
-    #[must_use]
-    pub fn month(self) -> u32 {
-        self.civil().1
-    }
-
-    /// The day of the month, from 1.
-    #[must_use]
-    pub fn day(self) -> u32 {
-        self.civil().2
-    }
-
-    /// The hour, 0 to 23.
-    #[must_use]
-    pub fn hour(self) -> u32 {
-        (self.nanos_of_day() / (NS_PER_HOUR)) as u32
-    }
-
-    /// The minute, 0 to 59.
-    #[must_use]
-    pub fn minute(self) -> u32 {
-        (self.nanos_of_day() / (NS_PER_MINUTE) % 60) as u32
-    }
-
-    /// The second, 0 to 59.
-    #[must_use]
-    pub fn second(self) -> u32 {
-        (self.nanos_of_day() / NS_PER_SECOND % 60) as u32
-    }
-
-    /// The day of the year, from 1.
-    #[must_use]
-    pub fn day_of_year(self) -> u32 {
-        (self.days() - days_from_civil(self.year(), 1, 1) + 1) as u32
-    }
-
-    /// The day of the week, Monday = 0 as pandas counts.
-    #[must_use]
-    pub fn day_of_week(self) -> u32 {
-        // 1970-01-01 was a Thursday.
-        (self.days() + 3).rem_euclid(7) as u32
-    }
-
-    /// The meteorological season: "DJF", "MAM", "JJA" or "SON".
-    #[must_use]
-    pub fn season(self) -> &'static str {
-        season_of_month(self.month())
+    pub(crate) fn ticks(self) -> i64 {
+        self.0
     }
 }
+
+/// The calendar components of a time type (one with `clock()` and `ticks()`), the
+/// same for `datetime64` and cftime-like times.
+macro_rules! components {
+    ($time:ty) => {
+        impl $time {
+            fn fields(self) -> Fields {
+                self.clock().fields(self.ticks())
+            }
+
+            fn seconds_of_day(self) -> i64 {
+                self.fields().of_day / self.clock().per_second
+            }
+
+            /// The year.
+            #[must_use]
+            pub fn year(self) -> i64 {
+                self.fields().year
+            }
+
+            /// The month, 1 to 12.
+            #[must_use]
+            pub fn month(self) -> u32 {
+                self.fields().month
+            }
+
+            /// The day of the month, from 1.
+            #[must_use]
+            pub fn day(self) -> u32 {
+                self.fields().day
+            }
+
+            /// The hour, 0 to 23.
+            #[must_use]
+            pub fn hour(self) -> u32 {
+                (self.seconds_of_day() / 3600) as u32
+            }
+
+            /// The minute, 0 to 59.
+            #[must_use]
+            pub fn minute(self) -> u32 {
+                (self.seconds_of_day() / 60 % 60) as u32
+            }
+
+            /// The second, 0 to 59.
+            #[must_use]
+            pub fn second(self) -> u32 {
+                (self.seconds_of_day() % 60) as u32
+            }
+
+            /// The day of the year, from 1.
+            #[must_use]
+            pub fn day_of_year(self) -> u32 {
+                self.fields().day_of_year(self.clock().calendar)
+            }
+
+            /// The day of the week, Monday = 0 as pandas counts.
+            #[must_use]
+            pub fn day_of_week(self) -> u32 {
+                self.clock().calendar.day_of_week(self.fields().days)
+            }
+
+            /// The number of days in the month.
+            #[must_use]
+            pub fn days_in_month(self) -> u32 {
+                let fields = self.fields();
+                self.clock()
+                    .calendar
+                    .days_in_month(fields.year, fields.month)
+            }
+
+            /// The meteorological season: "DJF", "MAM", "JJA" or "SON".
+            #[must_use]
+            pub fn season(self) -> &'static str {
+                season_of_month(self.month())
+            }
+        }
+    };
+}
+
+components!(DateTime64);
+components!(CfDateTime);
 
 /// The meteorological season a month (1-12) is in.
 pub(crate) fn season_of_month(month: u32) -> &'static str {
@@ -341,7 +335,7 @@ impl FromStr for DateTime64 {
     /// # Ok::<(), rangeo::Error>(())
     /// ```
     fn from_str(text: &str) -> Result<Self, Error> {
-        Ok(Period::parse(text)?.start)
+        Ok(Self(Period::parse(text)?.start))
     }
 }
 
@@ -351,7 +345,7 @@ impl fmt::Display for DateTime64 {
         if self.is_nat() {
             return f.write_str("NaT");
         }
-        let (year, month, day) = self.civil();
+        let (year, month, day) = (self.year(), self.month(), self.day());
         write!(
             f,
             "{year:04}-{month:02}-{day:02}T{:02}:{:02}:{:02}",
@@ -428,32 +422,42 @@ mod tests {
     use super::*;
 
     #[test]
-    fn civil_dates_round_trip_over_four_centuries() {
-        for days in (-146_097 * 2..146_097 * 2).step_by(7) {
-            let (y, m, d) = civil_from_days(days);
-            assert_eq!(days_from_civil(y, m, d), days);
-        }
-        assert_eq!(civil_from_days(0), (1970, 1, 1));
-        assert_eq!(civil_from_days(11_016), (2000, 2, 29));
+    fn gregorian_dates_round_trip_over_four_centuries() {
+        let gregorian = super::super::calendar::Calendar::ProlepticGregorian;
+        assert_eq!(gregorian.date_from_days(0), (1970, 1, 1));
+        assert_eq!(gregorian.date_from_days(11_016), (2000, 2, 29));
         assert_eq!(
-            days_from_civil(1900, 3, 1) - days_from_civil(1900, 2, 28),
+            gregorian.days_from_date(1900, 3, 1) - gregorian.days_from_date(1900, 2, 28),
             1
         );
     }
 
     #[test]
+    fn partial_strings_on_model_calendars() {
+        use super::super::calendar::Calendar;
+        let feb = Period::parse_in("2000-02", Clock::cftime(Calendar::Day360)).unwrap();
+        assert_eq!(feb.end - feb.start + 1, 30 * 86_400_000_000);
+        assert!(Period::parse_in("2000-02-29", Clock::cftime(Calendar::NoLeap)).is_err());
+        let year = Period::parse_in("2001", Clock::cftime(Calendar::AllLeap)).unwrap();
+        assert_eq!(year.end - year.start + 1, 366 * 86_400_000_000);
+    }
+
+    #[test]
     fn partial_strings_name_whole_periods() {
         let may = Period::parse("2013-05").unwrap();
-        assert_eq!(may.start.to_string(), "2013-05-01T00:00:00");
-        assert_eq!(may.end.to_string(), "2013-05-31T23:59:59.999999999");
+        assert_eq!(DateTime64(may.start).to_string(), "2013-05-01T00:00:00");
+        assert_eq!(
+            DateTime64(may.end).to_string(),
+            "2013-05-31T23:59:59.999999999"
+        );
         assert_eq!(may.resolution, Resolution::Month);
         let year = Period::parse("2012").unwrap();
-        assert_eq!(year.end.day_of_year(), 366);
+        assert_eq!(DateTime64(year.end).day_of_year(), 366);
         let hour = Period::parse("2013-01-01 06").unwrap();
         assert_eq!(hour.resolution, Resolution::Hour);
-        assert_eq!(hour.start.hour(), 6);
+        assert_eq!(DateTime64(hour.start).hour(), 6);
         let frac = Period::parse("2013-01-01T00:00:01.5").unwrap();
-        assert_eq!(frac.start.to_string(), "2013-01-01T00:00:01.5");
+        assert_eq!(DateTime64(frac.start).to_string(), "2013-01-01T00:00:01.5");
         for bad in [
             "13-01",
             "2013-02-30",
@@ -478,10 +482,13 @@ mod tests {
         assert_eq!((before_epoch.day(), before_epoch.hour()), (31, 23));
         assert_eq!(TimeDelta64::hours(30).to_string(), "1 days 06:00:00");
         assert_eq!(
-            resolution_of(&[
-                DateTime64::from_ymd(2013, 1, 1),
-                DateTime64::from_parts(2013, 1, 1, 6, 0, 0)
-            ]),
+            resolution_of(
+                &[
+                    DateTime64::from_ymd(2013, 1, 1).0,
+                    DateTime64::from_parts(2013, 1, 1, 6, 0, 0).0
+                ],
+                Clock::NUMPY
+            ),
             Resolution::Hour
         );
     }

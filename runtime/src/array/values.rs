@@ -2,6 +2,7 @@
 
 use ndarray::{ArrayD, Axis, IxDyn};
 
+use super::calendar::{CfDateTime, Clock};
 use super::dtype::{DType, DateTime64, Element, TimeDelta64};
 use crate::Error;
 
@@ -33,6 +34,7 @@ pub enum Values {
     Float64(ArrayD<f64>),
     DateTime64(ArrayD<DateTime64>),
     TimeDelta64(ArrayD<TimeDelta64>),
+    CfDateTime(ArrayD<CfDateTime>),
     Str(ArrayD<String>),
 }
 
@@ -54,6 +56,7 @@ macro_rules! with_array {
             Values::Float64($a) => $body,
             Values::DateTime64($a) => $body,
             Values::TimeDelta64($a) => $body,
+            Values::CfDateTime($a) => $body,
             Values::Str($a) => $body,
         }
     };
@@ -84,7 +87,8 @@ elements! {
     bool => Bool, i8 => Int8, i16 => Int16, i32 => Int32, i64 => Int64,
     u8 => UInt8, u16 => UInt16, u32 => UInt32, u64 => UInt64,
     f32 => Float32, f64 => Float64,
-    DateTime64 => DateTime64, TimeDelta64 => TimeDelta64, String => Str,
+    DateTime64 => DateTime64, TimeDelta64 => TimeDelta64, CfDateTime => CfDateTime,
+    String => Str,
 }
 
 impl Values {
@@ -123,6 +127,7 @@ impl Values {
             Self::Float64(_) => DType::Float64,
             Self::DateTime64(_) => DType::DateTime64,
             Self::TimeDelta64(_) => DType::TimeDelta64,
+            Self::CfDateTime(_) => DType::CfDateTime,
             Self::Str(_) => DType::Str,
         }
     }
@@ -169,12 +174,39 @@ impl Values {
         }
     }
 
+    /// A time array's ticks and the clock they count in (`None` for other dtypes).
+    pub(crate) fn times(&self) -> Option<(ArrayD<i64>, Clock)> {
+        match self {
+            Self::DateTime64(a) => Some((a.mapv(|t| t.0), Clock::NUMPY)),
+            Self::CfDateTime(a) => {
+                Some((a.mapv(CfDateTime::micros), Clock::cftime(calendar_of(a))))
+            }
+            _ => None,
+        }
+    }
+
     /// The typed array, when the elements are `T`; otherwise an error naming both dtypes.
     pub fn array<T: Element>(&self) -> Result<&ArrayD<T>, Error> {
         T::array_of(self).ok_or(Error::DType {
             expected: T::DTYPE,
             found: self.dtype(),
         })
+    }
+}
+
+/// The calendar of an array of cftime-like times (the first element's; they share it).
+pub(crate) fn calendar_of(a: &ArrayD<CfDateTime>) -> super::calendar::Calendar {
+    a.iter().next().map(|t| t.calendar()).unwrap_or_default()
+}
+
+impl Clock {
+    /// An array of times from ticks of this clock.
+    pub(crate) fn values<D: ndarray::Dimension>(self, ticks: &ndarray::Array<i64, D>) -> Values {
+        if self == Clock::NUMPY {
+            Values::from_array(ticks.mapv(DateTime64))
+        } else {
+            Values::from_array(ticks.mapv(|t| CfDateTime::from_micros(self.calendar, t)))
+        }
     }
 }
 
@@ -228,6 +260,10 @@ impl Values {
             Values::TimeDelta64(a) => {
                 Values::TimeDelta64(fill(a, axis, positions, TimeDelta64::NAT))
             }
+            Values::CfDateTime(a) => {
+                let missing = CfDateTime::nat(calendar_of(a));
+                Values::CfDateTime(fill(a, axis, positions, missing))
+            }
             Values::Str(a) => Values::Str(fill(a, axis, positions, String::new())),
             other => {
                 let floats = other.to_f64().expect("numbers and booleans are floats");
@@ -274,6 +310,20 @@ impl Values {
                 Error::Operation(format!("cannot concatenate {d} and {} values", p.dtype()))
             })
         })?;
+        let calendars: Vec<_> = parts
+            .iter()
+            .filter_map(|p| p.times().map(|(_, clock)| clock.calendar))
+            .collect();
+        if calendars.windows(2).any(|w| w[0] != w[1]) {
+            return Err(Error::Operation(format!(
+                "cannot concatenate times on different calendars ({})",
+                calendars
+                    .iter()
+                    .map(ToString::to_string)
+                    .collect::<Vec<_>>()
+                    .join(", ")
+            )));
+        }
         let cast = parts
             .iter()
             .map(|p| p.cast(dtype))
@@ -308,6 +358,10 @@ mod tests {
         check(1.5_f64);
         check(DateTime64(1_700_000_000_000_000_000));
         check(TimeDelta64(3_600_000_000_000));
+        check(CfDateTime::from_micros(
+            super::super::Calendar::NoLeap,
+            86_400_000_000,
+        ));
         check("air".to_owned());
     }
 

@@ -3,7 +3,7 @@
 use ndarray::{ArrayD, Axis};
 
 use super::data_array::DataArray;
-use super::dtype::{DType, DateTime64};
+use super::dtype::DType;
 use super::groupby::GroupBy;
 use super::reduce::{Reduction, reduce_present};
 use super::values::Values;
@@ -96,23 +96,22 @@ impl DataArray {
     }
 }
 
-/// The mean label of each block (datetimes averaged as nanoseconds).
+/// The mean label of each block (times averaged in ticks of their clock).
 fn block_means(labels: &Values, groups: &[Vec<usize>]) -> Result<Values, Error> {
     let mean = |xs: &mut dyn Iterator<Item = f64>| {
         let (sum, n) = xs.fold((0.0, 0.0), |(s, n), x| (s + x, n + 1.0));
         sum / n
     };
-    if let Values::DateTime64(times) = labels {
-        return Ok(Values::from_vec(
-            groups
-                .iter()
-                .map(|g| {
-                    let first = times[[g[0]]].0;
-                    let offset = mean(&mut g.iter().map(|&p| (times[[p]].0 - first) as f64));
-                    DateTime64(first + offset.round() as i64)
-                })
-                .collect::<Vec<_>>(),
-        ));
+    if let Some((times, clock)) = labels.times() {
+        let means: ndarray::Array1<i64> = groups
+            .iter()
+            .map(|g| {
+                let first = times[[g[0]]];
+                let offset = mean(&mut g.iter().map(|&p| (times[[p]] - first) as f64));
+                first + offset.round() as i64
+            })
+            .collect();
+        return Ok(clock.values(&means));
     }
     let floats = labels.to_f64()?;
     let means: Vec<f64> = groups
