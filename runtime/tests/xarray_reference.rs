@@ -7,9 +7,9 @@
 use std::collections::BTreeMap;
 
 use rangeo::array::{
-    BinaryOp, Boundary, Calendar, CfDateTime, DataArray, DateTime64, How, Interp, Join, Label,
-    Method, Reduction, Selection, Selector, TimeDelta64, Values, Variable, align, broadcast,
-    decode_cf_times,
+    BinaryOp, Boundary, Calendar, CfDateTime, DataArray, Dataset, DateTime64, How, Interp, Join,
+    Label, Method, Reduction, Selection, Selector, TimeDelta64, Values, Variable, align, broadcast,
+    decode_cf_times, merge,
 };
 use serde_json::Value;
 
@@ -494,6 +494,100 @@ fn labeled_arrays_match_xarray() {
         "{} cases, {errors} error cases",
         reference.cases.len()
     );
+}
+
+fn dataset(json: &Value) -> Dataset {
+    let mut ds = Dataset::new();
+    for (name, array) in json["data_vars"].as_object().unwrap() {
+        ds = ds.assign(name.clone(), data_array(array)).unwrap();
+    }
+    for (name, coord) in json["coords"].as_object().unwrap() {
+        if !ds.coords().contains(name) {
+            ds = ds.assign_coords(name.clone(), variable(coord)).unwrap();
+        }
+    }
+    ds.assign_attrs(json["attrs"].as_object().unwrap().clone())
+}
+
+/// A dataset case's operation, done with rangeo.
+fn apply_dataset(inputs: &BTreeMap<String, Dataset>, op: &Value) -> Result<Dataset, rangeo::Error> {
+    let (kind, args) = op.as_object().unwrap().iter().next().unwrap();
+    let a = &inputs["a"];
+    let names = || -> Vec<&str> {
+        args.as_array()
+            .unwrap()
+            .iter()
+            .map(|v| v.as_str().unwrap())
+            .collect()
+    };
+    match kind.as_str() {
+        "merge" => merge(&names().iter().map(|n| &inputs[*n]).collect::<Vec<_>>()),
+        "concat" if args == "x" => Dataset::concat(&[&a.isel("x", 0..2)?, &a.isel("x", 2..)?], "x"),
+        "concat" => Dataset::concat(&[a, &(a * 2)], args.as_str().unwrap()),
+        "set_coords" => a.set_coords(&names()),
+        "reset_coords" => a.reset_coords(&names()),
+        "drop_vars" => a.drop_vars(&names()),
+        "rename" => a.rename(names()[0], names()[1]),
+        "binary" => {
+            let op = match args["op"].as_str().unwrap() {
+                "+" => BinaryOp::Add,
+                "-" => BinaryOp::Sub,
+                _ => BinaryOp::Mul,
+            };
+            match (&args["other"], args["array"].as_str()) {
+                (Value::String(other), None) => a.binary(op, &inputs[other]),
+                (Value::String(other), Some(array)) => a.binary(op, &inputs[other].get(array)?),
+                (scalar, _) => a.binary(op, scalar.as_f64().unwrap()),
+            }
+        }
+        "mean" => a.mean(args.as_str().unwrap()),
+        other => panic!("no dataset operation {other}"),
+    }
+}
+
+#[test]
+fn datasets_match_xarray() {
+    let reference = reference();
+    let document = &reference.document;
+    let inputs: BTreeMap<String, Dataset> = document["dataset_inputs"]
+        .as_object()
+        .unwrap()
+        .iter()
+        .map(|(name, json)| (name.clone(), dataset(json)))
+        .collect();
+    let cases = document["dataset_cases"].as_array().unwrap();
+    assert!(cases.len() >= 15, "{} dataset cases", cases.len());
+    for case in cases {
+        let name = case["name"].as_str().unwrap();
+        let result = apply_dataset(&inputs, &case["op"]);
+        if let Some(raised) = case.get("error") {
+            assert!(
+                result.is_err(),
+                "{name}: xarray raised {raised}, rangeo did not"
+            );
+            continue;
+        }
+        let got = result.unwrap_or_else(|e| panic!("{name}: {e}"));
+        let expected = dataset(&case["expected"]);
+        assert_eq!(
+            got.data_vars().collect::<Vec<_>>(),
+            expected.data_vars().collect::<Vec<_>>(),
+            "{name}: data variables"
+        );
+        for var in expected.data_vars() {
+            assert_matches(
+                &format!("{name}, `{var}`"),
+                &got.get(var).unwrap(),
+                &expected.get(var).unwrap(),
+            );
+        }
+        let mut got_coords: Vec<&str> = got.coords().names().collect();
+        let mut want_coords: Vec<&str> = expected.coords().names().collect();
+        got_coords.sort_unstable();
+        want_coords.sort_unstable();
+        assert_eq!(got_coords, want_coords, "{name}: coordinates");
+        assert_eq!(got.attrs(), expected.attrs(), "{name}: attributes");
+    }
 }
 
 #[test]

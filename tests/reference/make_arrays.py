@@ -443,6 +443,74 @@ def cases():
     yield case("concat along a new dim", "grid", {"concat": {"dim": "run", "new": True}})
 
 
+# Datasets -----------------------------------------------------------------------------
+
+def dataset(ds):
+    return {
+        "data_vars": {name: data_array(ds[name]) for name in ds.data_vars},
+        "coords": {name: {"dims": list(c.dims), **encode(c.values)} for name, c in ds.coords.items()},
+        "attrs": dict(ds.attrs),
+    }
+
+
+def dataset_inputs():
+    a = xr.Dataset(
+        {"t": ("x", [1.0, np.nan, 3.0], {"units": "K"}), "s": ("y", np.array([5, 6], dtype="int64"))},
+        coords={"x": [1, 2, 3], "y": [10, 20], "height": ("x", [0.5, 1.5, 2.5])},
+        attrs={"title": "A"},
+    )
+    b = xr.Dataset({"u": ("x", [10.0, 20.0])}, coords={"x": [2, 4]}, attrs={"title": "B", "source": "b"})
+    filler = xr.Dataset({"t": ("x", [2.0, 3.0, 4.0])}, coords={"x": [2, 3, 4]})
+    clash = xr.Dataset({"t": ("x", [9.0])}, coords={"x": [1]})
+    return {"a": a, "b": b, "filler": filler, "clash": clash}
+
+
+def apply_dataset(inputs, op):
+    (kind, args), = op.items()
+    a = inputs["a"]
+    if kind == "merge":
+        return xr.merge([inputs[name] for name in args], join="outer", compat="no_conflicts", combine_attrs="override")
+    if kind == "concat":
+        if args == "x":
+            return xr.concat([a.isel(x=slice(0, 2)), a.isel(x=slice(2, None))], dim="x", data_vars="all")
+        return xr.concat([a, a * 2], dim=args, data_vars="all")
+    if kind == "set_coords":
+        return a.set_coords(args)
+    if kind == "reset_coords":
+        return a.reset_coords(args)
+    if kind == "drop_vars":
+        return a.drop_vars(args)
+    if kind == "rename":
+        return a.rename({args[0]: args[1]})
+    if kind == "binary":
+        other = inputs[args["other"]] if isinstance(args["other"], str) else args["other"]
+        if args.get("array"):
+            other = other[args["array"]]
+        return {"+": lambda: a + other, "-": lambda: a - other, "*": lambda: a * other}[args["op"]]()
+    if kind == "mean":
+        return a.mean(args)
+    raise ValueError(f"unknown dataset operation {kind}")
+
+
+def dataset_cases():
+    yield case("merge with an outer join", "a", {"merge": ["a", "b"]})
+    yield case("merge fills missing values", "a", {"merge": ["a", "filler"]})
+    yield case("merge with conflicting values", "a", {"merge": ["a", "clash"]})
+    yield case("concat datasets along an existing dim", "a", {"concat": "x"})
+    yield case("concat datasets along a new dim", "a", {"concat": "run"})
+    yield case("set_coords", "a", {"set_coords": ["s"]})
+    yield case("reset_coords", "a", {"reset_coords": ["height"]})
+    yield case("reset_coords of an index", "a", {"reset_coords": ["x"]})
+    yield case("drop_vars of a variable and a coordinate", "a", {"drop_vars": ["height", "s"]})
+    yield case("drop_vars of an unknown name", "a", {"drop_vars": ["nope"]})
+    yield case("rename a variable", "a", {"rename": ["t", "temperature"]})
+    yield case("rename a dimension", "a", {"rename": ["x", "station"]})
+    yield case("dataset plus dataset", "a", {"binary": {"op": "+", "other": "filler"}})
+    yield case("dataset times a scalar", "a", {"binary": {"op": "*", "other": 2.0}})
+    yield case("dataset minus an array", "a", {"binary": {"op": "-", "other": "filler", "array": "t"}})
+    yield case("dataset mean", "a", {"mean": "x"})
+
+
 def decoded():
     """CF times on every calendar, decoded by xarray (with cftime where it uses it)."""
     counts = {
@@ -459,6 +527,18 @@ def decoded():
                 warnings.simplefilter("ignore")
                 times = xr.decode_cf(raw).t
             yield {"units": units, "calendar": calendar, "counts": encode(values), "expected": encode(times.values)}
+
+
+def run_dataset_cases():
+    inputs = dataset_inputs()
+    for c in dataset_cases():
+        try:
+            with warnings.catch_warnings():
+                warnings.simplefilter("ignore", FutureWarning)
+                c["expected"] = dataset(apply_dataset(inputs, c["op"]))
+        except Exception as error:  # noqa: BLE001 - the case records what xarray raised
+            c["error"] = f"{type(error).__name__}: {error}"
+        yield c
 
 
 def main():
@@ -490,6 +570,8 @@ def main():
         "inputs": {name: data_array(da) for name, da in inputs.items()},
         "cases": results,
         "decoded": list(decoded()),
+        "dataset_inputs": {name: dataset(ds) for name, ds in dataset_inputs().items()},
+        "dataset_cases": list(run_dataset_cases()),
     }
     out.write_text(json.dumps(document, indent=1))
     errors = sum("error" in c for c in results)

@@ -125,7 +125,11 @@ impl DataArray {
     }
 
     /// `scalar op self`, for operators with the scalar on the left.
-    fn binary_from_left(&self, op: BinaryOp, scalar: &Values) -> Result<DataArray, Error> {
+    pub(crate) fn binary_from_left(
+        &self,
+        op: BinaryOp,
+        scalar: &Values,
+    ) -> Result<DataArray, Error> {
         let scalar = Variable::from_values(Vec::new(), weak(scalar, self.dtype()));
         let variable = scalar.binary(op, self.variable())?;
         Ok(self.with_result(variable, self.attrs().clone()))

@@ -1,16 +1,21 @@
 //! `Dataset`: named data variables sharing dimensions and coordinates, like
 //! `xarray.Dataset`.
 
+use std::ops;
+
 use indexmap::IndexMap;
 
 use super::align::{Alignable, Join, align_all};
+use super::arithmetic::Operand;
 use super::coords::{Coordinates, IntoCoord};
 use super::data_array::{DataArray, Dims};
 use super::index::{Index, Matching, Method, Selector};
 use super::math::BinaryOp;
 use super::reduce::Reduction;
+use super::values::Values;
 use super::variable::{Attrs, Selection, Variable};
 use crate::Error;
+use crate::error::OrPanic;
 
 /// Data variables with shared dimensions, coordinates and attributes.
 ///
@@ -313,26 +318,141 @@ impl Dataset {
 
     /// `self op other` for every data variable: `other` a scalar, an array (aligned and
     /// broadcast against each variable) or a dataset (variables matched by name; those
-    /// in one only are dropped).
-    pub fn binary(&self, op: BinaryOp, other: &DatasetOperand<'_>) -> Result<Dataset, Error> {
-        match other {
+    /// in one only are dropped). The operators (`&ds - &clim`, `&ds * 2.0`) call this.
+    ///
+    /// ```
+    /// use rangeo::prelude::*;
+    /// let ds = DataArray::new(["x"], vec![1.0, 2.0])?.to_dataset_as("t");
+    /// let doubled = &ds * 2.0;
+    /// assert_eq!((&doubled - &ds).get("t")?.to_vec::<f64>()?, [1.0, 2.0]);
+    /// assert_eq!((10.0 - &ds).get("t")?.to_vec::<f64>()?, [9.0, 8.0]);
+    /// # Ok::<(), rangeo::Error>(())
+    /// ```
+    pub fn binary<'a>(
+        &self,
+        op: BinaryOp,
+        other: impl Into<DatasetOperand<'a>>,
+    ) -> Result<Dataset, Error> {
+        match other.into() {
             DatasetOperand::Dataset(other) => {
-                let aligned = align_all(&[self, *other], Join::Inner)?;
+                let aligned = align_all(&[self, other], Join::Inner)?;
                 let (a, b) = (&aligned[0], &aligned[1]);
                 let mut out = Dataset::new();
                 for name in a.data_vars.keys().filter(|n| b.data_vars.contains_key(*n)) {
                     out = out.assign(name.clone(), a.get(name)?.binary(op, &b.get(name)?)?)?;
                 }
                 out.attrs.clone_from(&self.attrs);
-                Ok(out)
+                // Both datasets' coordinates stay, even those no variable uses now.
+                let mut coords = out.coords.clone();
+                for (name, c) in a.coords.iter().chain(b.coords.iter()) {
+                    if !coords.contains(name) {
+                        let index = a.index(name).or_else(|| b.index(name)).cloned();
+                        coords.insert_with_index(name.to_owned(), c.clone(), index);
+                    }
+                }
+                out.with_coords(coords)
             }
-            DatasetOperand::Array(array) => self.map(|da| da.binary(op, *array)),
-            DatasetOperand::Scalar(scalar) => self.map(|da| da.binary(op, scalar.clone())),
+            DatasetOperand::Array(array) => self.map(|da| da.binary(op, array)),
+            DatasetOperand::Scalar(scalar) => {
+                self.map(|da| da.binary(op, Operand::Scalar(scalar.clone())))
+            }
         }
+    }
+
+    /// `scalar op self` for every data variable.
+    fn binary_from_left(&self, op: BinaryOp, scalar: &Values) -> Result<Dataset, Error> {
+        self.map(|da| da.binary_from_left(op, scalar))
     }
 }
 
 impl Dataset {
+    /// Data variables `names` made coordinates (xarray's `set_coords`).
+    ///
+    /// ```
+    /// use rangeo::prelude::*;
+    /// let ds = DataArray::new(["x"], vec![1.0, 2.0])?
+    ///     .to_dataset_as("t")
+    ///     .assign("height", DataArray::new(["x"], vec![10, 20])?)?;
+    /// let ds = ds.set_coords(&["height"])?;
+    /// assert!(ds.coords().contains("height"));
+    /// assert_eq!(ds.data_vars().collect::<Vec<_>>(), ["t"]);
+    /// let back = ds.reset_coords(&["height"])?;
+    /// assert_eq!(back.data_vars().collect::<Vec<_>>(), ["t", "height"]);
+    /// # Ok::<(), rangeo::Error>(())
+    /// ```
+    pub fn set_coords(&self, names: &[&str]) -> Result<Dataset, Error> {
+        let mut out = self.clone();
+        for name in names {
+            let variable = out.data_vars.shift_remove(*name).ok_or_else(|| {
+                Error::Label(format!(
+                    "cannot make `{name}` a coordinate: it is not a data variable ({})",
+                    self.data_vars().collect::<Vec<_>>().join(", ")
+                ))
+            })?;
+            out.coords.insert(*name, variable)?;
+        }
+        Ok(out)
+    }
+
+    /// Coordinates `names` made data variables (xarray's `reset_coords`); the
+    /// coordinates of dimensions (the indexes) stay.
+    pub fn reset_coords(&self, names: &[&str]) -> Result<Dataset, Error> {
+        let mut out = self.clone();
+        for name in names {
+            if self.index(name).is_some() {
+                return Err(Error::Label(format!(
+                    "cannot reset `{name}`: it is the index of dimension `{name}`"
+                )));
+            }
+            let variable = out.coords.remove(name).ok_or_else(|| {
+                Error::Label(format!(
+                    "cannot reset `{name}`: it is not a coordinate ({})",
+                    self.coords.names().collect::<Vec<_>>().join(", ")
+                ))
+            })?;
+            out.data_vars.insert((*name).to_owned(), variable);
+        }
+        Ok(out)
+    }
+
+    /// Without the data variables and coordinates `names`.
+    pub fn drop_vars(&self, names: &[&str]) -> Result<Dataset, Error> {
+        let mut out = self.clone();
+        for name in names {
+            if out.data_vars.shift_remove(*name).is_none() && out.coords.remove(name).is_none() {
+                return Err(Error::Label(format!(
+                    "cannot drop `{name}`: there is no such variable or coordinate"
+                )));
+            }
+        }
+        Ok(out)
+    }
+
+    /// Variable, coordinate or dimension `old` called `new` everywhere.
+    pub fn rename(&self, old: &str, new: &str) -> Result<Dataset, Error> {
+        let is_dim = self.size_of(old).is_some();
+        if !is_dim && !self.data_vars.contains_key(old) && !self.coords.contains(old) {
+            return Err(Error::Label(format!(
+                "cannot rename `{old}`: it is not a variable, coordinate or dimension"
+            )));
+        }
+        let renamed = |name: &str| if name == old { new } else { name }.to_owned();
+        let data_vars = self
+            .data_vars
+            .iter()
+            .map(|(name, v)| (renamed(name), v.rename_dim(old, new)))
+            .collect();
+        let mut coords = Coordinates::default();
+        for (name, c) in self.coords.iter() {
+            coords.insert(renamed(name), c.rename_dim(old, new))?;
+        }
+        Ok(Dataset {
+            data_vars,
+            coords,
+            attrs: self.attrs.clone(),
+        })
+    }
+
     /// A dataset of one variable, `array` called `name`.
     fn of(name: String, array: &DataArray) -> Self {
         Dataset {
@@ -340,6 +460,33 @@ impl Dataset {
             data_vars: IndexMap::from([(name, array.variable().clone())]),
             attrs: Attrs::new(),
         }
+    }
+
+    /// Data variable `name`, without its coordinates.
+    pub(crate) fn data_var(&self, name: &str) -> Option<&Variable> {
+        self.data_vars.get(name)
+    }
+
+    /// This dataset with `coords` in place of its coordinates (whose sizes must agree
+    /// with the data variables').
+    pub(crate) fn with_coords(mut self, coords: Coordinates) -> Result<Dataset, Error> {
+        for (name, coord) in coords.iter() {
+            for (dim, size) in coord.sizes() {
+                let data_size = self.data_vars.values().find_map(|v| {
+                    v.sizes()
+                        .into_iter()
+                        .find(|(d, _)| *d == dim)
+                        .map(|(_, s)| s)
+                });
+                if let Some(mine) = data_size.filter(|&s| s != size) {
+                    return Err(Error::Shape(format!(
+                        "coordinate `{name}` has {size} values along `{dim}`, whose size is {mine}"
+                    )));
+                }
+            }
+        }
+        self.coords = coords;
+        Ok(self)
     }
 }
 
@@ -349,6 +496,12 @@ impl DataArray {
     #[must_use]
     pub fn to_dataset(&self) -> Dataset {
         Dataset::of(self.name().unwrap_or("data").to_owned(), self)
+    }
+
+    /// A dataset holding this array as variable `name` (xarray's `to_dataset(name=)`).
+    #[must_use]
+    pub fn to_dataset_as(&self, name: &str) -> Dataset {
+        Dataset::of(name.to_owned(), self)
     }
 }
 
@@ -360,8 +513,71 @@ pub enum DatasetOperand<'a> {
     /// An array, applied to every variable.
     Array(&'a DataArray),
     /// A scalar.
-    Scalar(super::arithmetic::Operand<'static>),
+    Scalar(Values),
 }
+
+impl<'a> From<&'a Dataset> for DatasetOperand<'a> {
+    fn from(dataset: &'a Dataset) -> Self {
+        Self::Dataset(dataset)
+    }
+}
+
+impl<'a> From<&'a DataArray> for DatasetOperand<'a> {
+    fn from(array: &'a DataArray) -> Self {
+        Self::Array(array)
+    }
+}
+
+macro_rules! dataset_operators {
+    ($($trait:ident $method:ident $op:ident),*) => {$(
+        impl<'a, R: Into<DatasetOperand<'a>>> ops::$trait<R> for &Dataset {
+            type Output = Dataset;
+            /// # Panics
+            /// When the operands cannot be aligned or their dtypes do not combine; the
+            /// message says why (a cell reports it as its error).
+            #[track_caller]
+            fn $method(self, other: R) -> Dataset {
+                self.binary(BinaryOp::$op, other).or_panic()
+            }
+        }
+        impl<'a, R: Into<DatasetOperand<'a>>> ops::$trait<R> for Dataset {
+            type Output = Dataset;
+            #[track_caller]
+            fn $method(self, other: R) -> Dataset {
+                ops::$trait::$method(&self, other)
+            }
+        }
+        dataset_scalar_operators!($trait $method $op f64 i32);
+    )*};
+}
+
+macro_rules! dataset_scalar_operators {
+    ($trait:ident $method:ident $op:ident $($t:ty)*) => {$(
+        impl ops::$trait<&Dataset> for $t {
+            type Output = Dataset;
+            #[track_caller]
+            fn $method(self, dataset: &Dataset) -> Dataset {
+                dataset
+                    .binary_from_left(BinaryOp::$op, &Values::scalar(self))
+                    .or_panic()
+            }
+        }
+    )*};
+}
+
+dataset_operators!(Add add Add, Sub sub Sub, Mul mul Mul, Div div Div, Rem rem Rem);
+
+macro_rules! dataset_scalars {
+    ($($t:ty),*) => {$(
+        impl From<$t> for DatasetOperand<'_> {
+            fn from(x: $t) -> Self {
+                Self::Scalar(Values::scalar(x))
+            }
+        }
+    )*};
+}
+
+dataset_scalars!(f64, i32);
 
 impl Alignable for Dataset {
     fn coordinates(&self) -> &Coordinates {

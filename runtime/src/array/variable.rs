@@ -82,6 +82,28 @@ impl From<std::ops::Range<i32>> for Selection {
     }
 }
 
+impl From<std::ops::RangeFrom<i32>> for Selection {
+    /// `start..`: from `start` to the end (negative counts from the end).
+    fn from(range: std::ops::RangeFrom<i32>) -> Self {
+        Self::Slice {
+            start: Some(range.start as isize),
+            stop: None,
+            step: 1,
+        }
+    }
+}
+
+impl From<std::ops::RangeTo<i32>> for Selection {
+    /// `..stop`: from the start to `stop` (negative counts from the end).
+    fn from(range: std::ops::RangeTo<i32>) -> Self {
+        Self::Slice {
+            start: None,
+            stop: Some(range.end as isize),
+            step: 1,
+        }
+    }
+}
+
 impl From<Vec<isize>> for Selection {
     fn from(list: Vec<isize>) -> Self {
         Self::List(list)
