@@ -541,6 +541,18 @@ fn apply_dataset(inputs: &BTreeMap<String, Dataset>, op: &Value) -> Result<Datas
             }
         }
         "mean" => a.mean(args.as_str().unwrap()),
+        "groupby" | "resample" => {
+            let weather = &inputs["weather"];
+            let grouped = if kind == "groupby" {
+                weather.groupby(args["key"].as_str().unwrap())?
+            } else {
+                weather.resample("time", args["freq"].as_str().unwrap())?
+            };
+            match args["how"].as_str().unwrap() {
+                "mean" => grouped.mean(),
+                _ => grouped.max(),
+            }
+        }
         other => panic!("no dataset operation {other}"),
     }
 }

@@ -462,7 +462,8 @@ def dataset_inputs():
     b = xr.Dataset({"u": ("x", [10.0, 20.0])}, coords={"x": [2, 4]}, attrs={"title": "B", "source": "b"})
     filler = xr.Dataset({"t": ("x", [2.0, 3.0, 4.0])}, coords={"x": [2, 3, 4]})
     clash = xr.Dataset({"t": ("x", [9.0])}, coords={"x": [1]})
-    return {"a": a, "b": b, "filler": filler, "clash": clash}
+    weather = field().to_dataset().assign(depth=("z", [5.0, 50.0])).assign_attrs(title="weather")
+    return {"a": a, "b": b, "filler": filler, "clash": clash, "weather": weather}
 
 
 def apply_dataset(inputs, op):
@@ -489,6 +490,10 @@ def apply_dataset(inputs, op):
         return {"+": lambda: a + other, "-": lambda: a - other, "*": lambda: a * other}[args["op"]]()
     if kind == "mean":
         return a.mean(args)
+    if kind == "groupby":
+        return getattr(inputs["weather"].groupby(args["key"]), args["how"])()
+    if kind == "resample":
+        return getattr(inputs["weather"].resample(time=args["freq"]), args["how"])()
     raise ValueError(f"unknown dataset operation {kind}")
 
 
@@ -509,6 +514,10 @@ def dataset_cases():
     yield case("dataset times a scalar", "a", {"binary": {"op": "*", "other": 2.0}})
     yield case("dataset minus an array", "a", {"binary": {"op": "-", "other": "filler", "array": "t"}})
     yield case("dataset mean", "a", {"mean": "x"})
+    yield case("dataset groupby season mean", "weather", {"groupby": {"key": "time.season", "how": "mean"}})
+    yield case("dataset groupby month max", "weather", {"groupby": {"key": "time.month", "how": "max"}})
+    yield case("dataset groupby an unknown coordinate", "weather", {"groupby": {"key": "station", "how": "mean"}})
+    yield case("dataset resample daily mean", "weather", {"resample": {"freq": "D", "how": "mean"}})
 
 
 def decoded():
