@@ -35,8 +35,8 @@ pub const VERSION: &str = env!("CARGO_PKG_VERSION");
 pub mod prelude {
     pub use crate::VERSION as RANGEO_VERSION;
     pub use crate::array::{
-        BinaryOp, Boundary, Calendar, CfDateTime, DType, DataArray, Dataset, DateTime64, How, Join,
-        Method, Reduction, Selection, TimeDelta64, Variable, align, broadcast, merge,
+        BinaryOp, Boundary, Calendar, CfDateTime, DType, DataArray, Dataset, DateTime64, How,
+        Interp, Join, Method, Reduction, Selection, TimeDelta64, Variable, align, broadcast, merge,
     };
     pub use crate::cell::check_interrupt;
     pub use crate::display::{DisplayHandle, MimeBundle, Progress, Repr, clear_output, display};

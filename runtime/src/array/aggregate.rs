@@ -29,6 +29,19 @@ impl DataArray {
     }
 
     /// The mean over `dims`, skipping NaN.
+    ///
+    /// ```
+    /// use rangeo::prelude::*;
+    /// let air = DataArray::new(["lat", "lon"], ndarray::arr2(&[[1.0, 2.0, 3.0], [4.0, f64::NAN, 6.0]]))?
+    ///     .assign_coords("lat", vec![75.0, 70.0])?
+    ///     .assign_coords("lon", vec![200.0, 202.5, 205.0])?
+    ///     .with_name("air");
+    /// assert_eq!(air.mean("lon")?.to_vec::<f64>()?, [2.0, 5.0], "NaN skipped");
+    /// assert_eq!(air.mean(["lat", "lon"])?.item::<f64>()?, 3.2);
+    /// assert_eq!(air.mean(..)?.item::<f64>()?, 3.2);
+    /// assert!(air.mean("time").is_err());
+    /// # Ok::<(), rangeo::Error>(())
+    /// ```
     pub fn mean(&self, dims: impl Dims) -> Result<DataArray, Error> {
         self.reduce(Reduction::Mean, dims, true)
     }
@@ -55,6 +68,16 @@ impl DataArray {
 
     /// The standard deviation over `dims` (divisor `n`, numpy's default `ddof=0`);
     /// other `ddof` through [`reduce`](Self::reduce) with `Reduction::Std { ddof }`.
+    ///
+    /// ```
+    /// use rangeo::prelude::*;
+    /// let air = DataArray::new(["lat", "lon"], ndarray::arr2(&[[1.0, 2.0, 3.0], [4.0, f64::NAN, 6.0]]))?
+    ///     .assign_coords("lat", vec![75.0, 70.0])?
+    ///     .assign_coords("lon", vec![200.0, 202.5, 205.0])?
+    ///     .with_name("air");
+    /// assert_eq!(air.std("lon")?.to_vec::<f64>()?[1], 1.0);
+    /// # Ok::<(), rangeo::Error>(())
+    /// ```
     pub fn std(&self, dims: impl Dims) -> Result<DataArray, Error> {
         self.reduce(Reduction::Std { ddof: 0 }, dims, true)
     }
@@ -70,6 +93,16 @@ impl DataArray {
     }
 
     /// The `q` quantile (0 to 1) over `dims`, linearly interpolated, skipping NaN.
+    ///
+    /// ```
+    /// use rangeo::prelude::*;
+    /// let air = DataArray::new(["lat", "lon"], ndarray::arr2(&[[1.0, 2.0, 3.0], [4.0, f64::NAN, 6.0]]))?
+    ///     .assign_coords("lat", vec![75.0, 70.0])?
+    ///     .assign_coords("lon", vec![200.0, 202.5, 205.0])?
+    ///     .with_name("air");
+    /// assert_eq!(air.quantile(0.5, "lon")?.to_vec::<f64>()?, [2.0, 5.0]);
+    /// # Ok::<(), rangeo::Error>(())
+    /// ```
     pub fn quantile(&self, q: f64, dims: impl Dims) -> Result<DataArray, Error> {
         if !(0.0..=1.0).contains(&q) {
             return Err(Error::Operation(format!("quantile {q} is outside 0 to 1")));
@@ -83,6 +116,16 @@ impl DataArray {
     }
 
     /// The position of the smallest value along `dim`, skipping NaN.
+    ///
+    /// ```
+    /// use rangeo::prelude::*;
+    /// let air = DataArray::new(["lat", "lon"], ndarray::arr2(&[[1.0, 2.0, 3.0], [4.0, f64::NAN, 6.0]]))?
+    ///     .assign_coords("lat", vec![75.0, 70.0])?
+    ///     .assign_coords("lon", vec![200.0, 202.5, 205.0])?
+    ///     .with_name("air");
+    /// assert_eq!(air.argmin("lon")?.to_vec::<i64>()?, [0, 0]);
+    /// # Ok::<(), rangeo::Error>(())
+    /// ```
     pub fn argmin(&self, dim: &str) -> Result<DataArray, Error> {
         self.reduce(Reduction::ArgMin, dim, true)
     }
@@ -103,6 +146,16 @@ impl DataArray {
     }
 
     /// Running sums along `dim`, NaN counted as 0 (the shape stays).
+    ///
+    /// ```
+    /// use rangeo::prelude::*;
+    /// let air = DataArray::new(["lat", "lon"], ndarray::arr2(&[[1.0, 2.0, 3.0], [4.0, f64::NAN, 6.0]]))?
+    ///     .assign_coords("lat", vec![75.0, 70.0])?
+    ///     .assign_coords("lon", vec![200.0, 202.5, 205.0])?
+    ///     .with_name("air");
+    /// assert_eq!(air.isel("lat", 0)?.cumsum("lon")?.to_vec::<f64>()?, [1.0, 3.0, 6.0]);
+    /// # Ok::<(), rangeo::Error>(())
+    /// ```
     pub fn cumsum(&self, dim: &str) -> Result<DataArray, Error> {
         Ok(self.with_variable(self.variable().cumsum(dim, true)?))
     }
@@ -128,6 +181,19 @@ pub struct Weighted<'a> {
 impl DataArray {
     /// These values with `weights` (aligned and broadcast like an operand), for
     /// weighted sums and means.
+    ///
+    /// ```
+    /// use rangeo::prelude::*;
+    /// let air = DataArray::new(["lat", "lon"], ndarray::arr2(&[[1.0, 2.0, 3.0], [4.0, f64::NAN, 6.0]]))?
+    ///     .assign_coords("lat", vec![75.0, 70.0])?
+    ///     .assign_coords("lon", vec![200.0, 202.5, 205.0])?
+    ///     .with_name("air");
+    /// // The cos(latitude) area mean.
+    /// let weights = air.coord("lat")?.radians()?.cos()?;
+    /// let area_mean = air.weighted(&weights).mean("lat")?;
+    /// assert_eq!(area_mean.dims(), ["lon"]);
+    /// # Ok::<(), rangeo::Error>(())
+    /// ```
     #[must_use]
     pub fn weighted<'a>(&'a self, weights: &'a DataArray) -> Weighted<'a> {
         Weighted {

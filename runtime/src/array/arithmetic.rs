@@ -142,6 +142,16 @@ impl DataArray {
     }
 
     /// Elementwise `self > other`.
+    ///
+    /// ```
+    /// use rangeo::prelude::*;
+    /// let air = DataArray::new(["lat", "lon"], ndarray::arr2(&[[1.0, 2.0, 3.0], [4.0, f64::NAN, 6.0]]))?
+    ///     .assign_coords("lat", vec![75.0, 70.0])?
+    ///     .assign_coords("lon", vec![200.0, 202.5, 205.0])?
+    ///     .with_name("air");
+    /// assert_eq!(air.isel("lat", 1)?.gt(4.5)?.to_vec::<bool>()?, [false, false, true]);
+    /// # Ok::<(), rangeo::Error>(())
+    /// ```
     pub fn gt<'a>(&self, other: impl Into<Operand<'a>>) -> Result<DataArray, Error> {
         self.binary(BinaryOp::Gt, other)
     }
@@ -227,6 +237,17 @@ impl DataArray {
     }
 
     /// Degrees converted to radians (numpy's `deg2rad`).
+    ///
+    /// ```
+    /// use rangeo::prelude::*;
+    /// let air = DataArray::new(["lat", "lon"], ndarray::arr2(&[[1.0, 2.0, 3.0], [4.0, f64::NAN, 6.0]]))?
+    ///     .assign_coords("lat", vec![75.0, 70.0])?
+    ///     .assign_coords("lon", vec![200.0, 202.5, 205.0])?
+    ///     .with_name("air");
+    /// let lat = air.coord("lat")?;
+    /// assert!((lat.radians()?.degrees()?.to_vec::<f64>()?[0] - 75.0).abs() < 1e-12);
+    /// # Ok::<(), rangeo::Error>(())
+    /// ```
     pub fn radians(&self) -> Result<DataArray, Error> {
         self.float_fn(f64::to_radians)
     }
@@ -255,6 +276,18 @@ impl DataArray {
 
     /// Values where `cond` is true, NaN elsewhere (xarray's `where(cond)`; the
     /// condition aligns and broadcasts like an operand).
+    ///
+    /// ```
+    /// use rangeo::prelude::*;
+    /// let air = DataArray::new(["lat", "lon"], ndarray::arr2(&[[1.0, 2.0, 3.0], [4.0, f64::NAN, 6.0]]))?
+    ///     .assign_coords("lat", vec![75.0, 70.0])?
+    ///     .assign_coords("lon", vec![200.0, 202.5, 205.0])?
+    ///     .with_name("air");
+    /// let warm = air.where_(&air.gt(2.0)?)?;
+    /// assert!(warm.to_vec::<f64>()?[0].is_nan());
+    /// assert_eq!(warm.to_vec::<f64>()?[2], 3.0);
+    /// # Ok::<(), rangeo::Error>(())
+    /// ```
     #[doc(alias = "where")]
     pub fn where_(&self, cond: &DataArray) -> Result<DataArray, Error> {
         let missing = match self.dtype() {
@@ -309,11 +342,31 @@ impl DataArray {
     }
 
     /// Missing values replaced by `value`.
+    ///
+    /// ```
+    /// use rangeo::prelude::*;
+    /// let air = DataArray::new(["lat", "lon"], ndarray::arr2(&[[1.0, 2.0, 3.0], [4.0, f64::NAN, 6.0]]))?
+    ///     .assign_coords("lat", vec![75.0, 70.0])?
+    ///     .assign_coords("lon", vec![200.0, 202.5, 205.0])?
+    ///     .with_name("air");
+    /// assert_eq!(air.fillna(0.0)?.isel("lat", 1)?.to_vec::<f64>()?, [4.0, 0.0, 6.0]);
+    /// # Ok::<(), rangeo::Error>(())
+    /// ```
     pub fn fillna<'a>(&self, value: impl Into<Operand<'a>>) -> Result<DataArray, Error> {
         self.choose(&self.notnull(), value.into())
     }
 
     /// Values limited to `min..=max` (either may be `None`); NaN stays NaN.
+    ///
+    /// ```
+    /// use rangeo::prelude::*;
+    /// let air = DataArray::new(["lat", "lon"], ndarray::arr2(&[[1.0, 2.0, 3.0], [4.0, f64::NAN, 6.0]]))?
+    ///     .assign_coords("lat", vec![75.0, 70.0])?
+    ///     .assign_coords("lon", vec![200.0, 202.5, 205.0])?
+    ///     .with_name("air");
+    /// assert_eq!(air.clip(2.0, 5.0)?.isel("lat", 0)?.to_vec::<f64>()?, [2.0, 2.0, 3.0]);
+    /// # Ok::<(), rangeo::Error>(())
+    /// ```
     pub fn clip(
         &self,
         min: impl Into<Option<f64>>,
@@ -331,6 +384,16 @@ impl DataArray {
 
     /// Positions of `dim` where any value (`How::Any`) or every value (`How::All`) is
     /// missing, dropped.
+    ///
+    /// ```
+    /// use rangeo::prelude::*;
+    /// let air = DataArray::new(["lat", "lon"], ndarray::arr2(&[[1.0, 2.0, 3.0], [4.0, f64::NAN, 6.0]]))?
+    ///     .assign_coords("lat", vec![75.0, 70.0])?
+    ///     .assign_coords("lon", vec![200.0, 202.5, 205.0])?
+    ///     .with_name("air");
+    /// assert_eq!(air.dropna("lon", How::Any)?.coord("lon")?.to_vec::<f64>()?, [200.0, 205.0]);
+    /// # Ok::<(), rangeo::Error>(())
+    /// ```
     pub fn dropna(&self, dim: &str, how: How) -> Result<DataArray, Error> {
         let axis = self.variable().axis(dim)?;
         let others: Vec<String> = self.dims().iter().filter(|d| *d != dim).cloned().collect();

@@ -278,6 +278,20 @@ impl DataArray {
     }
 
     /// Positions `selection` of `dim`, like xarray's `isel`.
+    ///
+    /// ```
+    /// use rangeo::prelude::*;
+    /// let air = DataArray::new(["lat", "lon"], ndarray::arr2(&[[1.0, 2.0, 3.0], [4.0, f64::NAN, 6.0]]))?
+    ///     .assign_coords("lat", vec![75.0, 70.0])?
+    ///     .assign_coords("lon", vec![200.0, 202.5, 205.0])?
+    ///     .with_name("air");
+    /// let first = air.isel("lat", 0)?;
+    /// assert_eq!(first.dims(), ["lon"]);
+    /// assert_eq!(air.isel("lon", 1..3)?.shape(), [2, 2]);
+    /// assert_eq!(air.isel("lon", vec![2, 0])?.coord("lon")?.to_vec::<f64>()?, [205.0, 200.0]);
+    /// assert!(air.isel("lat", 5).is_err());
+    /// # Ok::<(), rangeo::Error>(())
+    /// ```
     pub fn isel(&self, dim: &str, selection: impl Into<Selection>) -> Result<Self, Error> {
         let selection = selection.into();
         Ok(Self::from_parts(
@@ -290,12 +304,38 @@ impl DataArray {
     /// Labels `selector` of `dim`, like xarray's `sel`: a label drops the dimension,
     /// a range `a..=b` keeps both ends, a list keeps its order. Dates may be partial
     /// ("2013-05" is the month).
+    ///
+    /// ```
+    /// use rangeo::prelude::*;
+    /// let air = DataArray::new(["lat", "lon"], ndarray::arr2(&[[1.0, 2.0, 3.0], [4.0, f64::NAN, 6.0]]))?
+    ///     .assign_coords("lat", vec![75.0, 70.0])?
+    ///     .assign_coords("lon", vec![200.0, 202.5, 205.0])?
+    ///     .with_name("air");
+    /// assert_eq!(air.sel("lat", 70.0)?.sel("lon", 205.0)?.item::<f64>()?, 6.0);
+    /// // Ranges include both ends and follow the index's order (descending here).
+    /// assert_eq!(air.sel("lat", 80.0..=72.0)?.coord("lat")?.to_vec::<f64>()?, [75.0]);
+    /// let error = air.sel("lat", 71.0).unwrap_err().to_string();
+    /// assert!(error.contains("71.0 is not in the index of `lat`"));
+    /// # Ok::<(), rangeo::Error>(())
+    /// ```
     pub fn sel(&self, dim: &str, selector: impl Into<Selector>) -> Result<Self, Error> {
         self.sel_with(dim, selector, Method::Exact)
     }
 
     /// [`sel`](Self::sel) with inexact matching: `Method::Nearest`, `Pad` or
     /// `Backfill`, optionally `.tolerance(..)`.
+    ///
+    /// ```
+    /// use rangeo::prelude::*;
+    /// let air = DataArray::new(["lat", "lon"], ndarray::arr2(&[[1.0, 2.0, 3.0], [4.0, f64::NAN, 6.0]]))?
+    ///     .assign_coords("lat", vec![75.0, 70.0])?
+    ///     .assign_coords("lon", vec![200.0, 202.5, 205.0])?
+    ///     .with_name("air");
+    /// let near = air.sel_with("lat", 71.0, Method::Nearest)?;
+    /// assert_eq!(near.coord("lat")?.item::<f64>()?, 70.0);
+    /// assert!(air.sel_with("lat", 71.0, Method::Nearest.tolerance(0.5)).is_err());
+    /// # Ok::<(), rangeo::Error>(())
+    /// ```
     pub fn sel_with(
         &self,
         dim: &str,
@@ -312,6 +352,18 @@ impl DataArray {
     /// Arrays joined along dimension `dim`, with the coordinates along it joined too
     /// (xarray's `concat`). A `dim` the arrays do not have becomes a new first
     /// dimension, one entry per array.
+    ///
+    /// ```
+    /// use rangeo::prelude::*;
+    /// let air = DataArray::new(["lat", "lon"], ndarray::arr2(&[[1.0, 2.0, 3.0], [4.0, f64::NAN, 6.0]]))?
+    ///     .assign_coords("lat", vec![75.0, 70.0])?
+    ///     .assign_coords("lon", vec![200.0, 202.5, 205.0])?
+    ///     .with_name("air");
+    /// let halves = [&air.isel("lon", 0..1)?, &air.isel("lon", 1..3)?];
+    /// assert_eq!(DataArray::concat(&halves, "lon")?.shape(), [2, 3]);
+    /// assert_eq!(DataArray::concat(&[&air, &air], "run")?.dims(), ["run", "lat", "lon"]);
+    /// # Ok::<(), rangeo::Error>(())
+    /// ```
     pub fn concat(arrays: &[&DataArray], dim: &str) -> Result<DataArray, Error> {
         let first = arrays
             .first()
@@ -363,6 +415,16 @@ impl DataArray {
     }
 
     /// The same array with dimensions in `order`.
+    ///
+    /// ```
+    /// use rangeo::prelude::*;
+    /// let air = DataArray::new(["lat", "lon"], ndarray::arr2(&[[1.0, 2.0, 3.0], [4.0, f64::NAN, 6.0]]))?
+    ///     .assign_coords("lat", vec![75.0, 70.0])?
+    ///     .assign_coords("lon", vec![200.0, 202.5, 205.0])?
+    ///     .with_name("air");
+    /// assert_eq!(air.transpose(&["lon", "lat"])?.dims(), ["lon", "lat"]);
+    /// # Ok::<(), rangeo::Error>(())
+    /// ```
     pub fn transpose<D: AsRef<str>>(&self, order: &[D]) -> Result<Self, Error> {
         Ok(self.with_variable(self.variable.transpose(order)?))
     }

@@ -187,6 +187,18 @@ impl Dataset {
 
     /// Every data variable passed through `f` (which sees it as a named array with its
     /// coordinates); the results make a new dataset with these attributes.
+    ///
+    /// ```
+    /// use rangeo::prelude::*;
+    /// let air = DataArray::new(["lat", "lon"], ndarray::arr2(&[[1.0, 2.0, 3.0], [4.0, f64::NAN, 6.0]]))?
+    ///     .assign_coords("lat", vec![75.0, 70.0])?
+    ///     .assign_coords("lon", vec![200.0, 202.5, 205.0])?
+    ///     .with_name("air");
+    /// let ds = air.to_dataset();
+    /// let kelvin = ds.map(|da| Ok(da + 273.15))?;
+    /// assert_eq!(kelvin.get("air")?.isel("lat", 0)?.to_vec::<f64>()?[0], 274.15);
+    /// # Ok::<(), rangeo::Error>(())
+    /// ```
     pub fn map(
         &self,
         f: impl Fn(&DataArray) -> Result<DataArray, Error>,
@@ -238,6 +250,17 @@ impl Dataset {
     }
 
     /// Labels `selector` of `dim` (see [`DataArray::sel`]).
+    ///
+    /// ```
+    /// use rangeo::prelude::*;
+    /// let air = DataArray::new(["lat", "lon"], ndarray::arr2(&[[1.0, 2.0, 3.0], [4.0, f64::NAN, 6.0]]))?
+    ///     .assign_coords("lat", vec![75.0, 70.0])?
+    ///     .assign_coords("lon", vec![200.0, 202.5, 205.0])?
+    ///     .with_name("air");
+    /// let ds = air.to_dataset();
+    /// assert_eq!(ds.sel("lat", 75.0)?.get("air")?.dims(), ["lon"]);
+    /// # Ok::<(), rangeo::Error>(())
+    /// ```
     pub fn sel(&self, dim: &str, selector: impl Into<Selector>) -> Result<Self, Error> {
         self.sel_with(dim, selector, Method::Exact)
     }
@@ -416,6 +439,18 @@ impl Dataset {
     }
 
     /// Without the data variables and coordinates `names`.
+    ///
+    /// ```
+    /// use rangeo::prelude::*;
+    /// let air = DataArray::new(["lat", "lon"], ndarray::arr2(&[[1.0, 2.0, 3.0], [4.0, f64::NAN, 6.0]]))?
+    ///     .assign_coords("lat", vec![75.0, 70.0])?
+    ///     .assign_coords("lon", vec![200.0, 202.5, 205.0])?
+    ///     .with_name("air");
+    /// let ds = air.to_dataset().assign("mask", air.isnull())?;
+    /// assert_eq!(ds.drop_vars(&["mask"])?.data_vars().collect::<Vec<_>>(), ["air"]);
+    /// assert!(ds.drop_vars(&["sst"]).is_err());
+    /// # Ok::<(), rangeo::Error>(())
+    /// ```
     pub fn drop_vars(&self, names: &[&str]) -> Result<Dataset, Error> {
         let mut out = self.clone();
         for name in names {
@@ -429,6 +464,17 @@ impl Dataset {
     }
 
     /// Variable, coordinate or dimension `old` called `new` everywhere.
+    ///
+    /// ```
+    /// use rangeo::prelude::*;
+    /// let air = DataArray::new(["lat", "lon"], ndarray::arr2(&[[1.0, 2.0, 3.0], [4.0, f64::NAN, 6.0]]))?
+    ///     .assign_coords("lat", vec![75.0, 70.0])?
+    ///     .assign_coords("lon", vec![200.0, 202.5, 205.0])?
+    ///     .with_name("air");
+    /// let ds = air.to_dataset().rename("lat", "latitude")?;
+    /// assert_eq!(ds.get("air")?.dims(), ["latitude", "lon"]);
+    /// # Ok::<(), rangeo::Error>(())
+    /// ```
     pub fn rename(&self, old: &str, new: &str) -> Result<Dataset, Error> {
         let is_dim = self.size_of(old).is_some();
         if !is_dim && !self.data_vars.contains_key(old) && !self.coords.contains(old) {

@@ -46,6 +46,22 @@ pub struct GroupBy<'a> {
 impl DataArray {
     /// Groups along the dimension of coordinate `key`, by its values; `"time.month"`
     /// (or year, day, hour, dayofyear, season, ...) groups by a date component.
+    ///
+    /// ```
+    /// use rangeo::prelude::*;
+    /// let time: Vec<DateTime64> = ["2013-01-01T00", "2013-01-01T12", "2013-01-02T00", "2013-02-01T00"]
+    ///     .iter()
+    ///     .map(|t| t.parse())
+    ///     .collect::<Result<_, _>>()?;
+    /// let air = DataArray::new(["time"], vec![1.0, 3.0, 5.0, 7.0])?.assign_coords("time", time)?;
+    /// let monthly = air.groupby("time.month")?.mean()?;
+    /// assert_eq!(monthly.dims(), ["month"]);
+    /// assert_eq!(monthly.to_vec::<f64>()?, [3.0, 7.0]);
+    /// // The anomaly against the monthly climatology.
+    /// let anomaly = &air.groupby("time.month")? - &monthly;
+    /// assert_eq!(anomaly.to_vec::<f64>()?, [-2.0, 0.0, 2.0, 0.0]);
+    /// # Ok::<(), rangeo::Error>(())
+    /// ```
     pub fn groupby(&self, key: &str) -> Result<GroupBy<'_>, Error> {
         let (coord, component) = match key.split_once('.') {
             Some((coord, component)) => (coord, Some(component)),
@@ -82,6 +98,17 @@ impl DataArray {
     /// Groups along the dimension of coordinate `coord` by which of the intervals
     /// `(edges[i], edges[i + 1]]` its values fall in (values outside all are left out).
     /// Groups are labelled "(a, b]" and the result dimension is `<coord>_bins`.
+    ///
+    /// ```
+    /// use rangeo::prelude::*;
+    /// let air = DataArray::new(["lat", "lon"], ndarray::arr2(&[[1.0, 2.0, 3.0], [4.0, f64::NAN, 6.0]]))?
+    ///     .assign_coords("lat", vec![75.0, 70.0])?
+    ///     .assign_coords("lon", vec![200.0, 202.5, 205.0])?
+    ///     .with_name("air");
+    /// let bands = air.groupby_bins("lon", &[199.0, 201.0, 206.0])?.mean()?;
+    /// assert_eq!(bands.coord("lon_bins")?.to_vec::<String>()?, ["(199.0, 201.0]", "(201.0, 206.0]"]);
+    /// # Ok::<(), rangeo::Error>(())
+    /// ```
     pub fn groupby_bins(&self, coord: &str, edges: &[f64]) -> Result<GroupBy<'_>, Error> {
         let by = self.coord(coord)?;
         let [dim] = by.dims() else {
@@ -118,6 +145,20 @@ impl DataArray {
     /// strings: "6h", "D", "7D", "MS" / "ME", "QS-DEC" / "QE", "YS" / "YE". Every period
     /// from the first to the last time is a group, empty or not; the result keeps `dim`,
     /// labelled by period (start for "S" anchors and fixed steps, end for "E").
+    ///
+    /// ```
+    /// use rangeo::prelude::*;
+    /// let time: Vec<DateTime64> = ["2013-01-01T00", "2013-01-01T12", "2013-01-02T00", "2013-02-01T00"]
+    ///     .iter()
+    ///     .map(|t| t.parse())
+    ///     .collect::<Result<_, _>>()?;
+    /// let air = DataArray::new(["time"], vec![1.0, 3.0, 5.0, 7.0])?.assign_coords("time", time)?;
+    /// let daily = air.resample("time", "D")?.mean()?;
+    /// assert_eq!(daily.shape(), [32], "every day from the first to the last");
+    /// assert_eq!(daily.isel("time", 0)?.item::<f64>()?, 2.0);
+    /// assert!(daily.isel("time", 2)?.item::<f64>()?.is_nan(), "an empty day");
+    /// # Ok::<(), rangeo::Error>(())
+    /// ```
     pub fn resample(&self, dim: &str, freq: &str) -> Result<GroupBy<'_>, Error> {
         let frequency: Frequency = freq.parse()?;
         let coord = self.coord(dim)?;
@@ -308,6 +349,18 @@ impl GroupBy<'_> {
     /// `f` applied to every group. Results that keep the grouped dimension are put back
     /// together along it in group order (xarray's `map` of a transformation); results
     /// without it are stacked along a new dimension named for the grouping.
+    ///
+    /// ```
+    /// use rangeo::prelude::*;
+    /// let time: Vec<DateTime64> = ["2013-01-01T00", "2013-01-01T12", "2013-01-02T00", "2013-02-01T00"]
+    ///     .iter()
+    ///     .map(|t| t.parse())
+    ///     .collect::<Result<_, _>>()?;
+    /// let air = DataArray::new(["time"], vec![1.0, 3.0, 5.0, 7.0])?.assign_coords("time", time)?;
+    /// let centred = air.groupby("time.month")?.map(|g| Ok(g - &g.mean("time")?))?;
+    /// assert_eq!(centred.to_vec::<f64>()?, [-2.0, 0.0, 2.0, 0.0]);
+    /// # Ok::<(), rangeo::Error>(())
+    /// ```
     pub fn map(
         &self,
         f: impl Fn(&DataArray) -> Result<DataArray, Error>,

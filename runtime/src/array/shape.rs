@@ -36,6 +36,16 @@ pub enum Interp {
 
 impl DataArray {
     /// A new first dimension `dim` of length 1 (xarray's `expand_dims`).
+    ///
+    /// ```
+    /// use rangeo::prelude::*;
+    /// let air = DataArray::new(["lat", "lon"], ndarray::arr2(&[[1.0, 2.0, 3.0], [4.0, f64::NAN, 6.0]]))?
+    ///     .assign_coords("lat", vec![75.0, 70.0])?
+    ///     .assign_coords("lon", vec![200.0, 202.5, 205.0])?
+    ///     .with_name("air");
+    /// assert_eq!(air.expand_dims("band")?.shape(), [1, 2, 3]);
+    /// # Ok::<(), rangeo::Error>(())
+    /// ```
     pub fn expand_dims(&self, dim: &str) -> Result<DataArray, Error> {
         let variable = self.variable().expand_dims(dim, 0)?;
         let mut coords = self.coords().clone();
@@ -52,6 +62,16 @@ impl DataArray {
 
     /// Dimensions of length 1 dropped (`..` for all of them); their coordinates stay as
     /// scalar coordinates.
+    ///
+    /// ```
+    /// use rangeo::prelude::*;
+    /// let air = DataArray::new(["lat", "lon"], ndarray::arr2(&[[1.0, 2.0, 3.0], [4.0, f64::NAN, 6.0]]))?
+    ///     .assign_coords("lat", vec![75.0, 70.0])?
+    ///     .assign_coords("lon", vec![200.0, 202.5, 205.0])?
+    ///     .with_name("air");
+    /// assert_eq!(air.isel("lat", 0..1)?.squeeze("lat")?.dims(), ["lon"]);
+    /// # Ok::<(), rangeo::Error>(())
+    /// ```
     pub fn squeeze(&self, dims: impl Dims) -> Result<DataArray, Error> {
         let mut dims = dims.into_names();
         if dims.is_empty() {
@@ -76,6 +96,16 @@ impl DataArray {
     }
 
     /// Dimension and coordinate `old` called `new` (xarray's `rename({old: new})`).
+    ///
+    /// ```
+    /// use rangeo::prelude::*;
+    /// let air = DataArray::new(["lat", "lon"], ndarray::arr2(&[[1.0, 2.0, 3.0], [4.0, f64::NAN, 6.0]]))?
+    ///     .assign_coords("lat", vec![75.0, 70.0])?
+    ///     .assign_coords("lon", vec![200.0, 202.5, 205.0])?
+    ///     .with_name("air");
+    /// assert_eq!(air.rename("lon", "longitude")?.dims(), ["lat", "longitude"]);
+    /// # Ok::<(), rangeo::Error>(())
+    /// ```
     pub fn rename(&self, old: &str, new: &str) -> Result<DataArray, Error> {
         let is_dim = self.dims().iter().any(|d| d == old);
         if !is_dim && !self.coords().contains(old) {
@@ -144,6 +174,17 @@ impl DataArray {
 
     /// Values moved `by` positions along `dim` (forward for positive), the vacated ones
     /// missing; coordinates stay.
+    ///
+    /// ```
+    /// use rangeo::prelude::*;
+    /// let air = DataArray::new(["lat", "lon"], ndarray::arr2(&[[1.0, 2.0, 3.0], [4.0, f64::NAN, 6.0]]))?
+    ///     .assign_coords("lat", vec![75.0, 70.0])?
+    ///     .assign_coords("lon", vec![200.0, 202.5, 205.0])?
+    ///     .with_name("air");
+    /// let shifted = air.isel("lat", 0)?.shift("lon", 1)?.to_vec::<f64>()?;
+    /// assert!(shifted[0].is_nan() && shifted[1..] == [1.0, 2.0]);
+    /// # Ok::<(), rangeo::Error>(())
+    /// ```
     pub fn shift(&self, dim: &str, by: isize) -> Result<DataArray, Error> {
         let axis = self.variable().axis(dim)?;
         let n = self.shape()[axis].cast_signed();
@@ -158,6 +199,16 @@ impl DataArray {
 
     /// Values rotated `by` positions along `dim` (those pushed off one end come back at
     /// the other); coordinates stay, as xarray's default.
+    ///
+    /// ```
+    /// use rangeo::prelude::*;
+    /// let air = DataArray::new(["lat", "lon"], ndarray::arr2(&[[1.0, 2.0, 3.0], [4.0, f64::NAN, 6.0]]))?
+    ///     .assign_coords("lat", vec![75.0, 70.0])?
+    ///     .assign_coords("lon", vec![200.0, 202.5, 205.0])?
+    ///     .with_name("air");
+    /// assert_eq!(air.isel("lat", 0)?.roll("lon", 1)?.to_vec::<f64>()?, [3.0, 1.0, 2.0]);
+    /// # Ok::<(), rangeo::Error>(())
+    /// ```
     pub fn roll(&self, dim: &str, by: isize) -> Result<DataArray, Error> {
         let axis = self.variable().axis(dim)?;
         let n = self.shape()[axis].cast_signed();
@@ -172,6 +223,16 @@ impl DataArray {
 
     /// Differences of neighbours along `dim`, `x[i + 1] - x[i]`, labelled by the upper
     /// position (xarray's `diff(dim)`).
+    ///
+    /// ```
+    /// use rangeo::prelude::*;
+    /// let air = DataArray::new(["lat", "lon"], ndarray::arr2(&[[1.0, 2.0, 3.0], [4.0, f64::NAN, 6.0]]))?
+    ///     .assign_coords("lat", vec![75.0, 70.0])?
+    ///     .assign_coords("lon", vec![200.0, 202.5, 205.0])?
+    ///     .with_name("air");
+    /// assert_eq!(air.isel("lat", 0)?.diff("lon")?.to_vec::<f64>()?, [1.0, 1.0]);
+    /// # Ok::<(), rangeo::Error>(())
+    /// ```
     pub fn diff(&self, dim: &str) -> Result<DataArray, Error> {
         let axis = self.variable().axis(dim)?;
         let n = self.shape()[axis].cast_signed();
@@ -199,6 +260,19 @@ impl DataArray {
 
     /// Values at `labels` along `dim`, interpolated between the index's labels (numbers
     /// or times); labels outside the index give NaN.
+    ///
+    /// ```
+    /// use rangeo::prelude::*;
+    /// let air = DataArray::new(["lat", "lon"], ndarray::arr2(&[[1.0, 2.0, 3.0], [4.0, f64::NAN, 6.0]]))?
+    ///     .assign_coords("lat", vec![75.0, 70.0])?
+    ///     .assign_coords("lon", vec![200.0, 202.5, 205.0])?
+    ///     .with_name("air");
+    /// let between = air.isel("lat", 0)?.interp("lon", vec![201.25, 210.0], Interp::Linear)?;
+    /// let values = between.to_vec::<f64>()?;
+    /// assert_eq!(values[0], 1.5);
+    /// assert!(values[1].is_nan(), "outside the labels");
+    /// # Ok::<(), rangeo::Error>(())
+    /// ```
     pub fn interp(
         &self,
         dim: &str,

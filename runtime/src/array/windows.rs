@@ -45,6 +45,21 @@ pub enum Boundary {
 impl DataArray {
     /// A moving window of `window` positions along `dim` (trailing; `.center(true)`
     /// centres it). A result needs `min_periods` values present (default: the window).
+    ///
+    /// ```
+    /// use rangeo::prelude::*;
+    /// let time: Vec<DateTime64> = ["2013-01-01T00", "2013-01-01T12", "2013-01-02T00", "2013-02-01T00"]
+    ///     .iter()
+    ///     .map(|t| t.parse())
+    ///     .collect::<Result<_, _>>()?;
+    /// let air = DataArray::new(["time"], vec![1.0, 3.0, 5.0, 7.0])?.assign_coords("time", time)?;
+    /// let smooth = air.rolling("time", 3)?.center(true).mean()?;
+    /// assert_eq!(smooth.to_vec::<f64>()?[1], 3.0);
+    /// assert!(smooth.to_vec::<f64>()?[0].is_nan(), "a window that does not fit");
+    /// let partial = air.rolling("time", 3)?.min_periods(1).sum()?;
+    /// assert_eq!(partial.to_vec::<f64>()?[0], 1.0);
+    /// # Ok::<(), rangeo::Error>(())
+    /// ```
     pub fn rolling(&self, dim: &str, window: usize) -> Result<Rolling<'_>, Error> {
         self.variable().axis(dim)?;
         if window == 0 {
@@ -63,6 +78,20 @@ impl DataArray {
 
     /// Blocks of `window` positions along `dim`, each reduced to one; the coordinates
     /// along `dim` become their block means.
+    ///
+    /// ```
+    /// use rangeo::prelude::*;
+    /// let time: Vec<DateTime64> = ["2013-01-01T00", "2013-01-01T12", "2013-01-02T00", "2013-02-01T00"]
+    ///     .iter()
+    ///     .map(|t| t.parse())
+    ///     .collect::<Result<_, _>>()?;
+    /// let air = DataArray::new(["time"], vec![1.0, 3.0, 5.0, 7.0])?.assign_coords("time", time)?;
+    /// let pairs = air.coarsen("time", 2, Boundary::Exact)?.mean()?;
+    /// assert_eq!(pairs.to_vec::<f64>()?, [2.0, 6.0]);
+    /// assert!(air.coarsen("time", 3, Boundary::Exact).is_err());
+    /// assert_eq!(air.coarsen("time", 3, Boundary::Trim)?.mean()?.shape(), [1]);
+    /// # Ok::<(), rangeo::Error>(())
+    /// ```
     pub fn coarsen(
         &self,
         dim: &str,
