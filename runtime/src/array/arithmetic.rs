@@ -295,7 +295,7 @@ impl DataArray {
             DType::DateTime64 => Values::scalar(DateTime64::NAT),
             DType::TimeDelta64 => Values::scalar(TimeDelta64::NAT),
             DType::CfDateTime => {
-                let (_, clock) = self.variable().eager().times().expect("times");
+                let clock = self.variable().eager().clock().expect("times");
                 Values::scalar(CfDateTime::nat(clock.calendar))
             }
             _ => Values::scalar(f64::NAN),

@@ -263,7 +263,7 @@ fn julian_from_day_number(number: i64) -> (i64, u32, u32) {
 const JULIAN_1970_01_01: i64 = 719_483;
 const JULIAN_1969_12_19: i64 = JULIAN_1970_01_01 - 13;
 /// Gregorian 1582-10-15, the first day of the reformed calendar, in days since 1970.
-const GREGORIAN_REFORM: i64 = -141_427;
+pub(crate) const GREGORIAN_REFORM: i64 = -141_427;
 
 /// How a time array counts: the calendar and the ticks per second (nanoseconds for
 /// `datetime64[ns]`, microseconds for cftime-like [`CfDateTime`]s).
@@ -273,7 +273,8 @@ pub(crate) struct Clock {
     pub(crate) per_second: i64,
 }
 
-/// A time's calendar fields.
+/// A time's calendar fields, and the components (`.dt`'s) derived from them: the one
+/// place both time types and the accessor compute them.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub(crate) struct Fields {
     pub(crate) year: i64,
@@ -282,7 +283,8 @@ pub(crate) struct Fields {
     /// Ticks since midnight.
     pub(crate) of_day: i64,
     /// Days since 1970-01-01 of the calendar.
-    pub(crate) days: i64,
+    days: i64,
+    clock: Clock,
 }
 
 impl Clock {
@@ -329,14 +331,59 @@ impl Clock {
             day,
             of_day: ticks.rem_euclid(self.per_day()),
             days,
+            clock: self,
         }
     }
 }
 
 impl Fields {
+    fn seconds_of_day(self) -> i64 {
+        self.of_day / self.clock.per_second
+    }
+
+    /// The hour, 0 to 23.
+    pub(crate) fn hour(self) -> u32 {
+        (self.seconds_of_day() / 3600) as u32
+    }
+
+    /// The minute, 0 to 59.
+    pub(crate) fn minute(self) -> u32 {
+        (self.seconds_of_day() / 60 % 60) as u32
+    }
+
+    /// The second, 0 to 59.
+    pub(crate) fn second(self) -> u32 {
+        (self.seconds_of_day() % 60) as u32
+    }
+
+    /// Ticks past the second.
+    pub(crate) fn subsecond(self) -> i64 {
+        self.of_day % self.clock.per_second
+    }
+
     /// The day of the year, from 1.
-    pub(crate) fn day_of_year(self, calendar: Calendar) -> u32 {
-        (self.days - calendar.days_from_date(self.year, 1, 1) + 1) as u32
+    pub(crate) fn day_of_year(self) -> u32 {
+        (self.days - self.clock.calendar.days_from_date(self.year, 1, 1) + 1) as u32
+    }
+
+    /// The day of the week, Monday = 0, as pandas and cftime count.
+    pub(crate) fn day_of_week(self) -> u32 {
+        self.clock.calendar.day_of_week(self.days)
+    }
+
+    /// The number of days in the month.
+    pub(crate) fn days_in_month(self) -> u32 {
+        self.clock.calendar.days_in_month(self.year, self.month)
+    }
+
+    /// The meteorological season: "DJF", "MAM", "JJA" or "SON".
+    pub(crate) fn season(self) -> &'static str {
+        match self.month {
+            12 | 1 | 2 => "DJF",
+            3..=5 => "MAM",
+            6..=8 => "JJA",
+            _ => "SON",
+        }
     }
 }
 
@@ -428,17 +475,16 @@ impl CfDateTime {
             return "NaT".to_owned();
         }
         let f = self.clock().fields(self.micros);
-        let seconds = f.of_day / 1_000_000;
         format!(
             "cftime.{}({}, {}, {}, {}, {}, {}, {}, has_year_zero={})",
             self.calendar.cftime_class(),
             f.year,
             f.month,
             f.day,
-            seconds / 3600,
-            seconds / 60 % 60,
-            seconds % 60,
-            f.of_day % 1_000_000,
+            f.hour(),
+            f.minute(),
+            f.second(),
+            f.subsecond(),
             if self.calendar.has_year_zero() {
                 "True"
             } else {
@@ -455,18 +501,17 @@ impl fmt::Display for CfDateTime {
             return f.write_str("NaT");
         }
         let fields = self.clock().fields(self.micros);
-        let seconds = fields.of_day / 1_000_000;
         write!(
             f,
             "{:04}-{:02}-{:02} {:02}:{:02}:{:02}",
             fields.year,
             fields.month,
             fields.day,
-            seconds / 3600,
-            seconds / 60 % 60,
-            seconds % 60
+            fields.hour(),
+            fields.minute(),
+            fields.second()
         )?;
-        let micros = fields.of_day % 1_000_000;
+        let micros = fields.subsecond();
         if micros != 0 {
             write!(f, ".{micros:06}")?;
         }
@@ -520,8 +565,8 @@ mod tests {
         for (calendar, day_of_year, day_of_week) in expected {
             let clock = Clock::cftime(calendar);
             let fields = clock.fields(clock.midnight(2000, 3, 1));
-            assert_eq!(fields.day_of_year(calendar), day_of_year, "{calendar}");
-            assert_eq!(calendar.day_of_week(fields.days), day_of_week, "{calendar}");
+            assert_eq!(fields.day_of_year(), day_of_year, "{calendar}");
+            assert_eq!(fields.day_of_week(), day_of_week, "{calendar}");
         }
         // The reform: Julian 1582-10-04 is followed by Gregorian 1582-10-15.
         let standard = Calendar::Standard;

@@ -2,7 +2,7 @@
 
 use ndarray::ArrayD;
 
-use super::calendar::{Calendar, Clock};
+use super::calendar::{Calendar, Clock, GREGORIAN_REFORM};
 use super::dtype::DType;
 use super::time::{NS_PER_DAY, NS_PER_HOUR, NS_PER_MINUTE, NS_PER_SECOND, Period};
 use super::values::Values;
@@ -68,8 +68,7 @@ pub fn decode_cf_times(values: &Values, units: &str, calendar: &str) -> Result<V
             })
         })
     };
-    let reform =
-        i128::from(Calendar::Standard.days_from_date(1582, 10, 15)) * i128::from(NS_PER_DAY);
+    let reform = i128::from(GREGORIAN_REFORM) * i128::from(NS_PER_DAY);
     let fits_numpy = |t: &Option<i128>| {
         t.is_none_or(|t| {
             i64::try_from(t).is_ok_and(|t| t != i64::MIN)

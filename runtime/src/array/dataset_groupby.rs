@@ -3,8 +3,8 @@
 //! others are repeated for every group, as in xarray.
 
 use super::align::broadcast;
-use super::data_array::DataArray;
 use super::dataset::Dataset;
+use super::groupby::Grouping;
 use super::reduce::Reduction;
 use crate::Error;
 
@@ -30,77 +30,53 @@ use crate::Error;
 #[derive(Debug, Clone)]
 pub struct DatasetGroupBy<'a> {
     dataset: &'a Dataset,
-    /// The coordinate grouped by, and its dimension.
-    coord: String,
-    dim: String,
-    grouping: Grouping,
-}
-
-#[derive(Debug, Clone)]
-enum Grouping {
-    /// By the values of a coordinate or a datetime component ("time.month").
-    Key(String),
-    /// By periods of a frequency.
-    Resample(String),
+    /// The groups, found once on the grouping coordinate.
+    groups: Grouping,
 }
 
 impl Dataset {
-    /// Groups by a coordinate's values or a datetime component of it, as
+    /// Grouping by a coordinate's values or a datetime component of it, as
     /// [`DataArray::groupby`](super::DataArray::groupby) does for one array.
     pub fn groupby(&self, key: &str) -> Result<DatasetGroupBy<'_>, Error> {
         let coord = key.split_once('.').map_or(key, |(coord, _)| coord);
-        let variable = self.coords().get(coord).ok_or_else(|| {
-            Error::Label(format!(
+        if !self.coords().contains(coord) {
+            return Err(Error::Label(format!(
                 "cannot group by `{key}`: there is no coordinate `{coord}` ({})",
                 self.coords().names().collect::<Vec<_>>().join(", ")
-            ))
-        })?;
-        let [dim] = variable.dims() else {
-            return Err(Error::Shape(format!(
-                "cannot group by `{key}`: `{coord}` must be 1-D, it has dims {:?}",
-                variable.dims()
             )));
-        };
-        self.get(coord)?.groupby(key)?;
+        }
+        let groups = self.get(coord)?.groupby(key)?.detach();
         Ok(DatasetGroupBy {
             dataset: self,
-            coord: coord.to_owned(),
-            dim: dim.clone(),
-            grouping: Grouping::Key(key.to_owned()),
+            groups,
         })
     }
 
-    /// Groups the datetime dimension `dim` into periods of `freq`, as
+    /// Grouping the datetime dimension `dim` into periods of `freq`, as
     /// [`DataArray::resample`](super::DataArray::resample) does for one array.
     pub fn resample(&self, dim: &str, freq: &str) -> Result<DatasetGroupBy<'_>, Error> {
-        self.get(dim)?.resample(dim, freq)?;
+        let groups = self.get(dim)?.resample(dim, freq)?.detach();
         Ok(DatasetGroupBy {
             dataset: self,
-            coord: dim.to_owned(),
-            dim: dim.to_owned(),
-            grouping: Grouping::Resample(freq.to_owned()),
+            groups,
         })
     }
 }
 
 impl DatasetGroupBy<'_> {
     /// Each group of every variable along the grouped dimension reduced by `how`
-    /// (NaN skipped when `skipna`).
+    /// (NaN skipped when `skipna`); variables without that dimension are repeated
+    /// for every group (as xarray does, grouping every variable and joining the
+    /// groups).
     pub fn reduce(&self, how: Reduction, skipna: bool) -> Result<Dataset, Error> {
-        let reduced = |array: &DataArray, how: Reduction| match &self.grouping {
-            Grouping::Key(key) => array.groupby(key)?.reduce(how, skipna),
-            Grouping::Resample(freq) => array.resample(&self.dim, freq)?.reduce(how, skipna),
-        };
-        // The groups with their labels, which variables without the dimension are
-        // repeated over (as xarray does, grouping every variable and joining the groups).
-        let groups = reduced(&self.dataset.get(&self.coord)?, Reduction::Count)?;
+        let template = self.groups.template()?;
         let mut out = Dataset::new().assign_attrs(self.dataset.attrs().clone());
         for name in self.dataset.data_vars() {
             let array = self.dataset.get(name)?;
-            let result = if array.dims().contains(&self.dim) {
-                reduced(&array, how)?
+            let result = if array.dims().iter().any(|d| d == self.groups.dim()) {
+                self.groups.over(&array).reduce(how, skipna)?
             } else {
-                let mut both = broadcast(&[&groups, &array])?;
+                let mut both = broadcast(&[&template, &array])?;
                 both.pop().expect("two broadcast")
             };
             out = out.assign(name, result)?;

@@ -3,7 +3,6 @@
 
 use super::calendar::{Calendar, Clock, Fields};
 use super::data_array::DataArray;
-use super::time::season_of_month;
 use super::values::Values;
 use super::variable::Variable;
 use crate::Error;
@@ -77,10 +76,6 @@ impl DatetimeAccessor<'_> {
         self.wrap(name, Values::from_array(values))
     }
 
-    fn seconds_of_day(&self, fields: Fields) -> i64 {
-        fields.of_day / self.clock.per_second
-    }
-
     /// The calendar the times are on.
     #[must_use]
     pub fn calendar(&self) -> Calendar {
@@ -113,43 +108,37 @@ impl DatetimeAccessor<'_> {
     /// The hour.
     #[must_use]
     pub fn hour(&self) -> DataArray {
-        self.integers("hour", |f| self.seconds_of_day(f) / 3600)
+        self.integers("hour", |f| i64::from(f.hour()))
     }
 
     /// The minute.
     #[must_use]
     pub fn minute(&self) -> DataArray {
-        self.integers("minute", |f| self.seconds_of_day(f) / 60 % 60)
+        self.integers("minute", |f| i64::from(f.minute()))
     }
 
     /// The second.
     #[must_use]
     pub fn second(&self) -> DataArray {
-        self.integers("second", |f| self.seconds_of_day(f) % 60)
+        self.integers("second", |f| i64::from(f.second()))
     }
 
     /// The day of the year, from 1.
     #[must_use]
     pub fn dayofyear(&self) -> DataArray {
-        self.integers("dayofyear", |f| {
-            i64::from(f.day_of_year(self.clock.calendar))
-        })
+        self.integers("dayofyear", |f| i64::from(f.day_of_year()))
     }
 
     /// The day of the week, Monday = 0.
     #[must_use]
     pub fn dayofweek(&self) -> DataArray {
-        self.integers("dayofweek", |f| {
-            i64::from(self.clock.calendar.day_of_week(f.days))
-        })
+        self.integers("dayofweek", |f| i64::from(f.day_of_week()))
     }
 
     /// The number of days in the month.
     #[must_use]
     pub fn days_in_month(&self) -> DataArray {
-        self.integers("days_in_month", |f| {
-            i64::from(self.clock.calendar.days_in_month(f.year, f.month))
-        })
+        self.integers("days_in_month", |f| i64::from(f.days_in_month()))
     }
 
     /// The meteorological season ("DJF", "MAM", "JJA", "SON").
@@ -159,7 +148,7 @@ impl DatetimeAccessor<'_> {
             if t == i64::MIN {
                 "nan".to_owned()
             } else {
-                season_of_month(self.clock.fields(t).month).to_owned()
+                self.clock.fields(t).season().to_owned()
             }
         });
         self.wrap("season", Values::from_array(values))

@@ -44,7 +44,7 @@ pub struct GroupBy<'a> {
 }
 
 impl DataArray {
-    /// Groups along the dimension of coordinate `key`, by its values; `"time.month"`
+    /// Grouping along the dimension of coordinate `key`, by its values; `"time.month"`
     /// (or year, day, hour, dayofyear, season, ...) groups by a date component.
     ///
     /// ```
@@ -95,9 +95,9 @@ impl DataArray {
         })
     }
 
-    /// Groups along the dimension of coordinate `coord` by which of the intervals
+    /// Grouping along the dimension of coordinate `coord` by which of the intervals
     /// `(edges[i], edges[i + 1]]` its values fall in (values outside all are left out).
-    /// Groups are labelled "(a, b]" and the result dimension is `<coord>_bins`.
+    /// Grouping are labelled "(a, b]" and the result dimension is `<coord>_bins`.
     ///
     /// ```
     /// use rangeo::prelude::*;
@@ -141,7 +141,7 @@ impl DataArray {
         })
     }
 
-    /// Groups the datetime dimension `dim` into periods of `freq`, pandas' frequency
+    /// Grouping the datetime dimension `dim` into periods of `freq`, pandas' frequency
     /// strings: "6h", "D", "7D", "MS" / "ME", "QS-DEC" / "QE", "YS" / "YE". Every period
     /// from the first to the last time is a group, empty or not; the result keeps `dim`,
     /// labelled by period (start for "S" anchors and fixed steps, end for "E").
@@ -229,7 +229,7 @@ fn python_float(x: f64) -> String {
 }
 
 impl<'a> GroupBy<'a> {
-    /// Groups of `array` along `dim` with their labels; results lie along `name`.
+    /// Grouping of `array` along `dim` with their labels; results lie along `name`.
     pub(crate) fn new(
         array: &'a DataArray,
         dim: &str,
@@ -243,6 +243,56 @@ impl<'a> GroupBy<'a> {
             name: name.to_owned(),
             labels,
             groups,
+        }
+    }
+}
+
+/// A grouping detached from the array it was found on, to apply to other arrays along
+/// the same dimension (every variable of a dataset) without finding it again.
+#[derive(Debug, Clone)]
+pub(crate) struct Grouping {
+    dim: String,
+    name: String,
+    labels: Option<Values>,
+    groups: Vec<Vec<usize>>,
+}
+
+impl GroupBy<'_> {
+    /// The grouping without the array.
+    pub(crate) fn detach(self) -> Grouping {
+        Grouping {
+            dim: self.dim,
+            name: self.name,
+            labels: self.labels,
+            groups: self.groups,
+        }
+    }
+}
+
+impl Grouping {
+    /// The dimension split into groups.
+    pub(crate) fn dim(&self) -> &str {
+        &self.dim
+    }
+
+    /// The same groups of `array`, which lies along the same dimension.
+    pub(crate) fn over<'a>(&self, array: &'a DataArray) -> GroupBy<'a> {
+        GroupBy::new(
+            array,
+            &self.dim,
+            &self.name,
+            self.labels.clone(),
+            self.groups.clone(),
+        )
+    }
+
+    /// An array with one element per group along the result dimension, labelled as
+    /// results are: what values without the grouped dimension are broadcast against.
+    pub(crate) fn template(&self) -> Result<DataArray, Error> {
+        let flags = DataArray::new([self.name.as_str()], vec![false; self.groups.len()])?;
+        match &self.labels {
+            Some(labels) => flags.assign_coords(self.name.clone(), labels.clone()),
+            None => Ok(flags),
         }
     }
 }

@@ -437,14 +437,15 @@ impl Values {
         };
         let missing = |x: i64, y: i64| x == i64::MIN || y == i64::MIN;
         let (a, clock) = self.times()?;
-        let result = match (other.times(), other) {
-            (Some((_, other_clock)), _) if other_clock.calendar != clock.calendar => {
+        let result = match (other.clock(), other) {
+            (Some(other_clock), _) if other_clock.calendar != clock.calendar => {
                 Err(Error::Operation(format!(
                     "cannot combine times on the {} and {} calendars",
                     clock.calendar, other_clock.calendar
                 )))
             }
-            (Some((b, other_clock)), _) if other_clock == clock => {
+            (Some(other_clock), _) if other_clock == clock => {
+                let (b, _) = other.times().expect("times");
                 if op == BinaryOp::Sub {
                     zip_with(&a, &b, |&x, &y| {
                         TimeDelta64(if missing(x, y) {

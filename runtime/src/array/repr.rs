@@ -568,20 +568,24 @@ fn sizes_text(sizes: &[(&str, usize)]) -> String {
         .join(", ")
 }
 
+/// The first lines of an array's repr: `<rangeo.{what}(dims)> Size: ...` and the
+/// values as numpy prints them.
+fn head(what: &str, variable: &Variable) -> String {
+    let what = what.trim_end();
+    format!(
+        "<rangeo.{what} ({})> Size: {}\n{}\n",
+        sizes_text(&variable.sizes()),
+        human_bytes(variable.data().nbytes()),
+        variable
+            .to_values()
+            .map_or_else(|e| e.to_string(), |v| numpy_repr(&v))
+    )
+}
+
 impl fmt::Display for Variable {
     /// xarray's repr, with `rangeo.` for `xarray.`.
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        let mut out = format!(
-            "<rangeo.Variable ({})> Size: {}\n",
-            sizes_text(&self.sizes()),
-            human_bytes(self.data().nbytes())
-        );
-        out.push_str(
-            &self
-                .to_values()
-                .map_or_else(|e| e.to_string(), |v| numpy_repr(&v)),
-        );
-        out.push('\n');
+        let mut out = head("Variable", self);
         attributes_section(&mut out, self.attrs());
         f.write_str(out.trim_end())
     }
@@ -591,18 +595,7 @@ impl fmt::Display for DataArray {
     /// xarray's repr, with `rangeo.` for `xarray.`.
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         let name = self.name().map(|n| format!("'{n}' ")).unwrap_or_default();
-        let mut out = format!(
-            "<rangeo.DataArray {name}({})> Size: {}\n",
-            sizes_text(&self.sizes()),
-            human_bytes(self.data().nbytes())
-        );
-        out.push_str(
-            &self
-                .variable()
-                .to_values()
-                .map_or_else(|e| e.to_string(), |v| numpy_repr(&v)),
-        );
-        out.push('\n');
+        let mut out = head(&format!("DataArray {name}"), self.variable());
         let width = column_width(self.coords().names());
         coordinates_section(&mut out, self.coords(), width);
         unindexed_dims(&mut out, self.dims(), self.coords());

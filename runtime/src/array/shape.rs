@@ -381,7 +381,7 @@ fn interp_positions(
     labels: &Values,
     targets: &Values,
 ) -> Result<(Vec<f64>, Vec<f64>), Error> {
-    if let (Some((_, from)), Some((_, to))) = (labels.times(), targets.times())
+    if let (Some(from), Some(to)) = (labels.clock(), targets.clock())
         && from != to
     {
         return Err(Error::Label(format!(

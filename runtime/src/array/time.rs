@@ -141,7 +141,7 @@ impl Period {
         let seconds = hour.unwrap_or(0) * 3600 + minute.unwrap_or(0) * 60 + second.unwrap_or(0);
         let start = clock.midnight(year, month_number as u32, day_number as u32)
             + seconds * clock.per_second
-            + nanos / (1_000_000_000 / clock.per_second);
+            + clock.ticks_of_nanos(nanos);
         let next = next_period(clock, resolution, year, month_number as u32, start);
         Ok(Self {
             start,
@@ -239,10 +239,6 @@ macro_rules! components {
                 self.clock().fields(self.ticks())
             }
 
-            fn seconds_of_day(self) -> i64 {
-                self.fields().of_day / self.clock().per_second
-            }
-
             /// The year.
             #[must_use]
             pub fn year(self) -> i64 {
@@ -264,46 +260,43 @@ macro_rules! components {
             /// The hour, 0 to 23.
             #[must_use]
             pub fn hour(self) -> u32 {
-                (self.seconds_of_day() / 3600) as u32
+                self.fields().hour()
             }
 
             /// The minute, 0 to 59.
             #[must_use]
             pub fn minute(self) -> u32 {
-                (self.seconds_of_day() / 60 % 60) as u32
+                self.fields().minute()
             }
 
             /// The second, 0 to 59.
             #[must_use]
             pub fn second(self) -> u32 {
-                (self.seconds_of_day() % 60) as u32
+                self.fields().second()
             }
 
             /// The day of the year, from 1.
             #[must_use]
             pub fn day_of_year(self) -> u32 {
-                self.fields().day_of_year(self.clock().calendar)
+                self.fields().day_of_year()
             }
 
             /// The day of the week, Monday = 0 as pandas counts.
             #[must_use]
             pub fn day_of_week(self) -> u32 {
-                self.clock().calendar.day_of_week(self.fields().days)
+                self.fields().day_of_week()
             }
 
             /// The number of days in the month.
             #[must_use]
             pub fn days_in_month(self) -> u32 {
-                let fields = self.fields();
-                self.clock()
-                    .calendar
-                    .days_in_month(fields.year, fields.month)
+                self.fields().days_in_month()
             }
 
             /// The meteorological season: "DJF", "MAM", "JJA" or "SON".
             #[must_use]
             pub fn season(self) -> &'static str {
-                season_of_month(self.month())
+                self.fields().season()
             }
         }
     };
@@ -311,16 +304,6 @@ macro_rules! components {
 
 components!(DateTime64);
 components!(CfDateTime);
-
-/// The meteorological season a month (1-12) is in.
-pub(crate) fn season_of_month(month: u32) -> &'static str {
-    match month {
-        12 | 1 | 2 => "DJF",
-        3..=5 => "MAM",
-        6..=8 => "JJA",
-        _ => "SON",
-    }
-}
 
 impl FromStr for DateTime64 {
     type Err = Error;
@@ -345,15 +328,18 @@ impl fmt::Display for DateTime64 {
         if self.is_nat() {
             return f.write_str("NaT");
         }
-        let (year, month, day) = (self.year(), self.month(), self.day());
+        let fields = self.fields();
         write!(
             f,
-            "{year:04}-{month:02}-{day:02}T{:02}:{:02}:{:02}",
-            self.hour(),
-            self.minute(),
-            self.second()
+            "{:04}-{:02}-{:02}T{:02}:{:02}:{:02}",
+            fields.year,
+            fields.month,
+            fields.day,
+            fields.hour(),
+            fields.minute(),
+            fields.second()
         )?;
-        let nanos = self.0.rem_euclid(NS_PER_SECOND);
+        let nanos = fields.subsecond();
         if nanos != 0 {
             let digits = format!("{nanos:09}");
             write!(f, ".{}", digits.trim_end_matches('0'))?;

@@ -174,15 +174,23 @@ impl Values {
         }
     }
 
-    /// A time array's ticks and the clock they count in (`None` for other dtypes).
-    pub(crate) fn times(&self) -> Option<(ArrayD<i64>, Clock)> {
+    /// The clock a time array counts in (`None` for other dtypes).
+    pub(crate) fn clock(&self) -> Option<Clock> {
         match self {
-            Self::DateTime64(a) => Some((a.mapv(|t| t.0), Clock::NUMPY)),
-            Self::CfDateTime(a) => {
-                Some((a.mapv(CfDateTime::micros), Clock::cftime(calendar_of(a))))
-            }
+            Self::DateTime64(_) => Some(Clock::NUMPY),
+            Self::CfDateTime(a) => Some(Clock::cftime(calendar_of(a))),
             _ => None,
         }
+    }
+
+    /// A time array's ticks and the clock they count in (`None` for other dtypes).
+    pub(crate) fn times(&self) -> Option<(ArrayD<i64>, Clock)> {
+        let ticks = match self {
+            Self::DateTime64(a) => a.mapv(|t| t.0),
+            Self::CfDateTime(a) => a.mapv(CfDateTime::micros),
+            _ => return None,
+        };
+        Some((ticks, self.clock()?))
     }
 
     /// The typed array, when the elements are `T`; otherwise an error naming both dtypes.
@@ -312,7 +320,7 @@ impl Values {
         })?;
         let calendars: Vec<_> = parts
             .iter()
-            .filter_map(|p| p.times().map(|(_, clock)| clock.calendar))
+            .filter_map(|p| p.clock().map(|clock| clock.calendar))
             .collect();
         if calendars.windows(2).any(|w| w[0] != w[1]) {
             return Err(Error::Operation(format!(
