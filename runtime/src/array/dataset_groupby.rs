@@ -35,7 +35,7 @@ pub struct DatasetGroupBy<'a> {
 }
 
 impl Dataset {
-    /// Grouping by a coordinate's values or a datetime component of it, as
+    /// Groups by a coordinate's values or a datetime component of it, as
     /// [`DataArray::groupby`](super::DataArray::groupby) does for one array.
     pub fn groupby(&self, key: &str) -> Result<DatasetGroupBy<'_>, Error> {
         let coord = key.split_once('.').map_or(key, |(coord, _)| coord);
@@ -52,7 +52,7 @@ impl Dataset {
         })
     }
 
-    /// Grouping the datetime dimension `dim` into periods of `freq`, as
+    /// Groups the datetime dimension `dim` into periods of `freq`, as
     /// [`DataArray::resample`](super::DataArray::resample) does for one array.
     pub fn resample(&self, dim: &str, freq: &str) -> Result<DatasetGroupBy<'_>, Error> {
         let groups = self.get(dim)?.resample(dim, freq)?.detach();

@@ -44,7 +44,7 @@ pub struct GroupBy<'a> {
 }
 
 impl DataArray {
-    /// Grouping along the dimension of coordinate `key`, by its values; `"time.month"`
+    /// Groups along the dimension of coordinate `key`, by its values; `"time.month"`
     /// (or year, day, hour, dayofyear, season, ...) groups by a date component.
     ///
     /// ```
@@ -95,9 +95,9 @@ impl DataArray {
         })
     }
 
-    /// Grouping along the dimension of coordinate `coord` by which of the intervals
+    /// Groups along the dimension of coordinate `coord` by which of the intervals
     /// `(edges[i], edges[i + 1]]` its values fall in (values outside all are left out).
-    /// Grouping are labelled "(a, b]" and the result dimension is `<coord>_bins`.
+    /// Groups are labelled "(a, b]" and the result dimension is `<coord>_bins`.
     ///
     /// ```
     /// use rangeo::prelude::*;
@@ -141,7 +141,7 @@ impl DataArray {
         })
     }
 
-    /// Grouping the datetime dimension `dim` into periods of `freq`, pandas' frequency
+    /// Groups the datetime dimension `dim` into periods of `freq`, pandas' frequency
     /// strings: "6h", "D", "7D", "MS" / "ME", "QS-DEC" / "QE", "YS" / "YE". Every period
     /// from the first to the last time is a group, empty or not; the result keeps `dim`,
     /// labelled by period (start for "S" anchors and fixed steps, end for "E").
@@ -229,7 +229,7 @@ fn python_float(x: f64) -> String {
 }
 
 impl<'a> GroupBy<'a> {
-    /// Grouping of `array` along `dim` with their labels; results lie along `name`.
+    /// Groups of `array` along `dim` with their labels; results lie along `name`.
     pub(crate) fn new(
         array: &'a DataArray,
         dim: &str,
