@@ -39,6 +39,8 @@ pub use serve::serve;
 pub use show::{Show, ShowAny, ShowDebug, ShowRepr, show};
 pub use store::{forget, keep, put_back, take};
 
+pub(crate) use interrupt::requested as interrupt_requested;
+pub(crate) use serve::serving;
 pub(crate) use store::names;
 
 use std::fmt::Display;

@@ -44,6 +44,12 @@ pub enum Error {
     /// An operation that does not apply to these dtypes or arguments.
     #[error("{0}")]
     Operation(String),
+    /// A computation that would not fit in the memory budget, refused before it ran.
+    #[error("{0}")]
+    Memory(String),
+    /// A computation stopped by an interrupt or a cancellation.
+    #[error("{0}")]
+    Interrupted(String),
 }
 
 /// Results of operators, which cannot return them: an error becomes a panic whose

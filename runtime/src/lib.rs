@@ -18,6 +18,7 @@
 
 pub mod array;
 pub mod cell;
+pub mod compute;
 pub mod display;
 mod error;
 pub mod protocol;

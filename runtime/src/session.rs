@@ -23,14 +23,18 @@ pub struct Options {
     pub display_max_rows: usize,
     /// Characters per line of text reprs (xarray's `display_width`).
     pub display_width: usize,
+    /// Bytes that computing lazy data may hold at once (half the machine's memory by
+    /// default). Plans whose tasks cannot fit are refused before they run.
+    pub memory_budget: usize,
 }
 
 impl Default for Options {
-    /// xarray's defaults.
+    /// xarray's display defaults; half the machine's memory as the budget.
     fn default() -> Self {
         Self {
             display_max_rows: 12,
             display_width: 80,
+            memory_budget: crate::compute::default_budget(),
         }
     }
 }

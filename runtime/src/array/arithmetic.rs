@@ -9,7 +9,7 @@ use super::calendar::CfDateTime;
 use super::coords::Coordinates;
 use super::data_array::DataArray;
 use super::dtype::{DType, DateTime64, TimeDelta64};
-use super::math::BinaryOp;
+use super::math::{BinaryOp, FloatFn};
 use super::values::Values;
 use super::variable::{Attrs, Variable};
 use crate::Error;
@@ -181,41 +181,38 @@ impl DataArray {
         self.binary(BinaryOp::Ne, other)
     }
 
-    fn float_fn(&self, f: impl Fn(f64) -> f64 + Sync + Send) -> Result<DataArray, Error> {
+    fn float_fn(&self, f: FloatFn) -> Result<DataArray, Error> {
         Ok(self.with_variable(self.variable().map_float(f)?))
     }
 
     /// Absolute values.
     pub fn abs(&self) -> Result<DataArray, Error> {
-        let variable = self
-            .variable()
-            .with_values(self.dims().to_vec(), self.variable().eager().abs()?);
-        Ok(self.with_variable(variable))
+        Ok(self.with_variable(self.variable().abs()?))
     }
 
     /// Square roots.
     pub fn sqrt(&self) -> Result<DataArray, Error> {
-        self.float_fn(f64::sqrt)
+        self.float_fn(FloatFn::Sqrt)
     }
 
     /// `e` to the power of each value.
     pub fn exp(&self) -> Result<DataArray, Error> {
-        self.float_fn(f64::exp)
+        self.float_fn(FloatFn::Exp)
     }
 
     /// Natural logarithms.
     pub fn log(&self) -> Result<DataArray, Error> {
-        self.float_fn(f64::ln)
+        self.float_fn(FloatFn::Log)
     }
 
     /// Base-10 logarithms.
     pub fn log10(&self) -> Result<DataArray, Error> {
-        self.float_fn(f64::log10)
+        self.float_fn(FloatFn::Log10)
     }
 
     /// Sines of values in radians.
     pub fn sin(&self) -> Result<DataArray, Error> {
-        self.float_fn(f64::sin)
+        self.float_fn(FloatFn::Sin)
     }
 
     /// Cosines of values in radians (for degrees, `.radians()?.cos()`).
@@ -228,12 +225,12 @@ impl DataArray {
     /// # Ok::<(), rangeo::Error>(())
     /// ```
     pub fn cos(&self) -> Result<DataArray, Error> {
-        self.float_fn(f64::cos)
+        self.float_fn(FloatFn::Cos)
     }
 
     /// Tangents of values in radians.
     pub fn tan(&self) -> Result<DataArray, Error> {
-        self.float_fn(f64::tan)
+        self.float_fn(FloatFn::Tan)
     }
 
     /// Degrees converted to radians (numpy's `deg2rad`).
@@ -249,12 +246,12 @@ impl DataArray {
     /// # Ok::<(), rangeo::Error>(())
     /// ```
     pub fn radians(&self) -> Result<DataArray, Error> {
-        self.float_fn(f64::to_radians)
+        self.float_fn(FloatFn::Radians)
     }
 
     /// Radians converted to degrees (numpy's `rad2deg`).
     pub fn degrees(&self) -> Result<DataArray, Error> {
-        self.float_fn(f64::to_degrees)
+        self.float_fn(FloatFn::Degrees)
     }
 
     /// Whether each value is missing (NaN or NaT).
@@ -267,11 +264,10 @@ impl DataArray {
     #[must_use]
     pub fn notnull(&self) -> DataArray {
         let nulls = self.variable().isnull();
-        let values = nulls
-            .eager()
-            .binary(BinaryOp::Xor, &Values::scalar(true))
+        let present = nulls
+            .binary(BinaryOp::Xor, &Variable::scalar(true))
             .expect("booleans");
-        self.with_variable(nulls.with_values(self.dims().to_vec(), values))
+        self.with_variable(present.with_attrs(self.attrs().clone()))
     }
 
     /// Values where `cond` is true, NaN elsewhere (xarray's `where(cond)`; the
@@ -295,7 +291,7 @@ impl DataArray {
             DType::DateTime64 => Values::scalar(DateTime64::NAT),
             DType::TimeDelta64 => Values::scalar(TimeDelta64::NAT),
             DType::CfDateTime => {
-                let clock = self.variable().eager().clock().expect("times");
+                let clock = self.variable().clock().expect("times");
                 Values::scalar(CfDateTime::nat(clock.calendar))
             }
             _ => Values::scalar(f64::NAN),
@@ -328,11 +324,9 @@ impl DataArray {
                 a.variable().clone()
             }
         };
-        let values = this.variable().arranged(&dims).choose(
-            &cond.variable().arranged(&dims),
-            &other_variable.arranged(&dims),
-        )?;
-        let variable = this.variable().with_values(dims, values);
+        let variable = this
+            .variable()
+            .choose(cond.variable(), &other_variable, dims)?;
         let coords = merge_coords(this.coords(), cond.coords());
         Ok(DataArray::from_parts(
             this.name().map(str::to_owned),

@@ -224,6 +224,19 @@ impl Dataset {
         Ok(out)
     }
 
+    /// Every data variable passed through `f`, in order (coordinates and attributes
+    /// unchanged).
+    pub(crate) fn map_variables(
+        &self,
+        mut f: impl FnMut(&Variable) -> Result<Variable, Error>,
+    ) -> Result<Dataset, Error> {
+        let mut out = self.clone();
+        for variable in out.data_vars.values_mut() {
+            *variable = f(variable)?;
+        }
+        Ok(out)
+    }
+
     /// Positions `selection` of `dim` in every variable along it.
     pub fn isel(&self, dim: &str, selection: impl Into<Selection>) -> Result<Self, Error> {
         if self.size_of(dim).is_none() {

@@ -217,8 +217,54 @@ where
     Ok(out)
 }
 
+/// A float function of one value, as numpy's ufuncs name them: data, so that a lazy
+/// plan can carry it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub(crate) enum FloatFn {
+    Sqrt,
+    Exp,
+    Log,
+    Log10,
+    Sin,
+    Cos,
+    Tan,
+    Radians,
+    Degrees,
+}
+
+impl FloatFn {
+    pub(crate) fn apply(self, x: f64) -> f64 {
+        match self {
+            Self::Sqrt => x.sqrt(),
+            Self::Exp => x.exp(),
+            Self::Log => x.ln(),
+            Self::Log10 => x.log10(),
+            Self::Sin => x.sin(),
+            Self::Cos => x.cos(),
+            Self::Tan => x.tan(),
+            Self::Radians => x.to_radians(),
+            Self::Degrees => x.to_degrees(),
+        }
+    }
+
+    /// numpy's name.
+    pub(crate) fn name(self) -> &'static str {
+        match self {
+            Self::Sqrt => "sqrt",
+            Self::Exp => "exp",
+            Self::Log => "log",
+            Self::Log10 => "log10",
+            Self::Sin => "sin",
+            Self::Cos => "cos",
+            Self::Tan => "tan",
+            Self::Radians => "deg2rad",
+            Self::Degrees => "rad2deg",
+        }
+    }
+}
+
 /// An operation between two arrays, as Python's operators name them.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum BinaryOp {
     /// `+`
     Add,
@@ -482,7 +528,8 @@ impl Values {
 
     /// A float function of every element (numbers are converted to float64 first;
     /// float32 stays float32).
-    pub(crate) fn map_float(&self, f: impl Fn(f64) -> f64 + Sync + Send) -> Result<Values, Error> {
+    pub(crate) fn map_float(&self, f: FloatFn) -> Result<Values, Error> {
+        let f = |x| f.apply(x);
         match self {
             Values::Float32(a) => Ok(Values::Float32(map(a, |x| f(f64::from(x)) as f32))),
             Values::Float64(a) => Ok(Values::Float64(map(a, f))),

@@ -6,7 +6,8 @@ use indexmap::IndexMap;
 use ndarray::{Axis, Slice};
 
 use super::data::Data;
-use super::math::BinaryOp;
+use crate::compute::{Elementwise, Lazy};
+use super::math::{BinaryOp, FloatFn};
 use super::reduce::Reduction;
 use super::values::{Values, with_array};
 use super::{DType, Element};
@@ -158,10 +159,15 @@ impl Variable {
 
     /// `values` with `dims`, whose count the caller has checked.
     pub(crate) fn from_values(dims: Vec<String>, values: Values) -> Self {
-        debug_assert_eq!(dims.len(), values.ndim());
+        Self::from_data(dims, Data::Eager(values))
+    }
+
+    /// `data` with `dims`, whose count the caller has checked.
+    pub(crate) fn from_data(dims: Vec<String>, data: Data) -> Self {
+        debug_assert_eq!(dims.len(), data.shape().len());
         Self {
             dims,
-            data: Data::Eager(values),
+            data,
             attrs: Attrs::new(),
             encoding: Attrs::new(),
         }
@@ -169,10 +175,15 @@ impl Variable {
 
     /// The same attributes and encoding around new values and dims.
     pub(crate) fn with_values(&self, dims: Vec<String>, values: Values) -> Self {
+        self.with_data(dims, Data::Eager(values))
+    }
+
+    /// The same attributes and encoding around new data and dims.
+    pub(crate) fn with_data(&self, dims: Vec<String>, data: impl Into<Data>) -> Self {
         Self {
             attrs: self.attrs.clone(),
             encoding: self.encoding.clone(),
-            ..Self::from_values(dims, values)
+            ..Self::from_data(dims, data.into())
         }
     }
 
@@ -216,20 +227,67 @@ impl Variable {
         &self.data
     }
 
-    /// The typed values, when the elements are `T`; otherwise an error naming both
-    /// dtypes.
+    /// The plan, when the data is lazy.
+    pub(crate) fn lazy(&self) -> Option<&Lazy> {
+        self.data.lazy()
+    }
+
+    /// The typed values, when the elements are `T` (computed first when lazy);
+    /// otherwise an error naming both dtypes.
     pub fn values<T: Element>(&self) -> Result<Cow<'_, ndarray::ArrayD<T>>, Error> {
-        self.data.eager().array().map(Cow::Borrowed)
+        match self.to_values()? {
+            Cow::Borrowed(values) => values.array().map(Cow::Borrowed),
+            Cow::Owned(values) => values.array().map(|a| Cow::Owned(a.clone())),
+        }
     }
 
-    /// The untyped values, in memory.
+    /// The untyped values in memory (computed first when lazy).
     pub fn to_values(&self) -> Result<Cow<'_, Values>, Error> {
-        Ok(Cow::Borrowed(self.data.eager()))
+        match &self.data {
+            Data::Eager(values) => Ok(Cow::Borrowed(values)),
+            Data::Lazy(lazy) => Ok(Cow::Owned(lazy.compute()?)),
+        }
     }
 
-    /// The untyped values in memory.
+    /// The calendar and tick size of time values (from the plan's element type when
+    /// lazy).
+    pub(crate) fn clock(&self) -> Option<super::calendar::Clock> {
+        match &self.data {
+            Data::Eager(values) => values.clock(),
+            Data::Lazy(lazy) => lazy.meta().clock(),
+        }
+    }
+
+    /// The untyped values of data that is never lazy (indexes, coordinates).
     pub(crate) fn eager(&self) -> &Values {
         self.data.eager()
+    }
+
+    /// The same variable with its data computed into memory (unchanged when it is not
+    /// lazy), like xarray's `compute`.
+    pub fn compute(&self) -> Result<Self, Error> {
+        Ok(self.with_data(self.dims.clone(), self.to_values()?.into_owned()))
+    }
+
+    /// The same variable cut into chunks of `sizes` along the dimensions given
+    /// (dimensions not given keep their chunks, or stay whole): its data becomes lazy.
+    pub fn chunk<'a>(&self, sizes: impl IntoIterator<Item = (&'a str, usize)>) -> Result<Self, Error> {
+        let mut lengths: Vec<Vec<usize>> = match &self.data {
+            Data::Lazy(lazy) => lazy.chunks().lengths().to_vec(),
+            Data::Eager(values) => values.shape().iter().map(|&n| vec![n]).collect(),
+        };
+        for (dim, size) in sizes {
+            let axis = self.axis(dim)?;
+            lengths[axis] = crate::compute::Chunks::regular(&[self.shape()[axis]], &[size])
+                .dim(0)
+                .to_vec();
+        }
+        let chunks = crate::compute::Chunks::from_lengths(self.shape(), lengths)?;
+        let lazy = match &self.data {
+            Data::Lazy(lazy) => lazy.rechunk(&chunks),
+            Data::Eager(values) => Lazy::from_values(values.clone(), chunks)?,
+        };
+        Ok(self.with_data(self.dims.clone(), lazy))
     }
 
     /// Attributes (`units`, `long_name`, ...).
@@ -288,16 +346,37 @@ impl Variable {
                 })
         };
         let mut dims = self.dims.clone();
-        let values = match selection.into() {
+        let selection = selection.into();
+        if let Selection::Slice { step: 0, .. } = selection {
+            return Err(Error::Shape(format!("slice step 0 on dimension `{dim}`")));
+        }
+        if let Data::Lazy(lazy) = &self.data {
+            let (positions, drop) = match selection {
+                Selection::Index(i) => (vec![position(i)?], true),
+                Selection::Slice { start, stop, step } => {
+                    (slice_positions(start, stop, step, len), false)
+                }
+                Selection::List(list) => (
+                    list.into_iter()
+                        .map(position)
+                        .collect::<Result<Vec<_>, _>>()?,
+                    false,
+                ),
+            };
+            let mut lazy = lazy.select(axis, positions.into_iter().map(Some).collect());
+            if drop {
+                dims.remove(axis);
+                lazy = lazy.arrange((0..self.ndim()).filter(|&a| a != axis).map(Some).collect());
+            }
+            return Ok(self.with_data(dims, lazy));
+        }
+        let values = match selection {
             Selection::Index(i) => {
                 let p = position(i)?;
                 dims.remove(axis);
                 with_array!(self.eager(), a => Values::from_array(a.index_axis(Axis(axis), p).to_owned()))
             }
             Selection::Slice { start, stop, step } => {
-                if step == 0 {
-                    return Err(Error::Shape(format!("slice step 0 on dimension `{dim}`")));
-                }
                 let slice = python_slice(start, stop, step, len);
                 with_array!(self.eager(), a => Values::from_array(a.slice_axis(Axis(axis), slice).to_owned()))
             }
@@ -331,10 +410,21 @@ impl Variable {
             )));
         }
         let dims = axes.iter().map(|&i| self.dims[i].clone()).collect();
+        if let Data::Lazy(lazy) = &self.data {
+            return Ok(self.with_data(dims, lazy.arrange(axes.into_iter().map(Some).collect())));
+        }
         let values = with_array!(self.eager(), a => Values::from_array(
             a.view().permuted_axes(axes.as_slice()).as_standard_layout().into_owned()
         ));
         Ok(self.with_values(dims, values))
+    }
+
+    /// Where each of `dims` (a superset of this variable's dimensions) comes from:
+    /// one of this variable's axes, or a new axis of length 1.
+    fn arrangement(&self, dims: &[String]) -> Vec<Option<usize>> {
+        dims.iter()
+            .map(|d| self.dims.iter().position(|x| x == d))
+            .collect()
     }
 
     /// The values arranged for `dims` (a superset of this variable's dimensions, in any
@@ -344,24 +434,40 @@ impl Variable {
         if self.dims == dims {
             return Cow::Borrowed(self.eager());
         }
-        let present: Vec<usize> = dims
+        let shape: Vec<usize> = self
+            .arrangement(dims)
             .iter()
-            .filter_map(|d| self.dims.iter().position(|x| x == d))
+            .map(|a| a.map_or(1, |i| self.shape()[i]))
             .collect();
-        let shape: Vec<usize> = dims
-            .iter()
-            .map(|d| {
-                self.dims
-                    .iter()
-                    .position(|x| x == d)
-                    .map_or(1, |i| self.shape()[i])
-            })
-            .collect();
-        Cow::Owned(with_array!(self.eager(), a => {
-            let moved = a.view().permuted_axes(present.as_slice());
-            let standard = moved.as_standard_layout();
-            Values::from_array(standard.into_owned().into_shape_with_order(shape).expect("same length"))
-        }))
+        Cow::Owned(crate::compute::arrange_block(
+            self.eager(),
+            &self.arrangement(dims),
+            &shape,
+        ))
+    }
+
+    /// The data arranged for `dims` as [`arranged`](Self::arranged) does, lazily;
+    /// values in memory are cut like `like` where they share its lengths.
+    fn arranged_lazy(&self, dims: &[String], like: &Lazy) -> Result<Lazy, Error> {
+        match &self.data {
+            Data::Lazy(lazy) => Ok(lazy.arrange(self.arrangement(dims))),
+            Data::Eager(_) => {
+                let values = self.arranged(dims).into_owned();
+                let lengths = (0..values.ndim())
+                    .map(|a| {
+                        let len = values.shape()[a];
+                        match like.shape().get(a) {
+                            Some(&n) if n == len && like.ndim() == values.ndim() => {
+                                like.chunks().dim(a).to_vec()
+                            }
+                            _ => vec![len],
+                        }
+                    })
+                    .collect();
+                let chunks = crate::compute::Chunks::from_lengths(values.shape(), lengths)?;
+                Lazy::from_values(values, chunks)
+            }
+        }
     }
 
     /// The dimensions and sizes of a result combining `self` and `other`: this
@@ -383,29 +489,69 @@ impl Variable {
         Ok(dims)
     }
 
+    /// An element-by-element step over `inputs`, all arranged for `dims`: lazy when any
+    /// input is.
+    pub(crate) fn elementwise(
+        op: Elementwise,
+        inputs: &[&Self],
+        dims: Vec<String>,
+    ) -> Result<Self, Error> {
+        if let Some(like) = inputs.iter().find_map(|v| v.lazy()) {
+            // The lazy input with the most dimensions sets the chunks for the others.
+            let like = inputs
+                .iter()
+                .filter_map(|v| v.lazy().map(|l| (v, l)))
+                .max_by_key(|(v, _)| v.ndim())
+                .map_or(like.clone(), |(v, l)| l.arrange(v.arrangement(&dims)));
+            let lazies = inputs
+                .iter()
+                .map(|v| v.arranged_lazy(&dims, &like))
+                .collect::<Result<Vec<_>, _>>()?;
+            return Ok(Self::from_data(dims, Lazy::map(op, &lazies)?.into()));
+        }
+        let arranged: Vec<Cow<'_, Values>> = inputs.iter().map(|v| v.arranged(&dims)).collect();
+        let values: Vec<&Values> = arranged.iter().map(AsRef::as_ref).collect();
+        Ok(Self::from_values(dims, op.apply(&values)?))
+    }
+
     /// `self op other`, broadcast by dimension name (no attributes: the caller decides).
     pub fn binary(&self, op: BinaryOp, other: &Self) -> Result<Self, Error> {
         let dims = self.broadcast_dims(other)?;
-        let values = self.arranged(&dims).binary(op, &other.arranged(&dims))?;
-        Ok(Self::from_values(dims, values))
+        Self::elementwise(Elementwise::Binary(op), &[self, other], dims)
+    }
+
+    /// A one-input element-by-element step, keeping attributes.
+    fn unary(&self, op: Elementwise) -> Result<Self, Error> {
+        let out = Self::elementwise(op, &[self], self.dims.clone())?;
+        Ok(self.with_data(out.dims, out.data))
     }
 
     /// A float function of every value (integers become float64; float32 stays).
-    pub(crate) fn map_float(&self, f: impl Fn(f64) -> f64 + Sync + Send) -> Result<Self, Error> {
-        Ok(self.with_values(self.dims.clone(), self.eager().map_float(f)?))
+    pub(crate) fn map_float(&self, f: FloatFn) -> Result<Self, Error> {
+        self.unary(Elementwise::Float(f))
+    }
+
+    /// Absolute values, in the same dtype.
+    pub(crate) fn abs(&self) -> Result<Self, Error> {
+        self.unary(Elementwise::Abs)
     }
 
     /// Whether each value is missing (NaN or NaT); attributes stay, as in xarray.
     #[must_use]
     pub fn isnull(&self) -> Self {
-        let mut out = Self::from_values(self.dims.clone(), self.eager().is_null());
-        out.attrs.clone_from(&self.attrs);
-        out
+        self.unary(Elementwise::IsNull)
+            .expect("every dtype knows its missing values")
     }
 
     /// The values converted to `dtype` (numpy's `astype`).
     pub fn astype(&self, dtype: DType) -> Result<Self, Error> {
-        Ok(self.with_values(self.dims.clone(), self.eager().cast(dtype)?))
+        self.unary(Elementwise::Cast(dtype))
+    }
+
+    /// `self` where `cond` holds, `other` elsewhere, all arranged for `dims`.
+    pub(crate) fn choose(&self, cond: &Self, other: &Self, dims: Vec<String>) -> Result<Self, Error> {
+        let out = Self::elementwise(Elementwise::Choose, &[self, cond, other], dims)?;
+        Ok(self.with_data(out.dims, out.data))
     }
 
     /// Reduces `dims` (all of them when empty), skipping NaN when `skipna`; attributes
@@ -432,12 +578,15 @@ impl Variable {
                 axes.iter().map(|&i| &self.dims[i]).collect::<Vec<_>>()
             )));
         }
-        let values = self.eager().reduce(how, &axes, skipna)?;
+        let data: Data = match &self.data {
+            Data::Lazy(lazy) => lazy.reduce(how, &axes, skipna)?.into(),
+            Data::Eager(values) => values.reduce(how, &axes, skipna)?.into(),
+        };
         let dims = (0..self.ndim())
             .filter(|i| !axes.contains(i))
             .map(|i| self.dims[i].clone())
             .collect();
-        let mut out = self.with_values(dims, values);
+        let mut out = self.with_data(dims, data);
         out.encoding.clear();
         Ok(out)
     }
@@ -455,6 +604,11 @@ impl Variable {
         }
         let mut dims = self.dims.clone();
         dims.insert(axis, dim.to_owned());
+        if let Data::Lazy(lazy) = &self.data {
+            let mut order: Vec<Option<usize>> = (0..self.ndim()).map(Some).collect();
+            order.insert(axis, None);
+            return Ok(self.with_data(dims, lazy.arrange(order)));
+        }
         let values =
             with_array!(self.eager(), a => Values::from_array(a.clone().insert_axis(Axis(axis))));
         Ok(self.with_values(dims, values))
@@ -472,6 +626,13 @@ impl Variable {
                 "cannot concatenate along `{dim}` variables with dimensions {:?} and {:?}",
                 first.dims, other.dims
             )));
+        }
+        if let Some(like) = parts.iter().find_map(Self::lazy) {
+            let lazies = parts
+                .iter()
+                .map(|p| p.arranged_lazy(&first.dims, like))
+                .collect::<Result<Vec<_>, _>>()?;
+            return Ok(first.with_data(first.dims.clone(), Lazy::concat(&lazies, axis)?));
         }
         let values: Vec<&Values> = parts.iter().map(Self::eager).collect();
         Ok(first.with_values(first.dims.clone(), Values::concat(&values, axis)?))
@@ -491,23 +652,32 @@ impl Variable {
     /// Positions `which` along `dim` when the variable has it (`None`: missing
     /// values); unchanged otherwise. What alignment does to every variable.
     pub(crate) fn reindexed(&self, dim: &str, which: &[Option<usize>]) -> Self {
-        match self.axis(dim) {
-            Ok(axis) => self.with_values(self.dims.clone(), self.eager().take(axis, which)),
-            Err(_) => self.clone(),
-        }
+        self.take(dim, which).unwrap_or_else(|_| self.clone())
     }
 
     /// Positions `which` along `dim` (`None`: missing values).
     pub(crate) fn take(&self, dim: &str, which: &[Option<usize>]) -> Result<Self, Error> {
         let axis = self.axis(dim)?;
-        Ok(self.with_values(self.dims.clone(), self.eager().take(axis, which)))
+        Ok(match &self.data {
+            Data::Lazy(lazy) => self.with_data(self.dims.clone(), lazy.select(axis, which.to_vec())),
+            Data::Eager(values) => self.with_values(self.dims.clone(), values.take(axis, which)),
+        })
     }
 
     /// Running sums along `dim`.
     pub fn cumsum(&self, dim: &str, skipna: bool) -> Result<Self, Error> {
         let axis = self.axis(dim)?;
-        Ok(self.with_values(self.dims.clone(), self.eager().cumsum(axis, skipna)?))
+        Ok(self.with_values(self.dims.clone(), self.to_values()?.cumsum(axis, skipna)?))
     }
+}
+
+/// The positions Python's `start:stop:step` takes from `len` items.
+fn slice_positions(start: Option<isize>, stop: Option<isize>, step: isize, len: usize) -> Vec<usize> {
+    let slice = python_slice(start, stop, step, len);
+    let positions: Vec<usize> = (0..len).collect();
+    ndarray::ArrayView1::from(&positions)
+        .slice_axis(Axis(0), slice)
+        .to_vec()
 }
 
 /// The ndarray slice that takes what Python's `start:stop:step` takes from `len` items

@@ -33,6 +33,12 @@ pub fn check_interrupt() {
     }
 }
 
+/// Whether the user asked to interrupt the running cell, without taking the request:
+/// long computations poll it to stop their tasks, then call [`check_interrupt`].
+pub(crate) fn requested() -> bool {
+    FLAG.load(Ordering::SeqCst)
+}
+
 /// Forgets an interrupt that arrived when no cell was running, so it cannot stop the
 /// next one.
 pub(super) fn clear() {

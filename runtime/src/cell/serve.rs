@@ -1,11 +1,20 @@
 //! The evaluation process's main loop.
 
 use std::io::{BufRead, Write};
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::thread::ThreadId;
 
 use crate::protocol;
 
 use super::interrupt;
+
+/// Set once [`serve`] runs: output then reaches a notebook.
+static SERVING: AtomicBool = AtomicBool::new(false);
+
+/// Whether this process is a kernel's evaluation process (so displays reach a notebook).
+pub(crate) fn serving() -> bool {
+    SERVING.load(Ordering::Relaxed)
+}
 
 /// The entry point a compiled cell exports.
 const ENTRY: &[u8] = b"rangeo_cell";
@@ -15,6 +24,7 @@ const ENTRY: &[u8] = b"rangeo_cell";
 /// This is the whole `main` of the evaluation process, a small binary the kernel builds
 /// next to the runtime at install time.
 pub fn serve() {
+    SERVING.store(true, Ordering::Relaxed);
     install_panic_hook(std::thread::current().id());
     if let Err(e) =
         signal_hook::flag::register(signal_hook::consts::SIGINT, interrupt::FLAG.clone())

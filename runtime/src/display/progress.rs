@@ -24,6 +24,8 @@ pub struct Progress {
     label: String,
     total: u64,
     done: u64,
+    /// Shown after the counts (`1.20 GiB read`).
+    detail: String,
     started: Instant,
     /// When the bar was last drawn, and the steps it showed then.
     drawn: Option<(Instant, u64)>,
@@ -45,6 +47,7 @@ impl Progress {
             label,
             total,
             done: 0,
+            detail: String::new(),
             started: Instant::now(),
             drawn: None,
             handle: None,
@@ -62,6 +65,11 @@ impl Progress {
         if self.due(Instant::now()) {
             self.redraw();
         }
+    }
+
+    /// Sets the text shown after the counts (drawn with the next step).
+    pub fn set_detail(&mut self, detail: impl Into<String>) {
+        self.detail = detail.into();
     }
 
     /// Draws the final state, whatever the throttle says (unless it is already shown).
@@ -111,17 +119,27 @@ impl Repr for Progress {
         };
         let elapsed = self.started.elapsed().as_secs_f64();
         let percent = (fraction * 100.0).floor();
+        let detail = if self.detail.is_empty() {
+            String::new()
+        } else {
+            format!(" {}", self.detail)
+        };
         let text = format!(
-            "{} [{}{}] {percent:>3}% {}/{} {elapsed:.1}s",
+            "{} [{}{}] {percent:>3}% {}/{}{detail} {elapsed:.1}s",
             self.label,
             "#".repeat(filled),
             " ".repeat(WIDTH - filled),
             self.done,
             self.total
         );
+        let html_detail = if self.detail.is_empty() {
+            String::new()
+        } else {
+            format!(" &middot; {}", escape(&self.detail))
+        };
         let html = format!(
             "<div class=\"rangeo-progress\"><span>{}</span> <progress value=\"{}\" max=\"{}\"></progress> \
-             <span>{percent}% &middot; {}/{} &middot; {elapsed:.1}s</span></div>",
+             <span>{percent}% &middot; {}/{}{html_detail} &middot; {elapsed:.1}s</span></div>",
             escape(&self.label),
             self.done,
             self.total,

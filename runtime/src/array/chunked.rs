@@ -1,0 +1,125 @@
+//! Lazy labeled arrays: `.chunk(...)` to make data lazy, `.compute()` and `.persist()`
+//! to run the plan, `.chunks()` to see how it is cut.
+
+use super::data_array::DataArray;
+use super::dataset::Dataset;
+use super::variable::Variable;
+use crate::Error;
+use crate::compute::{self, Lazy, Watch};
+
+impl DataArray {
+    /// The same array with its data cut into chunks of `sizes` along the dimensions
+    /// given (others keep their chunks, or stay whole): from here on, operations build
+    /// a plan instead of computing, like xarray's `chunk` with dask. A size of 0 means
+    /// the whole dimension.
+    ///
+    /// ```
+    /// use rangeo::prelude::*;
+    /// let air = DataArray::new(["time", "lat"], ndarray::Array2::<f64>::zeros((365, 4)))?
+    ///     .chunk([("time", 100)])?;
+    /// assert_eq!(air.chunks(), Some(vec![vec![100, 100, 100, 65], vec![4]]));
+    /// let warmer = &air + 1.0;
+    /// assert!(warmer.is_lazy());
+    /// assert_eq!(warmer.compute()?.values::<f64>()?.sum(), 365.0 * 4.0);
+    /// # Ok::<(), rangeo::Error>(())
+    /// ```
+    pub fn chunk<'a>(
+        &self,
+        sizes: impl IntoIterator<Item = (&'a str, usize)>,
+    ) -> Result<Self, Error> {
+        Ok(self.with_variable(self.variable().chunk(sizes)?))
+    }
+
+    /// Whether the data is lazy.
+    #[must_use]
+    pub fn is_lazy(&self) -> bool {
+        self.variable().lazy().is_some()
+    }
+
+    /// The chunk lengths along each dimension (dask's `chunks`), when lazy.
+    #[must_use]
+    pub fn chunks(&self) -> Option<Vec<Vec<usize>>> {
+        self.variable().lazy().map(|l| l.chunks().lengths().to_vec())
+    }
+
+    /// The same array with its values computed into memory (xarray's `compute`): the
+    /// plan runs on the kernel's thread pool within the memory budget, with a progress
+    /// bar when it takes a while.
+    pub fn compute(&self) -> Result<Self, Error> {
+        Ok(self.with_variable(self.variable().compute()?))
+    }
+
+    /// The same array with its chunks computed and kept in memory, still lazy
+    /// (xarray's `persist`): later computations start from them.
+    pub fn persist(&self) -> Result<Self, Error> {
+        let Some(lazy) = self.variable().lazy() else {
+            return Ok(self.clone());
+        };
+        let kept = lazy.persist()?;
+        Ok(self.with_variable(self.variable().with_data(self.dims().to_vec(), kept)))
+    }
+}
+
+impl Dataset {
+    /// The same dataset with every data variable cut into chunks of `sizes` along the
+    /// dimensions it has (see [`DataArray::chunk`]).
+    pub fn chunk<'a>(
+        &self,
+        sizes: impl IntoIterator<Item = (&'a str, usize)> + Clone,
+    ) -> Result<Self, Error> {
+        self.map_variables(|v| {
+            let own: Vec<(&str, usize)> = sizes
+                .clone()
+                .into_iter()
+                .filter(|(d, _)| v.dims().iter().any(|x| x == d))
+                .collect();
+            v.chunk(own)
+        })
+    }
+
+    /// The same dataset with every lazy variable computed, in one plan: what variables
+    /// share (a common input, a common reduction) is computed once.
+    pub fn compute(&self) -> Result<Self, Error> {
+        let lazies = self.lazy_variables();
+        let mut watch = Watch::new("dataset");
+        let mut values = compute::compute(&lazies, &mut watch)?.into_iter();
+        self.map_variables(|v| {
+            Ok(match v.lazy() {
+                Some(_) => v.with_values(v.dims().to_vec(), values.next().expect("one each")),
+                None => v.clone(),
+            })
+        })
+    }
+
+    /// The same dataset with every lazy variable's chunks computed and kept in memory.
+    pub fn persist(&self) -> Result<Self, Error> {
+        let lazies = self.lazy_variables();
+        let mut watch = Watch::new("dataset");
+        let mut kept = compute::persist(&lazies, &mut watch)?.into_iter();
+        self.map_variables(|v| {
+            Ok(match v.lazy() {
+                Some(_) => v.with_data(v.dims().to_vec(), kept.next().expect("one each")),
+                None => v.clone(),
+            })
+        })
+    }
+
+    fn lazy_variables(&self) -> Vec<Lazy> {
+        let mut lazies = Vec::new();
+        let _ = self.map_variables(|v| {
+            lazies.extend(v.lazy().cloned());
+            Ok(v.clone())
+        });
+        lazies
+    }
+}
+
+impl Variable {
+    /// The same variable with its chunks computed and kept in memory, when lazy.
+    pub fn persist(&self) -> Result<Self, Error> {
+        match self.lazy() {
+            Some(lazy) => Ok(self.with_data(self.dims().to_vec(), lazy.persist()?)),
+            None => Ok(self.clone()),
+        }
+    }
+}

@@ -1,0 +1,60 @@
+//! The element-by-element operations a plan can carry: each is data (no closure), and
+//! each runs on a chunk through the same code as eager arrays, so lazy and eager
+//! results agree by construction.
+
+use crate::Error;
+use crate::array::{BinaryOp, DType, Values};
+use crate::array::FloatFn;
+
+/// One element-by-element step; its inputs broadcast against each other as numpy's do.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub(crate) enum Elementwise {
+    /// `a op b`.
+    Binary(BinaryOp),
+    /// A float function (`sqrt`, `cos`, ...).
+    Float(FloatFn),
+    /// Absolute values.
+    Abs,
+    /// Whether each value is missing.
+    IsNull,
+    /// Conversion to a dtype.
+    Cast(DType),
+    /// `where(cond, a, b)` with inputs `[a, cond, b]`.
+    Choose,
+}
+
+impl Elementwise {
+    /// The step's name in reprs and errors.
+    pub(crate) fn name(&self) -> String {
+        match self {
+            Self::Binary(op) => format!("{op:?}").to_lowercase(),
+            Self::Float(f) => f.name().to_owned(),
+            Self::Abs => "abs".to_owned(),
+            Self::IsNull => "isnull".to_owned(),
+            Self::Cast(dtype) => format!("astype-{dtype}"),
+            Self::Choose => "where".to_owned(),
+        }
+    }
+
+    /// How many inputs the step takes.
+    pub(crate) fn arity(&self) -> usize {
+        match self {
+            Self::Binary(_) => 2,
+            Self::Choose => 3,
+            _ => 1,
+        }
+    }
+
+    /// The step applied to one block of each input.
+    pub(crate) fn apply(&self, inputs: &[&Values]) -> Result<Values, Error> {
+        match (self, inputs) {
+            (Self::Binary(op), [a, b]) => a.binary(*op, b),
+            (Self::Float(f), [a]) => a.map_float(*f),
+            (Self::Abs, [a]) => a.abs(),
+            (Self::IsNull, [a]) => Ok(a.is_null()),
+            (Self::Cast(dtype), [a]) => a.cast(*dtype),
+            (Self::Choose, [a, cond, b]) => a.choose(cond, b),
+            _ => unreachable!("{} takes {} inputs", self.name(), self.arity()),
+        }
+    }
+}

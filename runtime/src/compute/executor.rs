@@ -1,0 +1,181 @@
+//! Executors run plans. The default runs tasks on the kernel's thread pool, stage after
+//! stage, never starting a task whose projected memory would take the total over the
+//! budget. Another engine implements the same trait: a plan is data and a task is a
+//! stage and a chunk number, so anything that can call [`Plan::run_task`] can run one.
+
+use std::panic::{AssertUnwindSafe, catch_unwind};
+use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
+use std::time::Duration;
+
+use crossbeam_channel::RecvTimeoutError;
+
+use super::partial::Fields;
+use super::plan::{Plan, Task};
+use super::task::Inputs;
+use crate::Error;
+
+/// What a run reports to, and takes its limits from.
+pub trait Control {
+    /// The bytes the run may hold at once.
+    fn budget(&self) -> usize;
+
+    /// Progress so far: tasks done of `total`, bytes read from sources. Called after
+    /// each task and at least every 100 ms; returning `false` stops the run.
+    fn tick(&mut self, done: usize, total: usize, bytes_read: usize) -> bool;
+}
+
+/// Runs the tasks of a plan.
+pub trait Executor: Send + Sync {
+    /// Runs every task of `plan`, handing each chunk of an output stage to `deliver` as
+    /// soon as it is made. Stops at the first error, or when `control` says so; either
+    /// way no task is left running when it returns.
+    fn execute(
+        &self,
+        plan: &Arc<Plan>,
+        control: &mut dyn Control,
+        deliver: &mut dyn FnMut(Task, Arc<Fields>) -> Result<(), Error>,
+    ) -> Result<(), Error>;
+}
+
+/// Runs tasks on the kernel's thread pool ([`crate::session::thread_pool`]).
+#[derive(Debug, Clone, Copy, Default)]
+pub struct ThreadPool;
+
+/// What a worker sends back.
+enum Message {
+    Done(usize, Result<Arc<Fields>, Error>),
+    Finished,
+}
+
+impl Executor for ThreadPool {
+    fn execute(
+        &self,
+        plan: &Arc<Plan>,
+        control: &mut dyn Control,
+        deliver: &mut dyn FnMut(Task, Arc<Fields>) -> Result<(), Error>,
+    ) -> Result<(), Error> {
+        let pool = crate::session::thread_pool();
+        let total = plan.tasks();
+        let bytes_read = Arc::new(AtomicUsize::new(0));
+        let cancel = Arc::new(AtomicBool::new(false));
+        let mut stores: Vec<Option<Arc<Vec<Arc<Fields>>>>> = vec![None; plan.stages.len()];
+        let mut done = 0;
+        for stage in 0..plan.stages.len() {
+            let tasks = plan.stages[stage].root.chunks().len();
+            let available = control
+                .budget()
+                .saturating_sub(plan.resident(stage, true));
+            let workers = (available / plan.stages[stage].peak.max(1))
+                .clamp(1, pool.current_num_threads())
+                .min(tasks);
+            let next = Arc::new(AtomicUsize::new(0));
+            let (sender, receiver) = crossbeam_channel::unbounded();
+            let inputs: Arc<Vec<Option<Arc<Vec<Arc<Fields>>>>>> = Arc::new(stores.clone());
+            for _ in 0..workers {
+                let (plan, next, sender, inputs, cancel, bytes_read) = (
+                    Arc::clone(plan),
+                    Arc::clone(&next),
+                    sender.clone(),
+                    Arc::clone(&inputs),
+                    Arc::clone(&cancel),
+                    Arc::clone(&bytes_read),
+                );
+                pool.spawn(move || {
+                    let read = |task: Task| {
+                        let store = inputs[task.stage].as_ref().expect("earlier stage ran");
+                        Arc::clone(&store[task.chunk])
+                    };
+                    let context = Inputs {
+                        read: &read,
+                        cancel: &cancel,
+                        bytes_read: &bytes_read,
+                    };
+                    loop {
+                        let chunk = next.fetch_add(1, Ordering::Relaxed);
+                        if chunk >= tasks || cancel.load(Ordering::Relaxed) {
+                            break;
+                        }
+                        let task = Task { stage, chunk };
+                        let result = catch_unwind(AssertUnwindSafe(|| plan.run_task(task, &context)))
+                            .unwrap_or_else(|payload| Err(Error::Operation(panic_message(&plan, task, payload.as_ref()))));
+                        if sender.send(Message::Done(chunk, result)).is_err() {
+                            break;
+                        }
+                    }
+                    let _ = sender.send(Message::Finished);
+                });
+            }
+            drop(sender);
+            let keep = (stage + 1..plan.stages.len())
+                .any(|later| plan.stages[later].inputs.contains(&stage));
+            let mut chunks: Vec<Option<Arc<Fields>>> = vec![None; tasks];
+            let mut failure = None;
+            let mut finished = 0;
+            while finished < workers {
+                match receiver.recv_timeout(Duration::from_millis(50)) {
+                    Ok(Message::Done(chunk, Ok(fields))) => {
+                        done += 1;
+                        if plan.outputs.contains(&stage)
+                            && let Err(error) = deliver(Task { stage, chunk }, Arc::clone(&fields))
+                        {
+                            failure.get_or_insert(error);
+                            cancel.store(true, Ordering::Relaxed);
+                        }
+                        if keep {
+                            chunks[chunk] = Some(fields);
+                        }
+                    }
+                    Ok(Message::Done(_, Err(error))) => {
+                        failure.get_or_insert(error);
+                        cancel.store(true, Ordering::Relaxed);
+                    }
+                    Ok(Message::Finished) => finished += 1,
+                    Err(RecvTimeoutError::Timeout) => {}
+                    Err(RecvTimeoutError::Disconnected) => break,
+                }
+                if !control.tick(done, total, bytes_read.load(Ordering::Relaxed))
+                    && !cancel.swap(true, Ordering::Relaxed)
+                {
+                    failure.get_or_insert(Error::Interrupted(format!(
+                        "interrupted after {done} of {total} tasks; nothing was kept"
+                    )));
+                }
+            }
+            if let Some(error) = failure {
+                return Err(match error {
+                    Error::Interrupted(_) => Error::Interrupted(format!(
+                        "interrupted after {done} of {total} tasks; nothing was kept"
+                    )),
+                    other => other,
+                });
+            }
+            if keep {
+                stores[stage] = Some(Arc::new(
+                    chunks.into_iter().map(|c| c.expect("every task ran")).collect(),
+                ));
+            }
+            // Kept chunks no later stage reads are dropped now.
+            for (earlier, store) in stores.iter_mut().enumerate().take(stage + 1) {
+                if !plan.read_from(earlier, stage + 1) {
+                    *store = None;
+                }
+            }
+        }
+        Ok(())
+    }
+}
+
+/// The message of a task that panicked (a bug): which step and chunk, and why.
+fn panic_message(plan: &Plan, task: Task, payload: &(dyn std::any::Any + Send)) -> String {
+    let why = payload
+        .downcast_ref::<String>()
+        .map(String::as_str)
+        .or_else(|| payload.downcast_ref::<&str>().copied())
+        .unwrap_or("unknown cause");
+    format!(
+        "chunk {} of step `{}` failed: {why}",
+        task.chunk,
+        plan.stages[task.stage].root.name()
+    )
+}

@@ -1,0 +1,536 @@
+//! Lazy arrays: nodes of a plan. Building one checks shapes and infers the result type
+//! (by running the step on one element, with the eager code), so errors show at the
+//! line that made the mistake, and nothing is read until the plan runs.
+
+use std::collections::HashMap;
+use std::collections::hash_map::DefaultHasher;
+use std::fmt;
+use std::hash::{Hash, Hasher};
+use std::sync::Arc;
+
+use super::chunks::{Chunks, split};
+use super::elementwise::Elementwise;
+use super::partial::{self, is_tree};
+use super::source::{ChunkSource, InMemory};
+use crate::Error;
+use crate::array::{DType, Reduction, Values};
+
+/// How many chunks one task of a tree reduction combines.
+const FAN_IN: usize = 8;
+
+/// A lazy, chunked array: a plan that computes it, chunk by chunk, when asked.
+///
+/// It is the lazy form of a variable's data (`Data::Lazy`), made by `.chunk(...)` or by
+/// opening a store; every operation on it adds a step to the plan instead of computing.
+///
+/// ```
+/// use rangeo::prelude::*;
+/// let air = DataArray::new(["time", "x"], ndarray::Array2::from_elem((6, 4), 2.0))?
+///     .chunk([("time", 4)])?;
+/// let lazy = air.data().lazy().expect("chunked");
+/// assert_eq!(lazy.chunks().dim(0), &[4, 2]);
+/// assert_eq!(air.mean("time")?.compute()?.to_vec::<f64>()?, [2.0; 4]);
+/// # Ok::<(), rangeo::Error>(())
+/// ```
+#[derive(Clone)]
+pub struct Lazy(pub(crate) Arc<Node>);
+
+/// One step of a plan: its result's shape, chunks and element type, and how it is made.
+pub(crate) struct Node {
+    /// Equal for steps that compute the same thing from the same sources, so a plan
+    /// computes shared steps once.
+    pub(crate) key: u64,
+    /// The step's name in reprs, progress bars and errors.
+    pub(crate) name: String,
+    pub(crate) shape: Vec<usize>,
+    pub(crate) chunks: Chunks,
+    /// One element of the result's type (for reductions' partial steps, the input's).
+    pub(crate) meta: Values,
+    pub(crate) op: Op,
+}
+
+/// How a step makes each chunk of its result.
+pub(crate) enum Op {
+    /// Reads the chunk from a source.
+    Source(Arc<dyn ChunkSource>),
+    /// The same chunk of each input (length-1 axes broadcast), combined element by element.
+    Map {
+        op: Elementwise,
+        inputs: Vec<Lazy>,
+    },
+    /// The input's chunk with axes moved, added (length 1, `None`) or dropped (those of
+    /// length 1 not listed).
+    Arrange { input: Lazy, axes: Vec<Option<usize>> },
+    /// Positions of one axis (all of them when `None`, to rechunk), cut as this step's
+    /// chunks; a missing position gives a missing value.
+    Gather {
+        input: Lazy,
+        axis: usize,
+        positions: Option<Arc<[Option<usize>]>>,
+    },
+    /// The inputs one after another along `axis`, chunk for chunk.
+    Concat { inputs: Vec<Lazy>, axis: usize },
+    /// A reduction's partial result over each input chunk (reduced axes kept, length 1).
+    Partial {
+        input: Lazy,
+        how: Reduction,
+        axes: Vec<usize>,
+        skipna: bool,
+    },
+    /// Partial results of `fan_in` neighbouring chunks along `axis` combined.
+    Combine {
+        input: Lazy,
+        how: Reduction,
+        axis: usize,
+        fan_in: usize,
+        skipna: bool,
+    },
+    /// The reduction's result from the partial result over everything.
+    Finish {
+        input: Lazy,
+        how: Reduction,
+        axes: Vec<usize>,
+        dtype: DType,
+    },
+}
+
+impl Op {
+    /// The steps this one reads.
+    pub(crate) fn inputs(&self) -> Vec<&Lazy> {
+        match self {
+            Self::Source(_) => Vec::new(),
+            Self::Map { inputs, .. } | Self::Concat { inputs, .. } => inputs.iter().collect(),
+            Self::Arrange { input, .. }
+            | Self::Gather { input, .. }
+            | Self::Partial { input, .. }
+            | Self::Combine { input, .. }
+            | Self::Finish { input, .. } => vec![input],
+        }
+    }
+}
+
+impl Lazy {
+    fn new(name: String, shape: Vec<usize>, chunks: Chunks, meta: Values, op: Op) -> Self {
+        let mut hasher = DefaultHasher::new();
+        match &op {
+            Op::Source(source) => {
+                "source".hash(&mut hasher);
+                (Arc::as_ptr(source).cast::<()>() as usize).hash(&mut hasher);
+            }
+            Op::Map { op, .. } => op.hash(&mut hasher),
+            Op::Arrange { axes, .. } => axes.hash(&mut hasher),
+            Op::Gather {
+                axis, positions, ..
+            } => (axis, positions).hash(&mut hasher),
+            Op::Concat { axis, .. } => ("concat", axis).hash(&mut hasher),
+            Op::Partial {
+                how, axes, skipna, ..
+            } => format!("partial {how:?} {axes:?} {skipna}").hash(&mut hasher),
+            Op::Combine {
+                how,
+                axis,
+                fan_in,
+                skipna,
+                ..
+            } => format!("combine {how:?} {axis} {fan_in} {skipna}").hash(&mut hasher),
+            Op::Finish { how, axes, .. } => format!("finish {how:?} {axes:?}").hash(&mut hasher),
+        }
+        for input in op.inputs() {
+            input.0.key.hash(&mut hasher);
+        }
+        (&shape, &chunks).hash(&mut hasher);
+        Self(Arc::new(Node {
+            key: hasher.finish(),
+            name,
+            shape,
+            chunks,
+            meta,
+            op,
+        }))
+    }
+
+    /// Data read from `source`, chunk by chunk, in the source's own chunks.
+    #[must_use]
+    pub fn from_source(source: Arc<dyn ChunkSource>) -> Self {
+        Self::new(
+            source.name().to_owned(),
+            source.shape().to_vec(),
+            source.chunks().clone(),
+            source.meta(),
+            Op::Source(source),
+        )
+    }
+
+    /// In-memory `values` served in `chunks`.
+    pub fn from_values(values: Values, chunks: Chunks) -> Result<Self, Error> {
+        Ok(Self::from_source(Arc::new(InMemory::new(
+            Arc::new(values),
+            chunks,
+        )?)))
+    }
+
+    /// The shape of the whole array.
+    #[must_use]
+    pub fn shape(&self) -> &[usize] {
+        &self.0.shape
+    }
+
+    /// The element type.
+    #[must_use]
+    pub fn dtype(&self) -> DType {
+        self.0.meta.dtype()
+    }
+
+    /// How the array is cut into chunks.
+    #[must_use]
+    pub fn chunks(&self) -> &Chunks {
+        &self.0.chunks
+    }
+
+    /// The name of the step that makes it (`"mean"`, `"add"`, a source's name).
+    #[must_use]
+    pub fn name(&self) -> &str {
+        &self.0.name
+    }
+
+    pub(crate) fn meta(&self) -> &Values {
+        &self.0.meta
+    }
+
+    pub(crate) fn ndim(&self) -> usize {
+        self.0.shape.len()
+    }
+
+    /// The number of tasks a scheduler without fusion would run: one per chunk of every
+    /// distinct step (what dask's graph holds before optimisation).
+    #[must_use]
+    pub fn unfused_tasks(&self) -> usize {
+        let mut seen = HashMap::new();
+        let mut stack = vec![self];
+        while let Some(lazy) = stack.pop() {
+            if seen.insert(lazy.0.key, lazy.0.chunks.len()).is_none() {
+                stack.extend(lazy.0.op.inputs());
+            }
+        }
+        seen.values().sum()
+    }
+
+    /// An element-by-element step over `inputs` (all of one rank; length-1 axes
+    /// broadcast). Inputs cut differently along a shared axis are rechunked to the
+    /// first one's chunks.
+    pub(crate) fn map(op: Elementwise, inputs: &[Lazy]) -> Result<Self, Error> {
+        debug_assert_eq!(inputs.len(), op.arity());
+        let ndim = inputs[0].ndim();
+        if inputs.iter().any(|i| i.ndim() != ndim) {
+            return Err(Error::Shape(format!(
+                "{} needs inputs of one rank, got shapes {:?}",
+                op.name(),
+                inputs.iter().map(Lazy::shape).collect::<Vec<_>>()
+            )));
+        }
+        let mut shape = vec![1; ndim];
+        let mut lengths: Vec<Vec<usize>> = vec![vec![1]; ndim];
+        for input in inputs {
+            for axis in 0..ndim {
+                let len = input.shape()[axis];
+                if len != 1 && shape[axis] == 1 {
+                    shape[axis] = len;
+                    lengths[axis] = input.chunks().dim(axis).to_vec();
+                } else if len != 1 && len != shape[axis] {
+                    return Err(Error::Shape(format!(
+                        "cannot broadcast shapes {:?} in {}",
+                        inputs.iter().map(Lazy::shape).collect::<Vec<_>>(),
+                        op.name()
+                    )));
+                }
+            }
+        }
+        let chunks = Chunks::from_lengths(&shape, lengths)?;
+        let inputs = inputs
+            .iter()
+            .map(|input| {
+                let mut input = input.clone();
+                for axis in 0..ndim {
+                    if input.shape()[axis] == shape[axis]
+                        && input.chunks().dim(axis) != chunks.dim(axis)
+                    {
+                        input = input.gather(axis, None, chunks.dim(axis).to_vec());
+                    }
+                }
+                input
+            })
+            .collect::<Vec<_>>();
+        let metas: Vec<&Values> = inputs.iter().map(Lazy::meta).collect();
+        let meta = op.apply(&metas)?;
+        Ok(Self::new(
+            op.name(),
+            shape,
+            chunks,
+            meta,
+            Op::Map { op, inputs },
+        ))
+    }
+
+    /// The array with its axes rearranged: output axis `k` is input axis `axes[k]`, or
+    /// a new axis of length 1 for `None`; input axes not listed must have length 1.
+    pub(crate) fn arrange(&self, axes: Vec<Option<usize>>) -> Self {
+        if axes.len() == self.ndim() && axes.iter().enumerate().all(|(i, a)| *a == Some(i)) {
+            return self.clone();
+        }
+        let shape: Vec<usize> = axes
+            .iter()
+            .map(|a| a.map_or(1, |i| self.shape()[i]))
+            .collect();
+        let lengths = axes
+            .iter()
+            .map(|a| a.map_or(vec![1], |i| self.chunks().dim(i).to_vec()))
+            .collect();
+        let chunks = Chunks::from_lengths(&shape, lengths).expect("rearranged chunks");
+        let meta = arrange_block(&self.0.meta, &axes, &vec![1; shape.len()]);
+        Self::new(
+            "transpose".into(),
+            shape,
+            chunks,
+            meta,
+            Op::Arrange {
+                input: self.clone(),
+                axes,
+            },
+        )
+    }
+
+    /// Positions of `axis` (all when `None`), cut into chunks of `lengths`. Pushed below
+    /// element-by-element steps, so only what is selected is read and computed.
+    pub(crate) fn gather(
+        &self,
+        axis: usize,
+        positions: Option<Arc<[Option<usize>]>>,
+        lengths: Vec<usize>,
+    ) -> Self {
+        if positions.is_none() && self.chunks().dim(axis) == lengths.as_slice() {
+            return self.clone();
+        }
+        if let Op::Map { op, inputs } = &self.0.op {
+            let inputs: Vec<Lazy> = inputs
+                .iter()
+                .map(|input| {
+                    if input.shape()[axis] == 1 && self.shape()[axis] != 1 {
+                        input.clone()
+                    } else {
+                        input.gather(axis, positions.clone(), lengths.clone())
+                    }
+                })
+                .collect();
+            return Self::map(op.clone(), &inputs).expect("the same step on fewer elements");
+        }
+        let mut shape = self.shape().to_vec();
+        shape[axis] = lengths.iter().sum();
+        let chunks = self.chunks().with_dim(axis, lengths);
+        let missing = positions.as_ref().is_some_and(|p| p.contains(&None));
+        let meta = if missing {
+            self.0.meta.take(axis, &[None])
+        } else {
+            self.0.meta.clone()
+        };
+        let name = if positions.is_some() {
+            "getitem"
+        } else {
+            "rechunk"
+        };
+        Self::new(
+            name.into(),
+            shape,
+            chunks,
+            meta,
+            Op::Gather {
+                input: self.clone(),
+                axis,
+                positions,
+            },
+        )
+    }
+
+    /// Positions `positions` of `axis` (`None`: a missing value). Ascending positions
+    /// keep the input's chunk boundaries, so each output chunk reads one input chunk.
+    pub(crate) fn select(&self, axis: usize, positions: Vec<Option<usize>>) -> Self {
+        let ascending = positions
+            .windows(2)
+            .all(|w| matches!(w, [Some(a), Some(b)] if a < b))
+            && positions.first().is_none_or(Option::is_some);
+        let lengths = if ascending && !positions.is_empty() {
+            let mut lengths = Vec::new();
+            let mut current = None;
+            for p in positions.iter().flatten() {
+                let chunk = self.chunks().locate(axis, *p).0;
+                if current == Some(chunk) {
+                    *lengths.last_mut().expect("a run") += 1;
+                } else {
+                    lengths.push(1);
+                    current = Some(chunk);
+                }
+            }
+            lengths
+        } else {
+            let size = self.chunks().max_shape()[axis].max(1);
+            split(positions.len(), size)
+        };
+        let identity = positions.len() == self.shape()[axis]
+            && positions.iter().enumerate().all(|(i, p)| *p == Some(i));
+        if identity {
+            return self.clone();
+        }
+        self.gather(axis, Some(positions.into()), lengths)
+    }
+
+    /// The same array cut as `chunks`.
+    pub(crate) fn rechunk(&self, chunks: &Chunks) -> Self {
+        (0..self.ndim()).fold(self.clone(), |lazy, axis| {
+            lazy.gather(axis, None, chunks.dim(axis).to_vec())
+        })
+    }
+
+    /// `parts` one after another along `axis`; other axes take the first part's chunks.
+    pub(crate) fn concat(parts: &[Lazy], axis: usize) -> Result<Self, Error> {
+        let first = &parts[0];
+        let metas: Vec<&Values> = parts.iter().map(Lazy::meta).collect();
+        let meta = Values::concat(&metas, axis)?;
+        let meta = partial::reshape(&meta.select(axis, &[0]), &vec![1; first.ndim()])?;
+        let mut shape = first.shape().to_vec();
+        let mut lengths = first.chunks().lengths().to_vec();
+        lengths[axis].clear();
+        let mut inputs = Vec::with_capacity(parts.len());
+        for part in parts {
+            let mut part = part.clone();
+            for d in (0..first.ndim()).filter(|&d| d != axis) {
+                if part.shape()[d] != first.shape()[d] {
+                    return Err(Error::Shape(format!(
+                        "cannot concatenate shapes {:?} and {:?} along axis {axis}",
+                        first.shape(),
+                        part.shape()
+                    )));
+                }
+                part = part.gather(d, None, first.chunks().dim(d).to_vec());
+            }
+            lengths[axis].extend(part.chunks().dim(axis).iter().filter(|&&n| n > 0));
+            inputs.push(part);
+        }
+        shape[axis] = parts.iter().map(|p| p.shape()[axis]).sum();
+        if lengths[axis].is_empty() {
+            lengths[axis].push(0);
+        }
+        let chunks = Chunks::from_lengths(&shape, lengths)?;
+        Ok(Self::new(
+            "concatenate".into(),
+            shape,
+            chunks,
+            meta,
+            Op::Concat { inputs, axis },
+        ))
+    }
+
+    /// A reduction over `axes` (sorted, distinct): partial results per chunk combined in
+    /// a tree of at most [`FAN_IN`] chunks per task; medians and quantiles first bring
+    /// each output element's values into one chunk.
+    pub(crate) fn reduce(&self, how: Reduction, axes: &[usize], skipna: bool) -> Result<Self, Error> {
+        let result_meta = self.0.meta.reduce(how, axes, skipna)?;
+        let mut input = self.clone();
+        if !is_tree(how) {
+            for &axis in axes {
+                input = input.gather(axis, None, vec![self.shape()[axis]]);
+            }
+        }
+        let mut lengths = input.chunks().lengths().to_vec();
+        for &axis in axes {
+            lengths[axis] = vec![1; lengths[axis].len()];
+        }
+        let mut node = Self::partial_step(
+            &input,
+            lengths,
+            Op::Partial {
+                input: input.clone(),
+                how,
+                axes: axes.to_vec(),
+                skipna,
+            },
+        );
+        while let Some(&axis) = axes.iter().find(|&&a| node.chunks().dim(a).len() > 1) {
+            let count = node.chunks().dim(axis).len().div_ceil(FAN_IN);
+            let lengths = node.chunks().with_dim(axis, vec![1; count]).lengths().to_vec();
+            node = Self::partial_step(
+                &input,
+                lengths,
+                Op::Combine {
+                    input: node.clone(),
+                    how,
+                    axis,
+                    fan_in: FAN_IN,
+                    skipna,
+                },
+            );
+        }
+        let shape: Vec<usize> = (0..self.ndim())
+            .filter(|a| !axes.contains(a))
+            .map(|a| self.shape()[a])
+            .collect();
+        let lengths = (0..self.ndim())
+            .filter(|a| !axes.contains(a))
+            .map(|a| node.chunks().dim(a).to_vec())
+            .collect();
+        let chunks = Chunks::from_lengths(&shape, lengths)?;
+        let meta = partial::reshape(&result_meta, &vec![1; shape.len()])?;
+        Ok(Self::new(
+            how.name().into(),
+            shape,
+            chunks,
+            meta,
+            Op::Finish {
+                input: node,
+                how,
+                axes: axes.to_vec(),
+                dtype: self.dtype(),
+            },
+        ))
+    }
+
+    fn partial_step(input: &Lazy, lengths: Vec<Vec<usize>>, op: Op) -> Self {
+        let shape: Vec<usize> = lengths.iter().map(|d| d.iter().sum()).collect();
+        let chunks = Chunks::from_lengths(&shape, lengths).expect("partial chunks");
+        let name = match &op {
+            Op::Partial { how, .. } => format!("{}-chunk", how.name()),
+            Op::Combine { how, .. } => format!("{}-combine", how.name()),
+            _ => unreachable!("partial steps"),
+        };
+        Self::new(name, shape, chunks, input.0.meta.clone(), op)
+    }
+}
+
+impl fmt::Debug for Lazy {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(
+            f,
+            "Lazy<{}, shape={:?}, dtype={}, chunksize={:?}>",
+            self.name(),
+            self.shape(),
+            self.dtype(),
+            self.chunks().max_shape()
+        )
+    }
+}
+
+impl PartialEq for Lazy {
+    /// The same plan (not the same values: comparing those would compute).
+    fn eq(&self, other: &Self) -> bool {
+        self.0.key == other.0.key
+    }
+}
+
+/// A block with its axes rearranged as [`Op::Arrange`] says, reshaped to `shape`.
+pub(crate) fn arrange_block(block: &Values, axes: &[Option<usize>], shape: &[usize]) -> Values {
+    let mut order: Vec<usize> = axes.iter().flatten().copied().collect();
+    let dropped: Vec<usize> = (0..block.ndim()).filter(|i| !order.contains(i)).collect();
+    order.extend(dropped);
+    let permuted = crate::array::with_array!(block, a => Values::from_array(
+        a.view().permuted_axes(order.as_slice()).as_standard_layout().into_owned()
+    ));
+    partial::reshape(&permuted, shape).expect("the same number of elements")
+}

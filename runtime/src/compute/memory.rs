@@ -1,0 +1,45 @@
+//! Memory: how much a kernel may use for computing, and how sizes read.
+
+/// The default memory budget: half of the machine's memory, leaving the rest to the
+/// notebook server, the operating system and the values cells keep.
+pub(crate) fn default_budget() -> usize {
+    physical_memory() / 2
+}
+
+/// The machine's memory in bytes (4 GiB when it cannot be read).
+fn physical_memory() -> usize {
+    // SAFETY: sysconf only reads system configuration.
+    let (pages, size) = unsafe {
+        (
+            libc::sysconf(libc::_SC_PHYS_PAGES),
+            libc::sysconf(libc::_SC_PAGESIZE),
+        )
+    };
+    match (usize::try_from(pages), usize::try_from(size)) {
+        (Ok(pages), Ok(size)) if pages > 0 && size > 0 => pages.saturating_mul(size),
+        _ => 4 << 30,
+    }
+}
+
+/// Bytes as dask prints them: `1.50 GiB`, `12.00 MiB`, `512 B`.
+///
+/// ```
+/// use rangeo::compute::format_bytes;
+/// assert_eq!(format_bytes(1536 << 20), "1.50 GiB");
+/// assert_eq!(format_bytes(512), "512 B");
+/// ```
+#[must_use]
+pub fn format_bytes(n: usize) -> String {
+    let mut value = n as f64;
+    for unit in ["B", "kiB", "MiB", "GiB", "TiB"] {
+        if value < 1024.0 || unit == "TiB" {
+            return if unit == "B" {
+                format!("{n} B")
+            } else {
+                format!("{value:.2} {unit}")
+            };
+        }
+        value /= 1024.0;
+    }
+    unreachable!("the last unit returns")
+}

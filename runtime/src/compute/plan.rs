@@ -1,0 +1,311 @@
+//! From lazy arrays to a plan that can run: the steps whose chunks are kept (stages),
+//! with everything between them fused into their tasks, and each task's memory known
+//! before anything runs.
+//!
+//! A step's chunks are kept only where recomputing them would cost: the results of
+//! reductions (read by every chunk they broadcast against), the levels of a reduction
+//! tree, and the input of a rechunk whose output chunks each read many input chunks.
+//! Every other step is fused into the tasks that read it, so its chunks exist only
+//! inside one task, one at a time. Steps built twice from the same sources are the same
+//! step (compared by structure), so they are computed once.
+
+use std::collections::{HashMap, HashSet};
+use std::fmt::Write;
+
+use super::lazy::{Lazy, Op};
+use super::memory::format_bytes;
+use crate::Error;
+use crate::array::Reduction;
+
+/// A plan ready to run: stages in the order they run, each a set of independent tasks.
+#[derive(Debug)]
+pub struct Plan {
+    pub(crate) stages: Vec<Stage>,
+    /// The stage of each requested output.
+    pub(crate) outputs: Vec<usize>,
+    /// The stage of each kept step, by the step's key.
+    pub(crate) stage_of: HashMap<u64, usize>,
+}
+
+/// One kept step and the tasks that make its chunks.
+#[derive(Debug)]
+pub(crate) struct Stage {
+    pub(crate) root: Lazy,
+    /// The stages whose chunks this one's tasks read.
+    pub(crate) inputs: Vec<usize>,
+    /// The projected peak memory of one task.
+    pub(crate) peak: usize,
+    /// The bytes of all its chunks.
+    pub(crate) bytes: usize,
+}
+
+/// A unit of work: which stage, which chunk (row-major position in its grid). Plain
+/// data, so an engine elsewhere can run it from the plan.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub struct Task {
+    /// The stage.
+    pub stage: usize,
+    /// The chunk of the stage's result.
+    pub chunk: usize,
+}
+
+impl Plan {
+    /// The plan that computes `outputs`, checked against `budget`: refused when one task
+    /// or what must stay in memory at once (the kept chunks and, when `in_memory`, the
+    /// outputs themselves) would not fit.
+    pub(crate) fn new(outputs: &[Lazy], budget: usize, in_memory: bool) -> Result<Self, Error> {
+        let kept = kept_steps(outputs);
+        let mut stages: Vec<Stage> = Vec::new();
+        let mut stage_of: HashMap<u64, usize> = HashMap::new();
+        for lazy in post_order(outputs) {
+            if !kept.contains(&lazy.0.key) || stage_of.contains_key(&lazy.0.key) {
+                continue;
+            }
+            let mut inputs = Vec::new();
+            let peak = projected_peak(&lazy, &lazy, &kept, &stage_of, &mut inputs);
+            inputs.sort_unstable();
+            inputs.dedup();
+            stage_of.insert(lazy.0.key, stages.len());
+            stages.push(Stage {
+                bytes: total_bytes(&lazy),
+                root: lazy,
+                inputs,
+                peak,
+            });
+        }
+        let plan = Self {
+            outputs: outputs.iter().map(|o| stage_of[&o.0.key]).collect(),
+            stages,
+            stage_of,
+        };
+        plan.check(budget, in_memory)?;
+        Ok(plan)
+    }
+
+    /// The number of tasks.
+    #[must_use]
+    pub fn tasks(&self) -> usize {
+        self.stages.iter().map(|s| s.root.chunks().len()).sum()
+    }
+
+    /// The largest projected peak memory of one task.
+    #[must_use]
+    pub fn peak(&self) -> usize {
+        self.stages.iter().map(|s| s.peak).max().unwrap_or(0)
+    }
+
+    /// The number of stages (steps whose chunks are kept).
+    #[must_use]
+    pub fn stages(&self) -> usize {
+        self.stages.len()
+    }
+
+    /// Whether a stage from `from` on reads stage `stage`.
+    pub(crate) fn read_from(&self, stage: usize, from: usize) -> bool {
+        self.stages[from..].iter().any(|s| s.inputs.contains(&stage))
+    }
+
+    /// Bytes held while stage `stage` runs: the kept chunks that it or later stages
+    /// read, and, when outputs are collected in memory, the outputs made so far and the
+    /// one being made.
+    pub(crate) fn resident(&self, stage: usize, in_memory: bool) -> usize {
+        let output = |s: usize| in_memory && self.outputs.contains(&s);
+        (0..stage)
+            .filter(|&s| self.read_from(s, stage) || output(s))
+            .map(|s| self.stages[s].bytes)
+            .sum::<usize>()
+            + if output(stage) {
+                self.stages[stage].bytes
+            } else {
+                0
+            }
+    }
+
+    fn check(&self, budget: usize, in_memory: bool) -> Result<(), Error> {
+        for (i, stage) in self.stages.iter().enumerate() {
+            if stage.peak > budget {
+                return Err(Error::Memory(over_budget(stage, budget)));
+            }
+            let resident = self.resident(i, in_memory);
+            if resident + stage.peak > budget {
+                return Err(Error::Memory(format!(
+                    "computing this needs {} in memory at once (results kept: {}; one task of \
+                     step `{}`: {}), more than the memory budget of {}; reduce the data first \
+                     (select, reduce or coarsen), or raise the budget with \
+                     `set_options(|o| o.memory_budget = ...)`",
+                    format_bytes(resident + stage.peak),
+                    format_bytes(resident),
+                    stage.root.name(),
+                    format_bytes(stage.peak),
+                    format_bytes(budget)
+                )));
+            }
+        }
+        Ok(())
+    }
+}
+
+/// The message for a task that cannot fit: which step, how much, and what chunks would.
+fn over_budget(stage: &Stage, budget: usize) -> String {
+    let mut leaf = &stage.root;
+    // The input with the most data per chunk is what to rechunk.
+    let mut stack = vec![&stage.root];
+    while let Some(lazy) = stack.pop() {
+        if chunk_bytes(lazy) > chunk_bytes(leaf) {
+            leaf = lazy;
+        }
+        stack.extend(lazy.0.op.inputs());
+    }
+    let mut shape = leaf.chunks().max_shape();
+    let scale = budget as f64 / stage.peak as f64 * 0.8;
+    if let Some(biggest) = (0..shape.len()).max_by_key(|&d| shape[d]) {
+        shape[biggest] = ((shape[biggest] as f64 * scale).floor() as usize).max(1);
+    }
+    let mut message = format!(
+        "one task of step `{}` needs {} (chunks of {:?} {}), more than the memory budget of {}",
+        stage.root.name(),
+        format_bytes(stage.peak),
+        leaf.chunks().max_shape(),
+        leaf.dtype(),
+        format_bytes(budget)
+    );
+    let _ = write!(
+        message,
+        "; chunks of about {shape:?} would fit: rechunk with `.chunk(...)`, or raise the \
+         budget with `set_options(|o| o.memory_budget = ...)`"
+    );
+    message
+}
+
+/// Bytes of the largest chunk of `lazy`.
+pub(crate) fn chunk_bytes(lazy: &Lazy) -> usize {
+    lazy.chunks().max_shape().iter().product::<usize>() * item_bytes(lazy)
+}
+
+/// Bytes of the whole of `lazy`.
+pub(crate) fn total_bytes(lazy: &Lazy) -> usize {
+    lazy.shape().iter().product::<usize>() * item_bytes(lazy)
+}
+
+/// Bytes per element, times the quantities a partial reduction carries.
+fn item_bytes(lazy: &Lazy) -> usize {
+    let fields = match &lazy.0.op {
+        Op::Partial { how, .. } | Op::Combine { how, .. } => match how {
+            Reduction::Mean | Reduction::ArgMin | Reduction::ArgMax => 2,
+            Reduction::Var { .. } | Reduction::Std { .. } => 3,
+            _ => 1,
+        },
+        _ => return lazy.dtype().item_size().unwrap_or(32),
+    };
+    fields * 8
+}
+
+/// The steps whose chunks are kept between tasks.
+fn kept_steps(outputs: &[Lazy]) -> HashSet<u64> {
+    let mut kept: HashSet<u64> = outputs.iter().map(|o| o.0.key).collect();
+    for lazy in post_order(outputs) {
+        match &lazy.0.op {
+            Op::Finish { .. } => {
+                kept.insert(lazy.0.key);
+            }
+            Op::Combine { input, .. } if matches!(input.0.op, Op::Combine { .. }) => {
+                kept.insert(input.0.key);
+            }
+            Op::Gather {
+                input,
+                axis,
+                positions: None,
+            } if !matches!(input.0.op, Op::Source(_)) => {
+                // Each input chunk read by more than two output chunks: keep it rather
+                // than compute it again for each.
+                let reads = lazy
+                    .chunks()
+                    .dim(*axis)
+                    .iter()
+                    .scan(0, |start, &len| {
+                        let range = *start..*start + len;
+                        *start += len;
+                        Some(range)
+                    })
+                    .map(|range| {
+                        let first = input.chunks().locate(*axis, range.start).0;
+                        let last = input.chunks().locate(*axis, range.end.max(1) - 1).0;
+                        last + 1 - first
+                    })
+                    .sum::<usize>();
+                if reads > 2 * input.chunks().dim(*axis).len() {
+                    kept.insert(input.0.key);
+                }
+            }
+            _ => {}
+        }
+    }
+    kept
+}
+
+/// Every step reachable from `outputs`, inputs before the steps that read them, each
+/// structure once.
+pub(crate) fn post_order(outputs: &[Lazy]) -> Vec<Lazy> {
+    let mut order = Vec::new();
+    let mut seen = HashSet::new();
+    for output in outputs {
+        // Iterative depth-first walk: plans can be deep (long chains of operations).
+        let mut stack = vec![(output.clone(), false)];
+        while let Some((lazy, expanded)) = stack.pop() {
+            if expanded {
+                order.push(lazy);
+                continue;
+            }
+            if !seen.insert(lazy.0.key) {
+                continue;
+            }
+            stack.push((lazy.clone(), true));
+            for input in lazy.0.op.inputs().into_iter().rev() {
+                if !seen.contains(&input.0.key) {
+                    stack.push((input.clone(), false));
+                }
+            }
+        }
+    }
+    order
+}
+
+/// The peak memory of computing one chunk of `lazy` inside a task of stage `root`
+/// (kept steps other than the root are read, not computed), noting the stages read.
+fn projected_peak(
+    lazy: &Lazy,
+    root: &Lazy,
+    kept: &HashSet<u64>,
+    stage_of: &HashMap<u64, usize>,
+    inputs: &mut Vec<usize>,
+) -> usize {
+    if lazy.0.key != root.0.key && kept.contains(&lazy.0.key) {
+        inputs.push(stage_of[&lazy.0.key]);
+        return 0;
+    }
+    let out = chunk_bytes(lazy);
+    let mut peak_of = |input: &Lazy| projected_peak(input, root, kept, stage_of, inputs);
+    match &lazy.0.op {
+        Op::Source(source) => {
+            let first = vec![0; lazy.shape().len()];
+            source.stored_bytes(&first) + out
+        }
+        Op::Map { inputs: list, .. } => {
+            let (mut held, mut peak) = (0, 0);
+            for input in list {
+                peak = peak.max(held + peak_of(input));
+                held += chunk_bytes(input);
+            }
+            peak.max(held + out)
+        }
+        Op::Arrange { input, .. } | Op::Finish { input, .. } => peak_of(input) + out,
+        Op::Gather { input, .. } => peak_of(input) + 2 * out,
+        Op::Concat { inputs: list, .. } => list.iter().map(peak_of).max().unwrap_or(0),
+        Op::Partial { input, .. } => {
+            // The block as float64 for sums, plus the partial result.
+            let floats = input.chunks().max_shape().iter().product::<usize>() * 8;
+            peak_of(input) + floats + out
+        }
+        Op::Combine { input, .. } => peak_of(input) + 3 * out,
+    }
+}

@@ -1,0 +1,203 @@
+//! Computing lazy arrays from a cell: plan, check against the budget, run on the
+//! kernel's executor with a progress bar, stop on an interrupt, collect the result.
+
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::{Arc, LazyLock, RwLock};
+use std::time::{Duration, Instant};
+
+use ndarray::{ArrayD, IxDyn, Slice};
+
+use super::executor::{Control, Executor, ThreadPool};
+use super::lazy::Lazy;
+use super::memory::format_bytes;
+use super::plan::Plan;
+use super::source::Persisted;
+use crate::Error;
+use crate::array::{Element, Values, with_array};
+use crate::display::Progress;
+
+/// A computation that takes longer than this shows a progress bar.
+const PROGRESS_AFTER: Duration = Duration::from_millis(500);
+
+static EXECUTOR: LazyLock<RwLock<Arc<dyn Executor>>> =
+    LazyLock::new(|| RwLock::new(Arc::new(ThreadPool)));
+
+/// Runs every later computation of the kernel on `executor` (the thread pool by
+/// default).
+pub fn set_executor(executor: Arc<dyn Executor>) {
+    *EXECUTOR.write().expect("executor lock") = executor;
+}
+
+fn executor() -> Arc<dyn Executor> {
+    Arc::clone(&EXECUTOR.read().expect("executor lock"))
+}
+
+/// How a computation is watched: the budget, a flag that stops it, and a progress bar
+/// in the notebook once it has run for a while.
+pub(crate) struct Watch {
+    budget: usize,
+    cancel: Option<Arc<AtomicBool>>,
+    label: String,
+    started: Instant,
+    bar: Option<Progress>,
+}
+
+impl Watch {
+    /// Watches a computation of `label` with the kernel's budget.
+    pub(crate) fn new(label: &str) -> Self {
+        Self {
+            budget: crate::session::options().memory_budget,
+            cancel: None,
+            label: label.to_owned(),
+            started: Instant::now(),
+            bar: None,
+        }
+    }
+
+    /// Also stops when `cancel` is raised.
+    #[must_use]
+    pub(crate) fn with_cancel(mut self, cancel: Arc<AtomicBool>) -> Self {
+        self.cancel = Some(cancel);
+        self
+    }
+}
+
+impl Control for Watch {
+    fn budget(&self) -> usize {
+        self.budget
+    }
+
+    fn tick(&mut self, done: usize, total: usize, bytes_read: usize) -> bool {
+        if self.bar.is_none()
+            && crate::cell::serving()
+            && self.started.elapsed() >= PROGRESS_AFTER
+        {
+            self.bar = Some(Progress::new(format!("compute {}", self.label), total as u64));
+        }
+        if let Some(bar) = &mut self.bar {
+            bar.set_detail(format!("{} read", format_bytes(bytes_read)));
+            bar.set(done as u64);
+        }
+        let cancelled = self
+            .cancel
+            .as_ref()
+            .is_some_and(|c| c.load(Ordering::Relaxed));
+        !(cancelled || crate::cell::interrupt_requested())
+    }
+}
+
+impl Drop for Watch {
+    fn drop(&mut self) {
+        if let Some(bar) = &mut self.bar {
+            bar.finish();
+        }
+    }
+}
+
+/// Computes `outputs` into memory, sharing what they have in common.
+pub(crate) fn compute(outputs: &[Lazy], watch: &mut Watch) -> Result<Vec<Values>, Error> {
+    let plan = Arc::new(Plan::new(outputs, watch.budget, true)?);
+    let mut results: Vec<Option<Values>> = vec![None; outputs.len()];
+    run(&plan, watch, &mut |output, index, block| {
+        let lazy = &outputs[output];
+        if block.is_empty() {
+            return Ok(());
+        }
+        let region = lazy.chunks().region(index);
+        let result = results[output].get_or_insert_with(|| {
+            with_array!(block, a => Values::from_array(ArrayD::from_elem(
+                IxDyn(lazy.shape()),
+                a.first().cloned().expect("a chunk with elements"),
+            )))
+        });
+        with_array!(result, a => place(a, block, &region));
+        Ok(())
+    })?;
+    Ok(results
+        .into_iter()
+        .zip(outputs)
+        .map(|(r, lazy)| {
+            // Only an empty array has no chunk with elements.
+            r.unwrap_or_else(|| {
+                let axis = lazy.shape().iter().position(|&n| n == 0).expect("empty");
+                lazy.meta()
+                    .select(axis, &[])
+                    .broadcast_to(lazy.shape())
+                    .expect("an empty array")
+            })
+        })
+        .collect())
+}
+
+/// Computes `outputs` and keeps their chunks in memory, as lazy arrays cut the same way.
+pub(crate) fn persist(outputs: &[Lazy], watch: &mut Watch) -> Result<Vec<Lazy>, Error> {
+    let plan = Arc::new(Plan::new(outputs, watch.budget, true)?);
+    let mut blocks: Vec<Vec<Option<Arc<Values>>>> =
+        outputs.iter().map(|o| vec![None; o.chunks().len()]).collect();
+    run(&plan, watch, &mut |output, index, block| {
+        let grid = outputs[output].chunks().grid();
+        let flat = index.iter().zip(&grid).fold(0, |acc, (&i, &n)| acc * n + i);
+        blocks[output][flat] = Some(Arc::new(block.clone()));
+        Ok(())
+    })?;
+    Ok(outputs
+        .iter()
+        .zip(blocks)
+        .map(|(lazy, blocks)| {
+            Lazy::from_source(Arc::new(Persisted {
+                name: lazy.name().to_owned(),
+                shape: lazy.shape().to_vec(),
+                chunks: lazy.chunks().clone(),
+                blocks: blocks.into_iter().map(|b| b.expect("every chunk")).collect(),
+            }))
+        })
+        .collect())
+}
+
+/// Runs `plan`, handing each output chunk (output number, chunk index, values) to
+/// `deliver`. An interrupt from the notebook stops the tasks, then ends the cell as
+/// interrupted.
+fn run(
+    plan: &Arc<Plan>,
+    watch: &mut Watch,
+    deliver: &mut dyn FnMut(usize, &[usize], &Values) -> Result<(), Error>,
+) -> Result<(), Error> {
+    let result = executor().execute(plan, watch, &mut |task, fields| {
+        for (output, &stage) in plan.outputs.iter().enumerate() {
+            if stage == task.stage {
+                let root = &plan.stages[stage].root;
+                let index = root.chunks().unravel(task.chunk);
+                deliver(output, &index, &fields[0])?;
+            }
+        }
+        Ok(())
+    });
+    if matches!(result, Err(Error::Interrupted(_))) && crate::cell::interrupt_requested() {
+        crate::cell::check_interrupt();
+    }
+    result
+}
+
+/// Copies `block` into `out` at `region`.
+fn place<T: Element>(out: &mut ArrayD<T>, block: &Values, region: &[std::ops::Range<usize>]) {
+    let block = T::array_of(block).expect("chunks have the array's dtype");
+    out.slice_each_axis_mut(|axis| {
+        let r = &region[axis.axis.index()];
+        Slice::from(r.start..r.end)
+    })
+    .assign(block);
+}
+
+impl Lazy {
+    /// Runs the plan and returns the values in memory.
+    pub fn compute(&self) -> Result<Values, Error> {
+        let mut watch = Watch::new(self.name());
+        Ok(compute(std::slice::from_ref(self), &mut watch)?.remove(0))
+    }
+
+    /// Runs the plan and keeps the chunks in memory: later plans start from them.
+    pub fn persist(&self) -> Result<Lazy, Error> {
+        let mut watch = Watch::new(self.name());
+        Ok(persist(std::slice::from_ref(self), &mut watch)?.remove(0))
+    }
+}

@@ -1,0 +1,266 @@
+//! Where lazy data comes from: anything that can hand over one chunk at a time. An
+//! in-memory array and reproducible random fields live here; Zarr stores implement the
+//! same trait.
+
+use std::fmt;
+use std::ops::Range;
+use std::sync::Arc;
+
+use ndarray::{ArrayD, IxDyn, Slice};
+
+use super::chunks::Chunks;
+use crate::Error;
+use crate::array::{DType, Values};
+
+/// A chunked array that can be read one chunk at a time: the leaves of every plan.
+///
+/// Implementations are plain descriptions of where the data is (an array in memory, a
+/// Zarr array at a URL, a random field with a seed), so a plan that reads them can be
+/// shipped to another engine.
+pub trait ChunkSource: Send + Sync + fmt::Debug {
+    /// A short name for reprs, progress bars and errors (`"air"`, `"random"`).
+    fn name(&self) -> &str;
+
+    /// The shape of the whole array.
+    fn shape(&self) -> &[usize];
+
+    /// How the source is cut: reading any other block costs whole chunks.
+    fn chunks(&self) -> &Chunks;
+
+    /// One value of the element type (with its calendar, for dates): what plans infer
+    /// result types from before any chunk is read.
+    fn meta(&self) -> Values;
+
+    /// Reads chunk `index` of [`chunks`](Self::chunks).
+    fn read(&self, index: &[usize]) -> Result<Values, Error>;
+
+    /// Bytes that reading chunk `index` holds before decoding (compressed bytes for a
+    /// store; nothing extra for memory), for memory projections.
+    fn stored_bytes(&self, index: &[usize]) -> usize {
+        let _ = index;
+        0
+    }
+}
+
+/// An array in memory, served in chunks: what `.chunk(...)` makes of eager data.
+#[derive(Debug)]
+pub struct InMemory {
+    values: Arc<Values>,
+    chunks: Chunks,
+}
+
+impl InMemory {
+    /// Serves `values` cut as `chunks`.
+    pub fn new(values: Arc<Values>, chunks: Chunks) -> Result<Self, Error> {
+        let fits = chunks.ndim() == values.ndim()
+            && (0..chunks.ndim()).all(|d| chunks.dim(d).iter().sum::<usize>() == values.shape()[d]);
+        if !fits {
+            return Err(Error::Shape(format!(
+                "chunks {:?} do not cover the shape {:?}",
+                chunks.lengths(),
+                values.shape()
+            )));
+        }
+        Ok(Self { values, chunks })
+    }
+}
+
+impl ChunkSource for InMemory {
+    fn name(&self) -> &'static str {
+        "array"
+    }
+
+    fn shape(&self) -> &[usize] {
+        self.values.shape()
+    }
+
+    fn chunks(&self) -> &Chunks {
+        &self.chunks
+    }
+
+    fn meta(&self) -> Values {
+        meta_of(&self.values)
+    }
+
+    fn read(&self, index: &[usize]) -> Result<Values, Error> {
+        Ok(slice(&self.values, &self.chunks.region(index)))
+    }
+}
+
+/// Chunks computed earlier and kept in memory (what `persist` returns), in row-major
+/// order of the grid.
+#[derive(Debug)]
+pub(crate) struct Persisted {
+    pub(crate) name: String,
+    pub(crate) shape: Vec<usize>,
+    pub(crate) chunks: Chunks,
+    pub(crate) blocks: Vec<Arc<Values>>,
+}
+
+impl ChunkSource for Persisted {
+    fn name(&self) -> &str {
+        &self.name
+    }
+
+    fn shape(&self) -> &[usize] {
+        &self.shape
+    }
+
+    fn chunks(&self) -> &Chunks {
+        &self.chunks
+    }
+
+    fn meta(&self) -> Values {
+        meta_of(&self.blocks[0])
+    }
+
+    fn read(&self, index: &[usize]) -> Result<Values, Error> {
+        let grid = self.chunks.grid();
+        let flat = index.iter().zip(&grid).fold(0, |acc, (&i, &n)| acc * n + i);
+        Ok(Values::clone(&self.blocks[flat]))
+    }
+}
+
+/// Which distribution a [`Random`] field draws from.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub enum Distribution {
+    /// Uniform on `[0, 1)`.
+    Uniform,
+    /// Normal with this mean and standard deviation.
+    Normal {
+        /// The mean.
+        mean: f64,
+        /// The standard deviation.
+        std: f64,
+    },
+}
+
+/// A reproducible random field, generated chunk by chunk: every element depends only on
+/// the seed and its position, so any chunking gives the same values. It is how tests and
+/// benchmarks make arrays larger than memory.
+///
+/// ```
+/// use rangeo::compute::{ChunkSource, Chunks, Distribution, Random};
+/// let field = Random::new(&[6, 4], &[4, 4], DType::Float64, Distribution::Uniform, 7);
+/// let other = Random::new(&[6, 4], &[2, 2], DType::Float64, Distribution::Uniform, 7);
+/// let (a, b) = (field.read(&[1, 0])?, other.read(&[2, 0])?);
+/// assert_eq!(a.array::<f64>()?[[0, 0]], b.array::<f64>()?[[0, 0]]);
+/// # use rangeo::array::DType;
+/// # Ok::<(), rangeo::Error>(())
+/// ```
+#[derive(Debug, Clone)]
+pub struct Random {
+    shape: Vec<usize>,
+    chunks: Chunks,
+    dtype: DType,
+    distribution: Distribution,
+    seed: u64,
+}
+
+impl Random {
+    /// A field of `shape` cut into chunks of `chunk_shape`, as float64 or float32.
+    #[must_use]
+    pub fn new(
+        shape: &[usize],
+        chunk_shape: &[usize],
+        dtype: DType,
+        distribution: Distribution,
+        seed: u64,
+    ) -> Self {
+        Self {
+            shape: shape.to_vec(),
+            chunks: Chunks::regular(shape, chunk_shape),
+            dtype: if dtype == DType::Float32 {
+                DType::Float32
+            } else {
+                DType::Float64
+            },
+            distribution,
+            seed,
+        }
+    }
+
+    fn value(&self, flat: u64) -> f64 {
+        let bits = mix(self.seed ^ flat.wrapping_mul(0x9E37_79B9_7F4A_7C15));
+        let unit = |b: u64| (b >> 11) as f64 * (1.0 / (1_u64 << 53) as f64);
+        match self.distribution {
+            Distribution::Uniform => unit(bits),
+            Distribution::Normal { mean, std } => {
+                // Box-Muller on two independent uniforms.
+                let u1 = 1.0 - unit(bits);
+                let u2 = unit(mix(bits));
+                mean + std * (-2.0 * u1.ln()).sqrt() * (std::f64::consts::TAU * u2).cos()
+            }
+        }
+    }
+}
+
+/// SplitMix64's finaliser: a well-mixed 64-bit hash of `x`.
+fn mix(mut x: u64) -> u64 {
+    x = (x ^ (x >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
+    x = (x ^ (x >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
+    x ^ (x >> 31)
+}
+
+impl ChunkSource for Random {
+    fn name(&self) -> &'static str {
+        "random"
+    }
+
+    fn shape(&self) -> &[usize] {
+        &self.shape
+    }
+
+    fn chunks(&self) -> &Chunks {
+        &self.chunks
+    }
+
+    fn meta(&self) -> Values {
+        let one = ArrayD::from_elem(IxDyn(&vec![1; self.shape.len()]), 0.0);
+        match self.dtype {
+            DType::Float32 => Values::from_array(one.mapv(|x: f64| x as f32)),
+            _ => Values::from_array(one),
+        }
+    }
+
+    fn read(&self, index: &[usize]) -> Result<Values, Error> {
+        let region = self.chunks.region(index);
+        let shape: Vec<usize> = region.iter().map(ExactSizeIterator::len).collect();
+        let strides: Vec<u64> = (0..self.shape.len())
+            .map(|d| self.shape[d + 1..].iter().product::<usize>() as u64)
+            .collect();
+        let values = ArrayD::from_shape_fn(IxDyn(&shape), |at| {
+            let flat = (0..shape.len())
+                .map(|d| (region[d].start + at[d]) as u64 * strides[d])
+                .sum();
+            self.value(flat)
+        });
+        Ok(match self.dtype {
+            DType::Float32 => Values::from_array(values.mapv(|x| x as f32)),
+            _ => Values::from_array(values),
+        })
+    }
+}
+
+/// One element of `values` shaped as a length-1 array of the same rank: the type a plan
+/// carries (dask's `meta`).
+pub(crate) fn meta_of(values: &Values) -> Values {
+    let ones = vec![0..1; values.ndim()];
+    if values.is_empty() {
+        // No element to show: the dtype's missing value or zero.
+        let grown = values.take(0, &[None]);
+        return slice(&grown.cast(values.dtype()).unwrap_or(grown), &ones);
+    }
+    slice(values, &ones)
+}
+
+/// The block of `values` at `region`, copied.
+pub(crate) fn slice(values: &Values, region: &[Range<usize>]) -> Values {
+    crate::array::with_array!(values, a => {
+        let view = a.slice_each_axis(|axis| {
+            let r = &region[axis.axis.index()];
+            Slice::from(r.start..r.end)
+        });
+        Values::from_array(view.to_owned())
+    })
+}

@@ -1,0 +1,258 @@
+//! Running one task: computing one chunk of a stage, with every fused step evaluated
+//! chunk by chunk inside it, and kept chunks of earlier stages read as they are.
+
+use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
+
+use super::chunks::unravel;
+use super::lazy::{Lazy, Op, arrange_block};
+use super::partial::{self, Fields};
+use super::plan::{Plan, Task};
+use crate::Error;
+use crate::array::Values;
+
+/// What a task reads besides sources: chunks of earlier stages, and whether to stop.
+pub struct Inputs<'a> {
+    /// The chunk of an earlier stage.
+    pub read: &'a (dyn Fn(Task) -> Arc<Fields> + Sync),
+    /// Raised to stop: a task checks it between the chunks it reads.
+    pub cancel: &'a AtomicBool,
+    /// Counts the bytes read from sources.
+    pub bytes_read: &'a AtomicUsize,
+}
+
+impl Plan {
+    /// Computes one task's chunk.
+    pub fn run_task(&self, task: Task, inputs: &Inputs<'_>) -> Result<Arc<Fields>, Error> {
+        let root = &self.stages[task.stage].root;
+        let index = unravel(&root.chunks().grid(), task.chunk);
+        Evaluation { plan: self, root, inputs }.chunk(root, &index)
+    }
+}
+
+struct Evaluation<'a> {
+    plan: &'a Plan,
+    root: &'a Lazy,
+    inputs: &'a Inputs<'a>,
+}
+
+impl Evaluation<'_> {
+    fn chunk(&self, lazy: &Lazy, index: &[usize]) -> Result<Arc<Fields>, Error> {
+        if lazy.0.key != self.root.0.key
+            && let Some(&stage) = self.plan.stage_of.get(&lazy.0.key)
+        {
+            let grid = lazy.chunks().grid();
+            let chunk = index.iter().zip(&grid).fold(0, |acc, (&i, &n)| acc * n + i);
+            return Ok((self.inputs.read)(Task { stage, chunk }));
+        }
+        if self.inputs.cancel.load(Ordering::Relaxed) {
+            return Err(Error::Interrupted("the computation was cancelled".into()));
+        }
+        let one = |values: Values| Ok(Arc::new(vec![values]));
+        match &lazy.0.op {
+            Op::Source(source) => {
+                let values = source.read(index)?;
+                let bytes = values.len() * values.dtype().item_size().unwrap_or(8);
+                self.inputs.bytes_read.fetch_add(bytes, Ordering::Relaxed);
+                let expected = lazy.chunks().shape_of(index);
+                if values.shape() != expected.as_slice() {
+                    return Err(Error::Shape(format!(
+                        "{} gave a chunk of shape {:?} at {index:?}, expected {expected:?}",
+                        source.name(),
+                        values.shape()
+                    )));
+                }
+                one(typed(lazy, values)?)
+            }
+            Op::Map { op, inputs } => {
+                let blocks = inputs
+                    .iter()
+                    .map(|input| {
+                        let at: Vec<usize> = (0..index.len())
+                            .map(|a| {
+                                if input.shape()[a] == 1 && lazy.shape()[a] != 1 {
+                                    0
+                                } else {
+                                    index[a]
+                                }
+                            })
+                            .collect();
+                        self.chunk(input, &at)
+                    })
+                    .collect::<Result<Vec<_>, _>>()?;
+                let values: Vec<&Values> = blocks.iter().map(|b| &b[0]).collect();
+                one(typed(lazy, op.apply(&values)?)?)
+            }
+            Op::Arrange { input, axes } => {
+                let mut at = vec![0; input.ndim()];
+                for (k, axis) in axes.iter().enumerate() {
+                    if let Some(axis) = axis {
+                        at[*axis] = index[k];
+                    }
+                }
+                let block = self.chunk(input, &at)?;
+                one(arrange_block(
+                    &block[0],
+                    axes,
+                    &lazy.chunks().shape_of(index),
+                ))
+            }
+            Op::Gather {
+                input,
+                axis,
+                positions,
+            } => one(typed(lazy, self.gather(lazy, input, *axis, positions.as_deref(), index)?)?),
+            Op::Concat { inputs, axis } => {
+                let mut local = index[*axis];
+                for input in inputs {
+                    let count = input
+                        .chunks()
+                        .dim(*axis)
+                        .iter()
+                        .filter(|&&n| n > 0)
+                        .count();
+                    if local < count {
+                        let mut at = index.to_vec();
+                        at[*axis] = local;
+                        let block = self.chunk(input, &at)?;
+                        return one(typed(lazy, block[0].clone())?);
+                    }
+                    local -= count;
+                }
+                unreachable!("concatenated chunks cover the output")
+            }
+            Op::Partial {
+                input,
+                how,
+                axes,
+                skipna,
+            } => {
+                let block = self.chunk(input, index)?;
+                let offset = axes
+                    .first()
+                    .map_or(0, |&a| input.chunks().region(index)[a].start);
+                Ok(Arc::new(partial::partial(
+                    *how, &block[0], axes, *skipna, offset,
+                )?))
+            }
+            Op::Combine {
+                input,
+                how,
+                axis,
+                fan_in,
+                skipna,
+            } => {
+                let count = input.chunks().dim(*axis).len();
+                let first = index[*axis] * fan_in;
+                let mut at = index.to_vec();
+                let mut state: Option<Arc<Fields>> = None;
+                for k in first..(first + fan_in).min(count) {
+                    at[*axis] = k;
+                    let next = self.chunk(input, &at)?;
+                    state = Some(match state {
+                        None => next,
+                        Some(state) => Arc::new(partial::merge(*how, &state, &next, *axis, *skipna)?),
+                    });
+                }
+                Ok(state.expect("a combine reads at least one chunk"))
+            }
+            Op::Finish {
+                input,
+                how,
+                axes,
+                dtype,
+            } => {
+                let mut at = index.to_vec();
+                for &axis in axes {
+                    at.insert(axis, 0);
+                }
+                let fields = self.chunk(input, &at)?;
+                one(typed(lazy, partial::finish(*how, &fields, axes, *dtype)?)?)
+            }
+        }
+    }
+
+    /// Positions of `axis` for the output chunk at `index`: each input chunk touched is
+    /// read once, the positions it holds picked, and the pieces put in order.
+    fn gather(
+        &self,
+        lazy: &Lazy,
+        input: &Lazy,
+        axis: usize,
+        positions: Option<&[Option<usize>]>,
+        index: &[usize],
+    ) -> Result<Values, Error> {
+        let range = lazy.chunks().region(index)[axis].clone();
+        let wanted: Vec<Option<usize>> = match positions {
+            Some(positions) => positions[range].to_vec(),
+            None => range.map(Some).collect(),
+        };
+        // Input chunks in order of first use, with the local positions each gives.
+        let mut groups: Vec<(usize, Vec<usize>)> = Vec::new();
+        let mut order: Vec<Option<(usize, usize)>> = Vec::with_capacity(wanted.len());
+        for p in &wanted {
+            order.push(p.map(|p| {
+                let (chunk, local) = input.chunks().locate(axis, p);
+                let group = match groups.iter().position(|(c, _)| *c == chunk) {
+                    Some(g) => g,
+                    None => {
+                        groups.push((chunk, Vec::new()));
+                        groups.len() - 1
+                    }
+                };
+                groups[group].1.push(local);
+                (group, groups[group].1.len() - 1)
+            }));
+        }
+        if groups.is_empty() {
+            // Only missing positions: a block of missing values.
+            let shape = lazy.chunks().shape_of(index);
+            return lazy.meta().broadcast_to(&shape);
+        }
+        let mut pieces = Vec::with_capacity(groups.len());
+        let mut at = index.to_vec();
+        for (chunk, locals) in &groups {
+            at[axis] = *chunk;
+            let block = self.chunk(input, &at)?;
+            let whole = locals.len() == block[0].shape()[axis]
+                && locals.iter().enumerate().all(|(i, &l)| i == l);
+            pieces.push(if whole {
+                block[0].clone()
+            } else {
+                block[0].select(axis, locals)
+            });
+        }
+        let joined = if pieces.len() == 1 {
+            pieces.pop().expect("one piece")
+        } else {
+            Values::concat(&pieces.iter().collect::<Vec<_>>(), axis)?
+        };
+        let starts: Vec<usize> = groups
+            .iter()
+            .scan(0, |start, (_, locals)| {
+                let s = *start;
+                *start += locals.len();
+                Some(s)
+            })
+            .collect();
+        let take: Vec<Option<usize>> = order
+            .iter()
+            .map(|o| o.map(|(group, i)| starts[group] + i))
+            .collect();
+        if take.iter().enumerate().all(|(i, t)| *t == Some(i)) {
+            Ok(joined)
+        } else {
+            Ok(joined.take(axis, &take))
+        }
+    }
+}
+
+/// `values` in the step's element type (a chunk without missing positions can come out
+/// narrower than the step's promoted type).
+fn typed(lazy: &Lazy, values: Values) -> Result<Values, Error> {
+    if values.dtype() == lazy.dtype() {
+        Ok(values)
+    } else {
+        values.cast(lazy.dtype())
+    }
+}
