@@ -254,6 +254,11 @@ impl DataArray {
         self.float_fn(FloatFn::Degrees)
     }
 
+    /// The values converted to `dtype` (xarray's `astype`), attributes kept.
+    pub fn astype(&self, dtype: DType) -> Result<DataArray, Error> {
+        Ok(self.with_variable(self.variable().astype(dtype)?))
+    }
+
     /// Whether each value is missing (NaN or NaT).
     #[must_use]
     pub fn isnull(&self) -> DataArray {

@@ -50,10 +50,10 @@ pub struct Task {
 }
 
 impl Plan {
-    /// The plan that computes `outputs`, checked against `budget`: refused when one task
-    /// or what must stay in memory at once (the kept chunks and, when `in_memory`, the
-    /// outputs themselves) would not fit.
-    pub(crate) fn new(outputs: &[Lazy], budget: usize, in_memory: bool) -> Result<Self, Error> {
+    /// The plan that computes `outputs`, checked against `budget` bytes: refused when
+    /// one task, or what must stay in memory at once (the kept chunks and, when
+    /// `in_memory`, the outputs themselves), would not fit.
+    pub fn new(outputs: &[Lazy], budget: usize, in_memory: bool) -> Result<Self, Error> {
         let kept = kept_steps(outputs);
         let mut stages: Vec<Stage> = Vec::new();
         let mut stage_of: HashMap<u64, usize> = HashMap::new();

@@ -1,0 +1,247 @@
+//! Lazy arrays give what eager arrays give: every operation, run on the same data cut
+//! into several chunkings (whole, regular with a ragged edge, one chunk per element
+//! along time, uneven in every dimension), computes to the eager result. Floats agree to
+//! 1e-12 relative (the chunked reductions add in another order), everything else
+//! exactly: dims, shapes, dtypes, coordinates, NaN positions.
+
+use rangeo::array::{BinaryOp, DType, DataArray, DateTime64, How, Reduction, Selection};
+use rangeo::compute::Plan;
+use rangeo::prelude::*;
+
+const RTOL: f64 = 1e-12;
+
+type Op = fn(&DataArray) -> Result<DataArray, rangeo::Error>;
+
+/// 30 days x 5 latitudes x 7 longitudes, with a few NaN.
+fn air() -> DataArray {
+    let values = ndarray::Array3::from_shape_fn((30, 5, 7), |(t, y, x)| {
+        if (t * 7 + y * 3 + x) % 17 == 0 {
+            f64::NAN
+        } else {
+            250.0 + 10.0 * ((t as f64) / 5.0).sin() + y as f64 * 2.0 - x as f64 * 0.5
+        }
+    });
+    let times: Vec<DateTime64> = (0..30)
+        .map(|d| format!("2000-01-{:02}", 1 + d % 31).parse().unwrap())
+        .collect();
+    DataArray::new(["time", "lat", "lon"], values)
+        .unwrap()
+        .assign_coords("time", times)
+        .unwrap()
+        .assign_coords("lat", vec![75.0, 70.0, 65.0, 60.0, 55.0])
+        .unwrap()
+        .assign_coords("lon", (0..7).map(|i| 200.0 + 2.5 * f64::from(i)).collect::<Vec<_>>())
+        .unwrap()
+        .assign_attrs([("units", "K")])
+        .with_name("air")
+}
+
+fn chunkings() -> Vec<(&'static str, Vec<(&'static str, usize)>)> {
+    vec![
+        ("whole", vec![]),
+        ("regular", vec![("time", 8)]),
+        ("one per element", vec![("time", 1)]),
+        ("uneven", vec![("time", 7), ("lat", 2), ("lon", 3)]),
+    ]
+}
+
+fn operations() -> Vec<(&'static str, Op)> {
+    vec![
+        ("add scalar", |a| Ok(a + 1.0)),
+        ("multiply self", |a| Ok(a * a)),
+        ("scalar minus", |a| Ok(10.0 - a)),
+        ("power", |a| a.binary(BinaryOp::Pow, 2.0)),
+        ("compare", |a| a.gt(255.0)),
+        ("cos of radians", |a| a.radians()?.cos()),
+        ("abs", |a| (a - 260.0).abs()),
+        ("isnull", |a| Ok(a.isnull())),
+        ("notnull", |a| Ok(a.notnull())),
+        ("astype float32", |a| a.astype(DType::Float32)),
+        ("where", |a| a.where_(&a.gt(255.0)?)),
+        ("where or", |a| a.where_or(&a.lt(255.0)?, 0.0)),
+        ("fillna", |a| a.fillna(-1.0)),
+        ("clip", |a| a.clip(250.0, 260.0)),
+        ("broadcast against a latitude array", |a| {
+            let weights = a.coord("lat")?.radians()?.cos()?;
+            Ok(a * &weights)
+        }),
+        ("anomaly", |a| Ok(a - &a.mean("time")?)),
+        ("isel index", |a| a.isel("time", 4)),
+        ("isel slice", |a| a.isel("time", 3..17)),
+        ("isel open slice", |a| a.isel("lon", 2..)),
+        ("isel step", |a| {
+            a.isel(
+                "time",
+                Selection::Slice {
+                    start: Some(1),
+                    stop: None,
+                    step: 3,
+                },
+            )
+        }),
+        ("isel reversed", |a| {
+            a.isel(
+                "lat",
+                Selection::Slice {
+                    start: None,
+                    stop: None,
+                    step: -1,
+                },
+            )
+        }),
+        ("isel list", |a| a.isel("time", vec![5, 1, 29, 3])),
+        ("sel label range", |a| a.sel("lat", 70.0..=60.0)),
+        ("sel date range", |a| a.sel("time", "2000-01-05"..="2000-01-20")),
+        ("select then add", |a| Ok(&a.isel("time", 10..12)? + 1.0)),
+        ("mean over time", |a| a.mean("time")),
+        ("mean over space", |a| a.mean(["lat", "lon"])),
+        ("mean of everything", |a| a.mean(..)),
+        ("sum", |a| a.sum("time")),
+        ("prod", |a| (a / 250.0).prod("lat")),
+        ("min", |a| a.min("time")),
+        ("max", |a| a.max(["time", "lon"])),
+        ("std", |a| a.std("time")),
+        ("var ddof 1", |a| a.reduce(Reduction::Var { ddof: 1 }, "time", true)),
+        ("mean keeping NaN", |a| a.reduce(Reduction::Mean, "time", false)),
+        ("std keeping NaN", |a| a.reduce(Reduction::Std { ddof: 0 }, "time", false)),
+        ("max keeping NaN", |a| a.reduce(Reduction::Max, "time", false)),
+        ("count", |a| a.count("time")),
+        ("argmin", |a| a.argmin("time")),
+        ("argmax", |a| a.argmax("lon")),
+        ("median", |a| a.median("time")),
+        ("quantile", |a| a.quantile(0.9, ["time", "lat"])),
+        ("any", |a| a.gt(262.0)?.any("time")),
+        ("all", |a| a.gt(240.0)?.all(["lat", "lon"])),
+        ("integer sum", |a| a.fillna(0.0)?.astype(DType::Int32)?.sum("time")),
+        ("transpose", |a| a.transpose(&["lon", "time", "lat"])),
+        ("concat", |a| {
+            DataArray::concat(&[&a.isel("time", 0..10)?, &a.isel("time", 20..)?], "time")
+        }),
+        ("dropna", |a| a.dropna("time", How::All)),
+        ("cumsum", |a| a.cumsum("time")),
+        ("weighted mean", |a| {
+            let weights = a.coord("lat")?.radians()?.cos()?;
+            a.weighted(&weights).mean(["lat", "lon"])
+        }),
+        ("groupby mean", |a| a.groupby("time.dayofweek")?.mean()),
+        ("resample", |a| a.resample("time", "7D")?.max()),
+        ("rolling", |a| a.rolling("time", 3)?.mean()),
+        ("coarsen", |a| a.coarsen("time", 4, Boundary::Trim)?.mean()),
+        ("chained reductions", |a| a.mean("lon")?.std("time")),
+    ]
+}
+
+fn assert_same(name: &str, lazy: &DataArray, eager: &DataArray) {
+    assert_eq!(lazy.dims(), eager.dims(), "{name}: dims");
+    assert_eq!(lazy.shape(), eager.shape(), "{name}: shape");
+    assert_eq!(lazy.dtype(), eager.dtype(), "{name}: dtype");
+    assert_eq!(lazy.name(), eager.name(), "{name}: name");
+    assert_eq!(lazy.attrs(), eager.attrs(), "{name}: attrs");
+    assert_eq!(lazy.coords(), eager.coords(), "{name}: coords");
+    let computed = lazy.compute().unwrap_or_else(|e| panic!("{name}: {e}"));
+    assert!(!computed.is_lazy());
+    match (computed.variable().astype(DType::Float64), eager.variable().astype(DType::Float64)) {
+        (Ok(got), Ok(want)) if eager.dtype().is_float() => {
+            let (got, want) = (got.values::<f64>().unwrap(), want.values::<f64>().unwrap());
+            for (g, w) in got.iter().zip(want.iter()) {
+                assert!(
+                    (g.is_nan() && w.is_nan()) || (g - w).abs() <= RTOL * w.abs().max(1.0),
+                    "{name}: {g} vs {w}"
+                );
+            }
+        }
+        _ => assert_eq!(computed.variable(), eager.variable(), "{name}: values"),
+    }
+}
+
+#[test]
+fn every_operation_on_lazy_data_equals_the_eager_result() {
+    let eager = air();
+    for (chunking, sizes) in chunkings() {
+        let lazy = eager.chunk(sizes).unwrap();
+        assert!(lazy.is_lazy());
+        for (name, op) in operations() {
+            let name = format!("{name} ({chunking})");
+            let want = op(&eager).unwrap_or_else(|e| panic!("{name}, eager: {e}"));
+            let got = op(&lazy).unwrap_or_else(|e| panic!("{name}, lazy: {e}"));
+            assert_same(&name, &got, &want);
+        }
+    }
+}
+
+#[test]
+fn elementwise_steps_and_selections_build_plans_instead_of_computing() {
+    let lazy = air().chunk([("time", 8)]).unwrap();
+    for (name, op) in operations()
+        .into_iter()
+        .take_while(|(name, _)| *name != "cumsum")
+    {
+        if name == "dropna" {
+            continue;
+        }
+        assert!(op(&lazy).unwrap().is_lazy(), "{name} computed instead of planning");
+    }
+}
+
+#[test]
+fn errors_show_when_the_plan_is_built() {
+    let lazy = air().chunk([("time", 8)]).unwrap();
+    let text = DataArray::new(["time"], vec!["a".to_owned(); 30]).unwrap().chunk([("time", 8)]).unwrap();
+    assert_eq!(
+        text.mean("time").unwrap_err().to_string(),
+        "mean is not defined for str values"
+    );
+    assert!(lazy.isel("time", 30).is_err());
+    assert!(lazy.binary(BinaryOp::Add, &text).is_err());
+}
+
+#[test]
+fn fusion_runs_one_task_per_output_chunk() {
+    let air = air().chunk([("time", 5)]).unwrap();
+    let chain = ((&air - 273.15) * 1.8 + 32.0).radians().unwrap().cos().unwrap();
+    let lazy = chain.data().lazy().unwrap();
+    let budget = rangeo::session::options().memory_budget;
+    let plan = Plan::new(std::slice::from_ref(lazy), budget, true).unwrap();
+    // Six steps of six chunks each would be 36 tasks unfused (plus the constants).
+    assert!(lazy.unfused_tasks() >= 36, "{}", lazy.unfused_tasks());
+    assert_eq!(plan.tasks(), 6, "one task per output chunk");
+    assert_eq!(plan.stages(), 1);
+    // A reduction: chunk partials fused into the first level of the tree.
+    let mean = air.mean("time").unwrap();
+    let lazy = mean.data().lazy().unwrap();
+    let plan = Plan::new(std::slice::from_ref(lazy), budget, true).unwrap();
+    assert_eq!(plan.tasks(), 1, "six chunks, one combine of up to eight");
+    assert!(lazy.unfused_tasks() > plan.tasks());
+}
+
+#[test]
+fn shared_steps_are_computed_once() {
+    let air = air().chunk([("time", 5)]).unwrap();
+    let ds = Dataset::new()
+        .assign("a", &air - &air.mean("time").unwrap())
+        .unwrap()
+        .assign("b", air.mean("time").unwrap() * 2.0)
+        .unwrap();
+    let lazies: Vec<_> = ["a", "b"]
+        .iter()
+        .map(|n| ds.get(n).unwrap().data().lazy().unwrap().clone())
+        .collect();
+    let plan = Plan::new(&lazies, rangeo::session::options().memory_budget, true).unwrap();
+    // The mean is built twice but planned once: mean, a, b.
+    assert_eq!(plan.stages(), 3);
+    let computed = ds.compute().unwrap();
+    let want = air.compute().unwrap().mean("time").unwrap() * 2.0;
+    assert_same("shared", &computed.get("b").unwrap(), &want);
+}
+
+#[test]
+fn persisted_chunks_are_reused() {
+    let air = air().chunk([("time", 5)]).unwrap();
+    let kept = (&air * 2.0).persist().unwrap();
+    assert!(kept.is_lazy());
+    assert_eq!(kept.chunks(), air.chunks());
+    let lazy = kept.data().lazy().unwrap();
+    assert_eq!(lazy.unfused_tasks(), 6, "the plan starts from the kept chunks");
+    let eager = air.compute().unwrap();
+    assert_same("persist", &kept.mean("time").unwrap(), &(&eager * 2.0).mean("time").unwrap());
+}
