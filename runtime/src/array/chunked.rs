@@ -39,7 +39,9 @@ impl DataArray {
     /// The chunk lengths along each dimension (dask's `chunks`), when lazy.
     #[must_use]
     pub fn chunks(&self) -> Option<Vec<Vec<usize>>> {
-        self.variable().lazy().map(|l| l.chunks().lengths().to_vec())
+        self.variable()
+            .lazy()
+            .map(|l| l.chunks().lengths().to_vec())
     }
 
     /// The same array with its values computed into memory (xarray's `compute`): the

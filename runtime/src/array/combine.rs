@@ -77,7 +77,8 @@ fn combine(name: &str, first: &Variable, second: &Variable) -> Result<Variable, 
     if first.sizes() != second.sizes() {
         return Err(conflict());
     }
-    let (a, b) = (first.eager(), second.eager());
+    let (a, b) = (first.to_values()?, second.to_values()?);
+    let (a, b) = (a.as_ref(), b.as_ref());
     let (a_missing, b_missing) = (a.is_null(), b.is_null());
     let agree = a
         .binary(BinaryOp::Eq, b)?

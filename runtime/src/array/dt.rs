@@ -33,7 +33,7 @@ pub struct DatetimeAccessor<'a> {
 impl DataArray {
     /// Date components, for datetime arrays.
     pub fn dt(&self) -> Result<DatetimeAccessor<'_>, Error> {
-        let (ticks, clock) = self.variable().eager().times().ok_or_else(|| {
+        let (ticks, clock) = self.variable().to_values()?.times().ok_or_else(|| {
             Error::Operation(format!(
                 "the .dt accessor needs datetime values; `{}` holds {}",
                 self.name().unwrap_or("this array"),

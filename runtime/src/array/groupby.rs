@@ -79,7 +79,7 @@ impl DataArray {
         };
         let name = component.unwrap_or(coord).to_owned();
         let mut groups: BTreeMap<GroupKey, Vec<usize>> = BTreeMap::new();
-        let values = by.variable().eager().clone();
+        let values = by.variable().to_values()?.into_owned();
         for (position, key) in group_keys(&values)?.into_iter().enumerate() {
             if let Some(key) = key {
                 groups.entry(key).or_default().push(position);
@@ -121,7 +121,7 @@ impl DataArray {
                 "bin edges must increase and be at least two; got {edges:?}"
             )));
         }
-        let values = by.variable().eager().to_f64()?;
+        let values = by.variable().to_values()?.to_f64()?;
         let mut groups = vec![Vec::new(); edges.len() - 1];
         for (position, &x) in values.iter().enumerate() {
             if let Some(bin) = edges.windows(2).position(|w| w[0] < x && x <= w[1]) {

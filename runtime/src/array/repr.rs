@@ -491,6 +491,15 @@ fn column_width<'a>(names: impl Iterator<Item = &'a str>) -> usize {
 fn summary_line(out: &mut String, marker: char, name: &str, variable: &Variable, width: usize) {
     let head = format!("  {marker} {name} ");
     let dims = format!("({}) ", variable.dims().join(", "));
+    if let Some(lazy) = variable.lazy() {
+        let head = format!(
+            "{head:<width$}{dims}{} {} ",
+            variable.dtype(),
+            human_bytes(variable.data().nbytes())
+        );
+        writeln!(out, "{head}{}", lazy.short_summary()).expect("writing to a string");
+        return;
+    }
     let values = variable.to_values();
     let dtype = values
         .as_ref()
@@ -576,9 +585,12 @@ fn head(what: &str, variable: &Variable) -> String {
         "<rangeo.{what} ({})> Size: {}\n{}\n",
         sizes_text(&variable.sizes()),
         human_bytes(variable.data().nbytes()),
-        variable
-            .to_values()
-            .map_or_else(|e| e.to_string(), |v| numpy_repr(&v))
+        match variable.lazy() {
+            Some(lazy) => lazy.summary(),
+            None => variable
+                .to_values()
+                .map_or_else(|e| e.to_string(), |v| numpy_repr(&v)),
+        }
     )
 }
 

@@ -279,7 +279,7 @@ impl DataArray {
         labels: impl Into<Data>,
         method: Interp,
     ) -> Result<DataArray, Error> {
-        let axis = self.variable().axis(dim)?;
+        self.variable().axis(dim)?;
         let coord = self
             .coords()
             .get(dim)
@@ -338,27 +338,20 @@ impl DataArray {
         })?;
         let a = floats.take(dim, &lower)?.astype(DType::Float64)?;
         let b = floats.take(dim, &upper)?.astype(DType::Float64)?;
-        let mut shape = vec![1; self.ndim()];
-        shape[axis] = weights.len();
-        let w = Variable::from_values(
-            self.dims().to_vec(),
-            Values::from_array(
-                ndarray::ArrayD::from_shape_vec(shape, weights).expect("one weight per target"),
-            ),
-        );
+        let w = Variable::from_values(vec![dim.to_owned()], Values::from_vec(weights));
         // a + (b - a) * w, with exact values where the weight is 0 or 1.
-        let values = a.eager().binary(
+        let values = a.binary(
             BinaryOp::Add,
-            &b.eager()
-                .binary(BinaryOp::Sub, a.eager())?
-                .binary(BinaryOp::Mul, w.eager())?,
+            &b.binary(BinaryOp::Sub, &a)?.binary(BinaryOp::Mul, &w)?,
         )?;
         let values = if self.dtype() == DType::Float32 {
-            values.cast(DType::Float32)?
+            values.astype(DType::Float32)?
         } else {
             values
         };
-        let variable = self.variable().with_values(self.dims().to_vec(), values);
+        let variable = self
+            .variable()
+            .with_data(self.dims().to_vec(), values.data().clone());
         let mut coords = Coordinates::default();
         for (name, c) in self.coords().iter() {
             if name == dim {

@@ -6,12 +6,12 @@ use indexmap::IndexMap;
 use ndarray::{Axis, Slice};
 
 use super::data::Data;
-use crate::compute::{Elementwise, Lazy};
 use super::math::{BinaryOp, FloatFn};
 use super::reduce::Reduction;
 use super::values::{Values, with_array};
 use super::{DType, Element};
 use crate::Error;
+use crate::compute::{Elementwise, Lazy};
 
 /// Attributes and encodings: ordered, JSON-valued, as netCDF and Zarr store them.
 pub type Attrs = IndexMap<String, serde_json::Value>;
@@ -271,7 +271,10 @@ impl Variable {
 
     /// The same variable cut into chunks of `sizes` along the dimensions given
     /// (dimensions not given keep their chunks, or stay whole): its data becomes lazy.
-    pub fn chunk<'a>(&self, sizes: impl IntoIterator<Item = (&'a str, usize)>) -> Result<Self, Error> {
+    pub fn chunk<'a>(
+        &self,
+        sizes: impl IntoIterator<Item = (&'a str, usize)>,
+    ) -> Result<Self, Error> {
         let mut lengths: Vec<Vec<usize>> = match &self.data {
             Data::Lazy(lazy) => lazy.chunks().lengths().to_vec(),
             Data::Eager(values) => values.shape().iter().map(|&n| vec![n]).collect(),
@@ -549,7 +552,12 @@ impl Variable {
     }
 
     /// `self` where `cond` holds, `other` elsewhere, all arranged for `dims`.
-    pub(crate) fn choose(&self, cond: &Self, other: &Self, dims: Vec<String>) -> Result<Self, Error> {
+    pub(crate) fn choose(
+        &self,
+        cond: &Self,
+        other: &Self,
+        dims: Vec<String>,
+    ) -> Result<Self, Error> {
         let out = Self::elementwise(Elementwise::Choose, &[self, cond, other], dims)?;
         Ok(self.with_data(out.dims, out.data))
     }
@@ -659,7 +667,9 @@ impl Variable {
     pub(crate) fn take(&self, dim: &str, which: &[Option<usize>]) -> Result<Self, Error> {
         let axis = self.axis(dim)?;
         Ok(match &self.data {
-            Data::Lazy(lazy) => self.with_data(self.dims.clone(), lazy.select(axis, which.to_vec())),
+            Data::Lazy(lazy) => {
+                self.with_data(self.dims.clone(), lazy.select(axis, which.to_vec()))
+            }
             Data::Eager(values) => self.with_values(self.dims.clone(), values.take(axis, which)),
         })
     }
@@ -672,7 +682,12 @@ impl Variable {
 }
 
 /// The positions Python's `start:stop:step` takes from `len` items.
-fn slice_positions(start: Option<isize>, stop: Option<isize>, step: isize, len: usize) -> Vec<usize> {
+fn slice_positions(
+    start: Option<isize>,
+    stop: Option<isize>,
+    step: isize,
+    len: usize,
+) -> Vec<usize> {
     let slice = python_slice(start, stop, step, len);
     let positions: Vec<usize> = (0..len).collect();
     ndarray::ArrayView1::from(&positions)

@@ -3,8 +3,8 @@
 //! results agree by construction.
 
 use crate::Error;
-use crate::array::{BinaryOp, DType, Values};
 use crate::array::FloatFn;
+use crate::array::{BinaryOp, DType, Values};
 
 /// One element-by-element step; its inputs broadcast against each other as numpy's do.
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]

@@ -63,9 +63,7 @@ impl Executor for ThreadPool {
         let mut done = 0;
         for stage in 0..plan.stages.len() {
             let tasks = plan.stages[stage].root.chunks().len();
-            let available = control
-                .budget()
-                .saturating_sub(plan.resident(stage, true));
+            let available = control.budget().saturating_sub(plan.resident(stage, true));
             let workers = (available / plan.stages[stage].peak.max(1))
                 .clamp(1, pool.current_num_threads())
                 .min(tasks);
@@ -97,8 +95,15 @@ impl Executor for ThreadPool {
                             break;
                         }
                         let task = Task { stage, chunk };
-                        let result = catch_unwind(AssertUnwindSafe(|| plan.run_task(task, &context)))
-                            .unwrap_or_else(|payload| Err(Error::Operation(panic_message(&plan, task, payload.as_ref()))));
+                        let result =
+                            catch_unwind(AssertUnwindSafe(|| plan.run_task(task, &context)))
+                                .unwrap_or_else(|payload| {
+                                    Err(Error::Operation(panic_message(
+                                        &plan,
+                                        task,
+                                        payload.as_ref(),
+                                    )))
+                                });
                         if sender.send(Message::Done(chunk, result)).is_err() {
                             break;
                         }
@@ -152,7 +157,10 @@ impl Executor for ThreadPool {
             }
             if keep {
                 stores[stage] = Some(Arc::new(
-                    chunks.into_iter().map(|c| c.expect("every task ran")).collect(),
+                    chunks
+                        .into_iter()
+                        .map(|c| c.expect("every task ran"))
+                        .collect(),
                 ));
             }
             // Kept chunks no later stage reads are dropped now.

@@ -54,13 +54,13 @@ pub(crate) enum Op {
     /// Reads the chunk from a source.
     Source(Arc<dyn ChunkSource>),
     /// The same chunk of each input (length-1 axes broadcast), combined element by element.
-    Map {
-        op: Elementwise,
-        inputs: Vec<Lazy>,
-    },
+    Map { op: Elementwise, inputs: Vec<Lazy> },
     /// The input's chunk with axes moved, added (length 1, `None`) or dropped (those of
     /// length 1 not listed).
-    Arrange { input: Lazy, axes: Vec<Option<usize>> },
+    Arrange {
+        input: Lazy,
+        axes: Vec<Option<usize>>,
+    },
     /// Positions of one axis (all of them when `None`, to rechunk), cut as this step's
     /// chunks; a missing position gives a missing value.
     Gather {
@@ -431,7 +431,12 @@ impl Lazy {
     /// A reduction over `axes` (sorted, distinct): partial results per chunk combined in
     /// a tree of at most [`FAN_IN`] chunks per task; medians and quantiles first bring
     /// each output element's values into one chunk.
-    pub(crate) fn reduce(&self, how: Reduction, axes: &[usize], skipna: bool) -> Result<Self, Error> {
+    pub(crate) fn reduce(
+        &self,
+        how: Reduction,
+        axes: &[usize],
+        skipna: bool,
+    ) -> Result<Self, Error> {
         let result_meta = self.0.meta.reduce(how, axes, skipna)?;
         let mut input = self.clone();
         if !is_tree(how) {
@@ -455,7 +460,11 @@ impl Lazy {
         );
         while let Some(&axis) = axes.iter().find(|&&a| node.chunks().dim(a).len() > 1) {
             let count = node.chunks().dim(axis).len().div_ceil(FAN_IN);
-            let lengths = node.chunks().with_dim(axis, vec![1; count]).lengths().to_vec();
+            let lengths = node
+                .chunks()
+                .with_dim(axis, vec![1; count])
+                .lengths()
+                .to_vec();
             node = Self::partial_step(
                 &input,
                 lengths,
@@ -533,4 +542,61 @@ pub(crate) fn arrange_block(block: &Values, axes: &[Option<usize>], shape: &[usi
         a.view().permuted_axes(order.as_slice()).as_standard_layout().into_owned()
     ));
     partial::reshape(&permuted, shape).expect("the same number of elements")
+}
+
+impl Lazy {
+    /// What reprs show of lazy data, as dask shows an array: the step, shape, dtype,
+    /// chunk shape, number of chunks, and the tasks and peak memory per task of
+    /// computing it.
+    ///
+    /// ```
+    /// use rangeo::prelude::*;
+    /// let air = DataArray::new(["time", "x"], ndarray::Array2::<f32>::zeros((10, 4)))?.chunk([("time", 4)])?;
+    /// let mean = air.mean("time")?;
+    /// assert_eq!(
+    ///     mean.data().lazy().unwrap().summary(),
+    ///     "rangeo.lazy<mean, shape=(4,), dtype=float32, chunksize=(4,), chunks=1, tasks=1, peak=208 B>"
+    /// );
+    /// # Ok::<(), rangeo::Error>(())
+    /// ```
+    #[must_use]
+    pub fn summary(&self) -> String {
+        let plan = super::plan::Plan::new(std::slice::from_ref(self), usize::MAX, false)
+            .expect("an unlimited budget refuses nothing");
+        format!(
+            "rangeo.lazy<{}, shape={}, dtype={}, chunksize={}, chunks={}, tasks={}, peak={}>",
+            self.name(),
+            python_tuple(self.shape()),
+            self.dtype(),
+            python_tuple(&self.chunks().max_shape()),
+            self.chunks().len(),
+            plan.tasks(),
+            super::memory::format_bytes(plan.peak())
+        )
+    }
+
+    /// The one-line form for rows of a dataset's repr.
+    #[must_use]
+    pub fn short_summary(&self) -> String {
+        format!(
+            "lazy<chunksize={}, chunks={}>",
+            python_tuple(&self.chunks().max_shape()),
+            self.chunks().len()
+        )
+    }
+}
+
+/// A shape as Python prints a tuple: `(4,)`, `(2, 3)`, `()`.
+fn python_tuple(shape: &[usize]) -> String {
+    match shape {
+        [one] => format!("({one},)"),
+        _ => format!(
+            "({})",
+            shape
+                .iter()
+                .map(ToString::to_string)
+                .collect::<Vec<_>>()
+                .join(", ")
+        ),
+    }
 }

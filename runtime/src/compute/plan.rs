@@ -102,7 +102,9 @@ impl Plan {
 
     /// Whether a stage from `from` on reads stage `stage`.
     pub(crate) fn read_from(&self, stage: usize, from: usize) -> bool {
-        self.stages[from..].iter().any(|s| s.inputs.contains(&stage))
+        self.stages[from..]
+            .iter()
+            .any(|s| s.inputs.contains(&stage))
     }
 
     /// Bytes held while stage `stage` runs: the kept chunks that it or later stages

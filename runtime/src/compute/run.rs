@@ -1,7 +1,6 @@
 //! Computing lazy arrays from a cell: plan, check against the budget, run on the
 //! kernel's executor with a progress bar, stop on an interrupt, collect the result.
 
-use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, LazyLock, RwLock};
 use std::time::{Duration, Instant};
 
@@ -32,11 +31,10 @@ fn executor() -> Arc<dyn Executor> {
     Arc::clone(&EXECUTOR.read().expect("executor lock"))
 }
 
-/// How a computation is watched: the budget, a flag that stops it, and a progress bar
-/// in the notebook once it has run for a while.
+/// How a computation is watched: the kernel's budget, the notebook's interrupt, and a
+/// progress bar in the notebook once it has run for a while.
 pub(crate) struct Watch {
     budget: usize,
-    cancel: Option<Arc<AtomicBool>>,
     label: String,
     started: Instant,
     bar: Option<Progress>,
@@ -47,18 +45,10 @@ impl Watch {
     pub(crate) fn new(label: &str) -> Self {
         Self {
             budget: crate::session::options().memory_budget,
-            cancel: None,
             label: label.to_owned(),
             started: Instant::now(),
             bar: None,
         }
-    }
-
-    /// Also stops when `cancel` is raised.
-    #[must_use]
-    pub(crate) fn with_cancel(mut self, cancel: Arc<AtomicBool>) -> Self {
-        self.cancel = Some(cancel);
-        self
     }
 }
 
@@ -68,21 +58,18 @@ impl Control for Watch {
     }
 
     fn tick(&mut self, done: usize, total: usize, bytes_read: usize) -> bool {
-        if self.bar.is_none()
-            && crate::cell::serving()
-            && self.started.elapsed() >= PROGRESS_AFTER
+        if self.bar.is_none() && crate::cell::serving() && self.started.elapsed() >= PROGRESS_AFTER
         {
-            self.bar = Some(Progress::new(format!("compute {}", self.label), total as u64));
+            self.bar = Some(Progress::new(
+                format!("compute {}", self.label),
+                total as u64,
+            ));
         }
         if let Some(bar) = &mut self.bar {
             bar.set_detail(format!("{} read", format_bytes(bytes_read)));
             bar.set(done as u64);
         }
-        let cancelled = self
-            .cancel
-            .as_ref()
-            .is_some_and(|c| c.load(Ordering::Relaxed));
-        !(cancelled || crate::cell::interrupt_requested())
+        !crate::cell::interrupt_requested()
     }
 }
 
@@ -132,8 +119,10 @@ pub(crate) fn compute(outputs: &[Lazy], watch: &mut Watch) -> Result<Vec<Values>
 /// Computes `outputs` and keeps their chunks in memory, as lazy arrays cut the same way.
 pub(crate) fn persist(outputs: &[Lazy], watch: &mut Watch) -> Result<Vec<Lazy>, Error> {
     let plan = Arc::new(Plan::new(outputs, watch.budget, true)?);
-    let mut blocks: Vec<Vec<Option<Arc<Values>>>> =
-        outputs.iter().map(|o| vec![None; o.chunks().len()]).collect();
+    let mut blocks: Vec<Vec<Option<Arc<Values>>>> = outputs
+        .iter()
+        .map(|o| vec![None; o.chunks().len()])
+        .collect();
     run(&plan, watch, &mut |output, index, block| {
         let grid = outputs[output].chunks().grid();
         let flat = index.iter().zip(&grid).fold(0, |acc, (&i, &n)| acc * n + i);
@@ -148,7 +137,10 @@ pub(crate) fn persist(outputs: &[Lazy], watch: &mut Watch) -> Result<Vec<Lazy>, 
                 name: lazy.name().to_owned(),
                 shape: lazy.shape().to_vec(),
                 chunks: lazy.chunks().clone(),
-                blocks: blocks.into_iter().map(|b| b.expect("every chunk")).collect(),
+                blocks: blocks
+                    .into_iter()
+                    .map(|b| b.expect("every chunk"))
+                    .collect(),
             }))
         })
         .collect())

@@ -26,7 +26,12 @@ impl Plan {
     pub fn run_task(&self, task: Task, inputs: &Inputs<'_>) -> Result<Arc<Fields>, Error> {
         let root = &self.stages[task.stage].root;
         let index = unravel(&root.chunks().grid(), task.chunk);
-        Evaluation { plan: self, root, inputs }.chunk(root, &index)
+        Evaluation {
+            plan: self,
+            root,
+            inputs,
+        }
+        .chunk(root, &index)
     }
 }
 
@@ -101,16 +106,14 @@ impl Evaluation<'_> {
                 input,
                 axis,
                 positions,
-            } => one(typed(lazy, self.gather(lazy, input, *axis, positions.as_deref(), index)?)?),
+            } => one(typed(
+                lazy,
+                self.gather(lazy, input, *axis, positions.as_deref(), index)?,
+            )?),
             Op::Concat { inputs, axis } => {
                 let mut local = index[*axis];
                 for input in inputs {
-                    let count = input
-                        .chunks()
-                        .dim(*axis)
-                        .iter()
-                        .filter(|&&n| n > 0)
-                        .count();
+                    let count = input.chunks().dim(*axis).iter().filter(|&&n| n > 0).count();
                     if local < count {
                         let mut at = index.to_vec();
                         at[*axis] = local;
@@ -151,7 +154,9 @@ impl Evaluation<'_> {
                     let next = self.chunk(input, &at)?;
                     state = Some(match state {
                         None => next,
-                        Some(state) => Arc::new(partial::merge(*how, &state, &next, *axis, *skipna)?),
+                        Some(state) => {
+                            Arc::new(partial::merge(*how, &state, &next, *axis, *skipna)?)
+                        }
                     });
                 }
                 Ok(state.expect("a combine reads at least one chunk"))
