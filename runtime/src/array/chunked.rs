@@ -67,12 +67,13 @@ impl Dataset {
     /// dimensions it has (see [`DataArray::chunk`]).
     pub fn chunk<'a>(
         &self,
-        sizes: impl IntoIterator<Item = (&'a str, usize)> + Clone,
+        sizes: impl IntoIterator<Item = (&'a str, usize)>,
     ) -> Result<Self, Error> {
+        let sizes: Vec<(&str, usize)> = sizes.into_iter().collect();
         self.map_variables(|v| {
             let own: Vec<(&str, usize)> = sizes
-                .clone()
-                .into_iter()
+                .iter()
+                .copied()
                 .filter(|(d, _)| v.dims().iter().any(|x| x == d))
                 .collect();
             v.chunk(own)

@@ -685,10 +685,10 @@ impl Variable {
 fn slice_positions(
     start: Option<isize>,
     stop: Option<isize>,
-    step: isize,
+    stride: isize,
     len: usize,
 ) -> Vec<usize> {
-    let slice = python_slice(start, stop, step, len);
+    let slice = python_slice(start, stop, stride, len);
     let positions: Vec<usize> = (0..len).collect();
     ndarray::ArrayView1::from(&positions)
         .slice_axis(Axis(0), slice)

@@ -160,7 +160,7 @@ pub(crate) fn split(len: usize, size: usize) -> Vec<usize> {
         return vec![len];
     }
     let mut out = vec![size; len / size];
-    if len % size != 0 {
+    if !len.is_multiple_of(size) {
         out.push(len % size);
     }
     out

@@ -48,6 +48,16 @@ enum Message {
     Finished,
 }
 
+/// The kept chunks of one stage, in row-major order.
+type Store = Arc<Vec<Arc<Fields>>>;
+
+/// What the stages of one run share.
+struct Shared {
+    plan: Arc<Plan>,
+    cancel: Arc<AtomicBool>,
+    bytes_read: Arc<AtomicUsize>,
+}
+
 impl Executor for ThreadPool {
     fn execute(
         &self,
@@ -55,114 +65,16 @@ impl Executor for ThreadPool {
         control: &mut dyn Control,
         deliver: &mut dyn FnMut(Task, Arc<Fields>) -> Result<(), Error>,
     ) -> Result<(), Error> {
-        let pool = crate::session::thread_pool();
-        let total = plan.tasks();
-        let bytes_read = Arc::new(AtomicUsize::new(0));
-        let cancel = Arc::new(AtomicBool::new(false));
-        let mut stores: Vec<Option<Arc<Vec<Arc<Fields>>>>> = vec![None; plan.stages.len()];
+        let shared = Shared {
+            plan: Arc::clone(plan),
+            cancel: Arc::new(AtomicBool::new(false)),
+            bytes_read: Arc::new(AtomicUsize::new(0)),
+        };
+        let mut stores: Vec<Option<Store>> = vec![None; plan.stages.len()];
         let mut done = 0;
         for stage in 0..plan.stages.len() {
-            let tasks = plan.stages[stage].root.chunks().len();
-            let available = control.budget().saturating_sub(plan.resident(stage, true));
-            let workers = (available / plan.stages[stage].peak.max(1))
-                .clamp(1, pool.current_num_threads())
-                .min(tasks);
-            let next = Arc::new(AtomicUsize::new(0));
-            let (sender, receiver) = crossbeam_channel::unbounded();
-            let inputs: Arc<Vec<Option<Arc<Vec<Arc<Fields>>>>>> = Arc::new(stores.clone());
-            for _ in 0..workers {
-                let (plan, next, sender, inputs, cancel, bytes_read) = (
-                    Arc::clone(plan),
-                    Arc::clone(&next),
-                    sender.clone(),
-                    Arc::clone(&inputs),
-                    Arc::clone(&cancel),
-                    Arc::clone(&bytes_read),
-                );
-                pool.spawn(move || {
-                    let read = |task: Task| {
-                        let store = inputs[task.stage].as_ref().expect("earlier stage ran");
-                        Arc::clone(&store[task.chunk])
-                    };
-                    let context = Inputs {
-                        read: &read,
-                        cancel: &cancel,
-                        bytes_read: &bytes_read,
-                    };
-                    loop {
-                        let chunk = next.fetch_add(1, Ordering::Relaxed);
-                        if chunk >= tasks || cancel.load(Ordering::Relaxed) {
-                            break;
-                        }
-                        let task = Task { stage, chunk };
-                        let result =
-                            catch_unwind(AssertUnwindSafe(|| plan.run_task(task, &context)))
-                                .unwrap_or_else(|payload| {
-                                    Err(Error::Operation(panic_message(
-                                        &plan,
-                                        task,
-                                        payload.as_ref(),
-                                    )))
-                                });
-                        if sender.send(Message::Done(chunk, result)).is_err() {
-                            break;
-                        }
-                    }
-                    let _ = sender.send(Message::Finished);
-                });
-            }
-            drop(sender);
-            let keep = (stage + 1..plan.stages.len())
-                .any(|later| plan.stages[later].inputs.contains(&stage));
-            let mut chunks: Vec<Option<Arc<Fields>>> = vec![None; tasks];
-            let mut failure = None;
-            let mut finished = 0;
-            while finished < workers {
-                match receiver.recv_timeout(Duration::from_millis(50)) {
-                    Ok(Message::Done(chunk, Ok(fields))) => {
-                        done += 1;
-                        if plan.outputs.contains(&stage)
-                            && let Err(error) = deliver(Task { stage, chunk }, Arc::clone(&fields))
-                        {
-                            failure.get_or_insert(error);
-                            cancel.store(true, Ordering::Relaxed);
-                        }
-                        if keep {
-                            chunks[chunk] = Some(fields);
-                        }
-                    }
-                    Ok(Message::Done(_, Err(error))) => {
-                        failure.get_or_insert(error);
-                        cancel.store(true, Ordering::Relaxed);
-                    }
-                    Ok(Message::Finished) => finished += 1,
-                    Err(RecvTimeoutError::Timeout) => {}
-                    Err(RecvTimeoutError::Disconnected) => break,
-                }
-                if !control.tick(done, total, bytes_read.load(Ordering::Relaxed))
-                    && !cancel.swap(true, Ordering::Relaxed)
-                {
-                    failure.get_or_insert(Error::Interrupted(format!(
-                        "interrupted after {done} of {total} tasks; nothing was kept"
-                    )));
-                }
-            }
-            if let Some(error) = failure {
-                return Err(match error {
-                    Error::Interrupted(_) => Error::Interrupted(format!(
-                        "interrupted after {done} of {total} tasks; nothing was kept"
-                    )),
-                    other => other,
-                });
-            }
-            if keep {
-                stores[stage] = Some(Arc::new(
-                    chunks
-                        .into_iter()
-                        .map(|c| c.expect("every task ran"))
-                        .collect(),
-                ));
-            }
+            let kept = run_stage(&shared, stage, &stores, control, deliver, &mut done)?;
+            stores[stage] = kept;
             // Kept chunks no later stage reads are dropped now.
             for (earlier, store) in stores.iter_mut().enumerate().take(stage + 1) {
                 if !plan.read_from(earlier, stage + 1) {
@@ -171,6 +83,117 @@ impl Executor for ThreadPool {
             }
         }
         Ok(())
+    }
+}
+
+/// Runs the tasks of `stage` on as many workers as the budget allows, reporting to
+/// `control` and handing output chunks to `deliver`; returns its chunks when a later
+/// stage reads them.
+fn run_stage(
+    shared: &Shared,
+    stage: usize,
+    stores: &[Option<Store>],
+    control: &mut dyn Control,
+    deliver: &mut dyn FnMut(Task, Arc<Fields>) -> Result<(), Error>,
+    done: &mut usize,
+) -> Result<Option<Store>, Error> {
+    let plan = &shared.plan;
+    let pool = crate::session::thread_pool();
+    let total = plan.tasks();
+    let tasks = plan.stages[stage].root.chunks().len();
+    let available = control.budget().saturating_sub(plan.resident(stage, true));
+    let workers = (available / plan.stages[stage].peak.max(1))
+        .clamp(1, pool.current_num_threads())
+        .min(tasks);
+    let next = Arc::new(AtomicUsize::new(0));
+    let (sender, receiver) = crossbeam_channel::unbounded();
+    let inputs: Arc<Vec<Option<Store>>> = Arc::new(stores.to_vec());
+    for _ in 0..workers {
+        let (plan, next, sender, inputs, cancel, bytes_read) = (
+            Arc::clone(plan),
+            Arc::clone(&next),
+            sender.clone(),
+            Arc::clone(&inputs),
+            Arc::clone(&shared.cancel),
+            Arc::clone(&shared.bytes_read),
+        );
+        pool.spawn(move || {
+            let read = |task: Task| {
+                let store = inputs[task.stage].as_ref().expect("earlier stage ran");
+                Arc::clone(&store[task.chunk])
+            };
+            let context = Inputs {
+                read: &read,
+                cancel: &cancel,
+                bytes_read: &bytes_read,
+            };
+            loop {
+                let chunk = next.fetch_add(1, Ordering::Relaxed);
+                if chunk >= tasks || cancel.load(Ordering::Relaxed) {
+                    break;
+                }
+                let task = Task { stage, chunk };
+                let result = catch_unwind(AssertUnwindSafe(|| plan.run_task(task, &context)))
+                    .unwrap_or_else(|payload| {
+                        Err(Error::Operation(panic_message(
+                            &plan,
+                            task,
+                            payload.as_ref(),
+                        )))
+                    });
+                if sender.send(Message::Done(chunk, result)).is_err() {
+                    break;
+                }
+            }
+            let _ = sender.send(Message::Finished);
+        });
+    }
+    drop(sender);
+    let keep = plan.read_from(stage, stage + 1);
+    let mut chunks: Vec<Option<Arc<Fields>>> = vec![None; tasks];
+    let mut failure = None;
+    let mut finished = 0;
+    while finished < workers {
+        match receiver.recv_timeout(Duration::from_millis(50)) {
+            Ok(Message::Done(chunk, Ok(fields))) => {
+                *done += 1;
+                if plan.outputs.contains(&stage)
+                    && let Err(error) = deliver(Task { stage, chunk }, Arc::clone(&fields))
+                {
+                    failure.get_or_insert(error);
+                    shared.cancel.store(true, Ordering::Relaxed);
+                }
+                if keep {
+                    chunks[chunk] = Some(fields);
+                }
+            }
+            Ok(Message::Done(_, Err(error))) => {
+                failure.get_or_insert(error);
+                shared.cancel.store(true, Ordering::Relaxed);
+            }
+            Ok(Message::Finished) => finished += 1,
+            Err(RecvTimeoutError::Timeout) => {}
+            Err(RecvTimeoutError::Disconnected) => break,
+        }
+        if !control.tick(*done, total, shared.bytes_read.load(Ordering::Relaxed))
+            && !shared.cancel.swap(true, Ordering::Relaxed)
+        {
+            failure.get_or_insert(Error::Interrupted(String::new()));
+        }
+    }
+    match failure {
+        Some(Error::Interrupted(_)) => Err(Error::Interrupted(format!(
+            "interrupted after {done} of {total} tasks; nothing was kept"
+        ))),
+        Some(error) => Err(error),
+        None => Ok(keep.then(|| {
+            Arc::new(
+                chunks
+                    .into_iter()
+                    .map(|c| c.expect("every task ran"))
+                    .collect(),
+            )
+        })),
     }
 }
 

@@ -231,8 +231,7 @@ impl Lazy {
         let mut shape = vec![1; ndim];
         let mut lengths: Vec<Vec<usize>> = vec![vec![1]; ndim];
         for input in inputs {
-            for axis in 0..ndim {
-                let len = input.shape()[axis];
+            for (axis, &len) in input.shape().iter().enumerate() {
                 if len != 1 && shape[axis] == 1 {
                     shape[axis] = len;
                     lengths[axis] = input.chunks().dim(axis).to_vec();
@@ -250,10 +249,8 @@ impl Lazy {
             .iter()
             .map(|input| {
                 let mut input = input.clone();
-                for axis in 0..ndim {
-                    if input.shape()[axis] == shape[axis]
-                        && input.chunks().dim(axis) != chunks.dim(axis)
-                    {
+                for (axis, &len) in shape.iter().enumerate() {
+                    if input.shape()[axis] == len && input.chunks().dim(axis) != chunks.dim(axis) {
                         input = input.gather(axis, None, chunks.dim(axis).to_vec());
                     }
                 }
@@ -555,7 +552,7 @@ impl Lazy {
     /// let mean = air.mean("time")?;
     /// assert_eq!(
     ///     mean.data().lazy().unwrap().summary(),
-    ///     "rangeo.lazy<mean, shape=(4,), dtype=float32, chunksize=(4,), chunks=1, tasks=1, peak=208 B>"
+    ///     "rangeo.lazy<mean, shape=(4,), dtype=float32, chunksize=(4,), chunks=1, tasks=1, peak=464 B>"
     /// );
     /// # Ok::<(), rangeo::Error>(())
     /// ```

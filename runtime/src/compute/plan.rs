@@ -161,7 +161,13 @@ fn over_budget(stage: &Stage, budget: usize) -> String {
     let mut shape = leaf.chunks().max_shape();
     let scale = budget as f64 / stage.peak as f64 * 0.8;
     if let Some(biggest) = (0..shape.len()).max_by_key(|&d| shape[d]) {
-        shape[biggest] = ((shape[biggest] as f64 * scale).floor() as usize).max(1);
+        #[allow(
+            clippy::cast_sign_loss,
+            clippy::cast_possible_truncation,
+            reason = "a positive length, at most the current one"
+        )]
+        let smaller = (shape[biggest] as f64 * scale).floor() as usize;
+        shape[biggest] = smaller.max(1);
     }
     let mut message = format!(
         "one task of step `{}` needs {} (chunks of {:?} {}), more than the memory budget of {}",

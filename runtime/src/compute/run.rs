@@ -91,12 +91,8 @@ pub(crate) fn compute(outputs: &[Lazy], watch: &mut Watch) -> Result<Vec<Values>
             return Ok(());
         }
         let region = lazy.chunks().region(index);
-        let result = results[output].get_or_insert_with(|| {
-            with_array!(block, a => Values::from_array(ArrayD::from_elem(
-                IxDyn(lazy.shape()),
-                a.first().cloned().expect("a chunk with elements"),
-            )))
-        });
+        let result =
+            results[output].get_or_insert_with(|| with_array!(block, a => filled(a, lazy.shape())));
         with_array!(result, a => place(a, block, &region));
         Ok(())
     })?;
@@ -146,14 +142,13 @@ pub(crate) fn persist(outputs: &[Lazy], watch: &mut Watch) -> Result<Vec<Lazy>, 
         .collect())
 }
 
+/// What receives each output chunk: output number, chunk index, values.
+type Deliver<'a> = dyn FnMut(usize, &[usize], &Values) -> Result<(), Error> + 'a;
+
 /// Runs `plan`, handing each output chunk (output number, chunk index, values) to
 /// `deliver`. An interrupt from the notebook stops the tasks, then ends the cell as
 /// interrupted.
-fn run(
-    plan: &Arc<Plan>,
-    watch: &mut Watch,
-    deliver: &mut dyn FnMut(usize, &[usize], &Values) -> Result<(), Error>,
-) -> Result<(), Error> {
+fn run(plan: &Arc<Plan>, watch: &mut Watch, deliver: &mut Deliver<'_>) -> Result<(), Error> {
     let result = executor().execute(plan, watch, &mut |task, fields| {
         for (output, &stage) in plan.outputs.iter().enumerate() {
             if stage == task.stage {
@@ -168,6 +163,12 @@ fn run(
         crate::cell::check_interrupt();
     }
     result
+}
+
+/// An array of `shape` filled with the first element of `a` (to be overwritten).
+fn filled<T: Element>(a: &ArrayD<T>, shape: &[usize]) -> Values {
+    let first = a.first().expect("a chunk with elements").clone();
+    Values::from_array(ArrayD::from_elem(IxDyn(shape), first))
 }
 
 /// Copies `block` into `out` at `region`.

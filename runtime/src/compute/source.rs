@@ -17,7 +17,7 @@ use crate::array::{DType, Values};
 /// Implementations are plain descriptions of where the data is (an array in memory, a
 /// Zarr array at a URL, a random field with a seed), so a plan that reads them can be
 /// shipped to another engine.
-pub trait ChunkSource: Send + Sync + fmt::Debug {
+pub trait ChunkSource: Send + Sync + fmt::Debug + std::panic::RefUnwindSafe {
     /// A short name for reprs, progress bars and errors (`"air"`, `"random"`).
     fn name(&self) -> &str;
 
@@ -195,7 +195,7 @@ impl Random {
     }
 }
 
-/// SplitMix64's finaliser: a well-mixed 64-bit hash of `x`.
+/// `SplitMix64`'s finaliser: a well-mixed 64-bit hash of `x`.
 fn mix(mut x: u64) -> u64 {
     x = (x ^ (x >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
     x = (x ^ (x >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);

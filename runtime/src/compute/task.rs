@@ -8,8 +8,9 @@ use super::chunks::unravel;
 use super::lazy::{Lazy, Op, arrange_block};
 use super::partial::{self, Fields};
 use super::plan::{Plan, Task};
+use super::source::ChunkSource;
 use crate::Error;
-use crate::array::Values;
+use crate::array::{Reduction, Values};
 
 /// What a task reads besides sources: chunks of earlier stages, and whether to stop.
 pub struct Inputs<'a> {
@@ -55,20 +56,7 @@ impl Evaluation<'_> {
         }
         let one = |values: Values| Ok(Arc::new(vec![values]));
         match &lazy.0.op {
-            Op::Source(source) => {
-                let values = source.read(index)?;
-                let bytes = values.len() * values.dtype().item_size().unwrap_or(8);
-                self.inputs.bytes_read.fetch_add(bytes, Ordering::Relaxed);
-                let expected = lazy.chunks().shape_of(index);
-                if values.shape() != expected.as_slice() {
-                    return Err(Error::Shape(format!(
-                        "{} gave a chunk of shape {:?} at {index:?}, expected {expected:?}",
-                        source.name(),
-                        values.shape()
-                    )));
-                }
-                one(typed(lazy, values)?)
-            }
+            Op::Source(source) => one(typed(lazy, self.read(lazy, source.as_ref(), index)?)?),
             Op::Map { op, inputs } => {
                 let blocks = inputs
                     .iter()
@@ -111,18 +99,8 @@ impl Evaluation<'_> {
                 self.gather(lazy, input, *axis, positions.as_deref(), index)?,
             )?),
             Op::Concat { inputs, axis } => {
-                let mut local = index[*axis];
-                for input in inputs {
-                    let count = input.chunks().dim(*axis).iter().filter(|&&n| n > 0).count();
-                    if local < count {
-                        let mut at = index.to_vec();
-                        at[*axis] = local;
-                        let block = self.chunk(input, &at)?;
-                        return one(typed(lazy, block[0].clone())?);
-                    }
-                    local -= count;
-                }
-                unreachable!("concatenated chunks cover the output")
+                let (input, at) = concatenated(inputs, *axis, index);
+                one(typed(lazy, self.chunk(input, &at)?[0].clone())?)
             }
             Op::Partial {
                 input,
@@ -144,23 +122,7 @@ impl Evaluation<'_> {
                 axis,
                 fan_in,
                 skipna,
-            } => {
-                let count = input.chunks().dim(*axis).len();
-                let first = index[*axis] * fan_in;
-                let mut at = index.to_vec();
-                let mut state: Option<Arc<Fields>> = None;
-                for k in first..(first + fan_in).min(count) {
-                    at[*axis] = k;
-                    let next = self.chunk(input, &at)?;
-                    state = Some(match state {
-                        None => next,
-                        Some(state) => {
-                            Arc::new(partial::merge(*how, &state, &next, *axis, *skipna)?)
-                        }
-                    });
-                }
-                Ok(state.expect("a combine reads at least one chunk"))
-            }
+            } => self.combine(input, *how, *axis, *fan_in, *skipna, index),
             Op::Finish {
                 input,
                 how,
@@ -175,6 +137,53 @@ impl Evaluation<'_> {
                 one(typed(lazy, partial::finish(*how, &fields, axes, *dtype)?)?)
             }
         }
+    }
+
+    /// Partial results of `fan_in` neighbouring chunks of `input` along `axis`, merged
+    /// one at a time (so only two are held at once).
+    fn combine(
+        &self,
+        input: &Lazy,
+        how: Reduction,
+        axis: usize,
+        fan_in: usize,
+        skipna: bool,
+        index: &[usize],
+    ) -> Result<Arc<Fields>, Error> {
+        let count = input.chunks().dim(axis).len();
+        let first = index[axis] * fan_in;
+        let mut at = index.to_vec();
+        let mut state: Option<Arc<Fields>> = None;
+        for k in first..(first + fan_in).min(count) {
+            at[axis] = k;
+            let next = self.chunk(input, &at)?;
+            state = Some(match state {
+                None => next,
+                Some(state) => Arc::new(partial::merge(how, &state, &next, axis, skipna)?),
+            });
+        }
+        Ok(state.expect("a combine reads at least one chunk"))
+    }
+
+    /// Chunk `index` of `source`, counted and checked against the chunk's shape.
+    fn read(
+        &self,
+        lazy: &Lazy,
+        source: &dyn ChunkSource,
+        index: &[usize],
+    ) -> Result<Values, Error> {
+        let values = source.read(index)?;
+        let bytes = values.len() * values.dtype().item_size().unwrap_or(8);
+        self.inputs.bytes_read.fetch_add(bytes, Ordering::Relaxed);
+        let expected = lazy.chunks().shape_of(index);
+        if values.shape() != expected.as_slice() {
+            return Err(Error::Shape(format!(
+                "{} gave a chunk of shape {:?} at {index:?}, expected {expected:?}",
+                source.name(),
+                values.shape()
+            )));
+        }
+        Ok(values)
     }
 
     /// Positions of `axis` for the output chunk at `index`: each input chunk touched is
@@ -198,13 +207,13 @@ impl Evaluation<'_> {
         for p in &wanted {
             order.push(p.map(|p| {
                 let (chunk, local) = input.chunks().locate(axis, p);
-                let group = match groups.iter().position(|(c, _)| *c == chunk) {
-                    Some(g) => g,
-                    None => {
+                let group = groups
+                    .iter()
+                    .position(|(c, _)| *c == chunk)
+                    .unwrap_or_else(|| {
                         groups.push((chunk, Vec::new()));
                         groups.len() - 1
-                    }
-                };
+                    });
                 groups[group].1.push(local);
                 (group, groups[group].1.len() - 1)
             }));
@@ -260,4 +269,20 @@ fn typed(lazy: &Lazy, values: Values) -> Result<Values, Error> {
     } else {
         values.cast(lazy.dtype())
     }
+}
+
+/// The input, and the chunk of it, that chunk `index` of a concatenation along `axis`
+/// is.
+fn concatenated<'a>(inputs: &'a [Lazy], axis: usize, index: &[usize]) -> (&'a Lazy, Vec<usize>) {
+    let mut local = index[axis];
+    for input in inputs {
+        let count = input.chunks().dim(axis).iter().filter(|&&n| n > 0).count();
+        if local < count {
+            let mut at = index.to_vec();
+            at[axis] = local;
+            return (input, at);
+        }
+        local -= count;
+    }
+    unreachable!("concatenated chunks cover the output")
 }

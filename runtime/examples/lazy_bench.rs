@@ -1,0 +1,147 @@
+//! Times the lazy analyses of `bench/lazy.py` with rangeo and prints one JSON line: the
+//! best of `--repeat` runs per analysis in seconds, a checksum of each result, and the
+//! peak resident memory.
+//!
+//! The data is generated lazily, chunk by chunk, as the dask side generates it: uniform
+//! noise plus a seasonal cycle along time plus a latitude profile, float32, on a daily
+//! time axis from 2000-01-01.
+//!
+//! Run through `bench/lazy.py`, which times xarray + dask on the same work in the same
+//! run.
+
+use std::sync::Arc;
+use std::time::Instant;
+
+use rangeo::array::{DType, DataArray, DateTime64};
+use rangeo::compute::{Distribution, Lazy, Random};
+
+fn best_of(repeat: usize, f: impl Fn() -> DataArray) -> (f64, f64) {
+    let mut best = f64::INFINITY;
+    let mut checksum = f64::NAN;
+    for _ in 0..repeat {
+        let start = Instant::now();
+        let result = f();
+        best = best.min(start.elapsed().as_secs_f64());
+        let values = result.variable().astype(DType::Float64).expect("floats");
+        let values = values.values::<f64>().expect("float64");
+        checksum = values.iter().sum::<f64>() / values.len() as f64;
+    }
+    (best, checksum)
+}
+
+/// The peak resident set size of this process, in MiB (Linux).
+fn peak_mib() -> f64 {
+    let status = std::fs::read_to_string("/proc/self/status").unwrap_or_default();
+    status
+        .lines()
+        .find_map(|l| l.strip_prefix("VmHWM:"))
+        .and_then(|v| v.trim().trim_end_matches("kB").trim().parse::<f64>().ok())
+        .map_or(f64::NAN, |kib| kib / 1024.0)
+}
+
+fn arg(name: &str, default: usize) -> usize {
+    std::env::args()
+        .skip_while(|a| a != name)
+        .nth(1)
+        .map_or(default, |r| r.parse().expect("a number"))
+}
+
+fn main() {
+    let repeat = arg("--repeat", 1);
+    let (nt, ny, nx, chunk) = (
+        arg("--time", 7305),
+        arg("--lat", 180),
+        arg("--lon", 360),
+        arg("--chunk", 100),
+    );
+    let origin: DateTime64 = "2000-01-01".parse().expect("a date");
+    let day = 86_400_000_000_000_i64;
+    let times: Vec<DateTime64> = (0..nt)
+        .map(|d| DateTime64(origin.0 + i64::try_from(d).expect("days") * day))
+        .collect();
+    let lat: Vec<f32> = (0..ny)
+        .map(|j| -89.5 + j as f32 * 180.0 / ny as f32)
+        .collect();
+    let lon: Vec<f32> = (0..nx).map(|i| i as f32 * 360.0 / nx as f32).collect();
+    let seasonal: Vec<f32> = (0..nt)
+        .map(|d| 10.0 * (std::f32::consts::TAU * d as f32 / 365.25).cos())
+        .collect();
+    let profile: Vec<f32> = lat
+        .iter()
+        .map(|l| 250.0 + 30.0 * l.to_radians().cos())
+        .collect();
+    let noise = Random::new(
+        &[nt, ny, nx],
+        &[chunk, ny, nx],
+        DType::Float32,
+        Distribution::Uniform,
+        0,
+    );
+    let noise = DataArray::new(["time", "lat", "lon"], Lazy::from_source(Arc::new(noise)))
+        .expect("noise")
+        .assign_coords("time", times.clone())
+        .and_then(|a| a.assign_coords("lat", lat.clone()))
+        .and_then(|a| a.assign_coords("lon", lon))
+        .expect("coordinates");
+    let seasonal = DataArray::new(["time"], seasonal)
+        .and_then(|a| a.assign_coords("time", times))
+        .expect("seasonal cycle");
+    let profile = DataArray::new(["lat"], profile)
+        .and_then(|a| a.assign_coords("lat", lat))
+        .expect("profile");
+    let air = (&(&noise + &seasonal) + &profile).with_name("air");
+    let weights = air.coord("lat").unwrap().radians().unwrap().cos().unwrap();
+    let results = [
+        (
+            "mean over time",
+            best_of(repeat, || air.mean("time").unwrap().compute().unwrap()),
+        ),
+        (
+            "monthly climatology",
+            best_of(repeat, || {
+                air.groupby("time.month")
+                    .unwrap()
+                    .mean()
+                    .unwrap()
+                    .compute()
+                    .unwrap()
+            }),
+        ),
+        (
+            "weighted area mean",
+            best_of(repeat, || {
+                air.weighted(&weights)
+                    .mean(["lat", "lon"])
+                    .unwrap()
+                    .compute()
+                    .unwrap()
+            }),
+        ),
+        (
+            "anomaly std",
+            best_of(repeat, || {
+                let monthly = air.groupby("time.month").unwrap();
+                let anomaly = &monthly - &monthly.mean().unwrap();
+                anomaly.std("time").unwrap().compute().unwrap()
+            }),
+        ),
+    ];
+    let mut line = serde_json::Map::new();
+    for (name, (seconds, checksum)) in results {
+        line.insert(
+            name.into(),
+            serde_json::json!({"seconds": seconds, "checksum": checksum}),
+        );
+    }
+    line.insert("peak_mib".into(), peak_mib().into());
+    line.insert("threads".into(), rayon::current_num_threads().into());
+    line.insert(
+        "gib".into(),
+        ((nt * ny * nx * 4) as f64 / f64::from(1 << 30)).into(),
+    );
+    // The one line of output is the result, for bench/lazy.py.
+    #[allow(clippy::print_stdout, reason = "the benchmark's output")]
+    {
+        println!("{}", serde_json::Value::Object(line));
+    }
+}
