@@ -47,6 +47,7 @@ pub use index::{Index, Label, Matching, Method, Selector};
 pub use math::BinaryOp;
 pub(crate) use math::FloatFn;
 pub use reduce::Reduction;
+pub(crate) use reduce::moments;
 pub use shape::Interp;
 pub use values::Values;
 pub(crate) use values::with_array;

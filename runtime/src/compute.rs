@@ -46,6 +46,6 @@ pub use source::{ChunkSource, Distribution, InMemory, Random};
 pub use task::Inputs;
 
 pub(crate) use elementwise::Elementwise;
-pub(crate) use lazy::arrange_block;
+pub(crate) use lazy::{Groups, arrange_block};
 pub(crate) use memory::default_budget;
 pub(crate) use run::{Watch, compute, persist};

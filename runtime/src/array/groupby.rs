@@ -13,6 +13,7 @@ use super::resample::Frequency;
 use super::values::Values;
 use super::variable::{Selection, Variable};
 use crate::Error;
+use crate::compute::Groups;
 use crate::error::OrPanic;
 
 /// An array split into groups along one dimension, waiting for what to do with each.
@@ -333,6 +334,34 @@ impl GroupBy<'_> {
     /// dimension named for the grouping, where the grouped dimension was.
     pub fn reduce(&self, how: Reduction, skipna: bool) -> Result<DataArray, Error> {
         let axis = self.array.variable().axis(&self.dim)?;
+        let coords = self
+            .array
+            .coords()
+            .filtered(|name, c| name != self.dim && !c.dims().contains(&self.dim));
+        if let Some(lazy) = self.array.variable().lazy() {
+            // Every chunk read once, whatever the number of groups.
+            let mut of = vec![usize::MAX; self.array.shape()[axis]];
+            for (g, positions) in self.groups.iter().enumerate() {
+                for &p in positions {
+                    of[p] = g;
+                }
+            }
+            let groups = Groups {
+                of: of.into(),
+                count: self.groups.len(),
+            };
+            if let Ok(reduced) = lazy.reduce_groups(how, axis, groups, skipna) {
+                let mut dims = self.array.dims().to_vec();
+                dims[axis].clone_from(&self.name);
+                let mut variable = self.array.variable().with_data(dims, reduced);
+                variable.encoding_mut().clear();
+                return self.labelled(DataArray::from_parts(
+                    self.array.name().map(str::to_owned),
+                    variable,
+                    coords,
+                ));
+            }
+        }
         let mut parts = Vec::with_capacity(self.groups.len());
         for g in (0..self.groups.len()).filter(|&g| !self.groups[g].is_empty()) {
             let reduced = self.group(g)?.reduce(how, self.dim.as_str(), skipna)?;
@@ -350,10 +379,6 @@ impl GroupBy<'_> {
                 .collect();
             variable = variable.take(&self.name, &which)?;
         }
-        let coords = self
-            .array
-            .coords()
-            .filtered(|name, c| name != self.dim && !c.dims().contains(&self.dim));
         self.labelled(DataArray::from_parts(
             self.array.name().map(str::to_owned),
             variable,
@@ -494,6 +519,10 @@ impl GroupBy<'_> {
         let Some(which) = which.iter().copied().collect::<Option<Vec<usize>>>() else {
             return Ok(None);
         };
+        if self.array.is_lazy() || other.is_lazy() {
+            // Lazy operands take the general path, which plans instead of computing.
+            return Ok(None);
+        }
         let renamed: Vec<&str> = other
             .dims()
             .iter()

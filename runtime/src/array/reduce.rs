@@ -242,6 +242,77 @@ fn stream<T: Numeric>(a: &ArrayD<T>, axes: &[usize], how: Reduction, skipna: boo
     ArrayD::from_shape_vec(IxDyn(&out_shape), out).expect("one output per element")
 }
 
+/// Counts, sums and (with `squares`) sums of squared deviations from the mean of the
+/// values along `axes`, as float64, in one streamed pass per quantity and without
+/// copying the input: what chunked means and variances combine. `None` for values that
+/// are not numbers. Without `skipna`, NaN counts and poisons the sums.
+pub(crate) fn moments(
+    values: &Values,
+    axes: &[usize],
+    skipna: bool,
+    squares: bool,
+) -> Option<[ArrayD<f64>; 3]> {
+    fn run<T: Numeric>(
+        a: &ArrayD<T>,
+        axes: &[usize],
+        skipna: bool,
+        squares: bool,
+    ) -> [ArrayD<f64>; 3] {
+        let Blocks {
+            data,
+            outer,
+            mid,
+            inner,
+            out_shape,
+        } = blocks(a, axes);
+        // Tasks: one block of inner positions of one outer index each.
+        let piece = inner.clamp(1, 4096);
+        let tasks: Vec<(usize, usize)> = (0..outer)
+            .flat_map(|o| (0..inner).step_by(piece).map(move |i| (o, i)))
+            .collect();
+        let task = |&(o, start): &(usize, usize)| -> [Vec<f64>; 3] {
+            let len = piece.min(inner - start);
+            let lane = |m: usize| &data[(o * mid + m) * inner + start..][..len];
+            let (mut count, mut total, mut m2) = (vec![0.0; len], vec![0.0; len], vec![0.0; len]);
+            for m in 0..mid {
+                for ((c, t), &x) in count.iter_mut().zip(total.iter_mut()).zip(lane(m)) {
+                    let x = x.to_f64();
+                    if !(skipna && x.is_nan()) {
+                        *c += 1.0;
+                        *t += x;
+                    }
+                }
+            }
+            if squares {
+                for m in 0..mid {
+                    for (((q, &c), &t), &x) in m2.iter_mut().zip(&count).zip(&total).zip(lane(m)) {
+                        let d = x.to_f64() - t / c;
+                        if !(skipna && d.is_nan()) {
+                            *q += d * d;
+                        }
+                    }
+                }
+            }
+            [count, total, m2]
+        };
+        let parts: Vec<[Vec<f64>; 3]> = if outer * inner * mid >= PARALLEL_LEN {
+            tasks.par_iter().map(task).collect()
+        } else {
+            tasks.iter().map(task).collect()
+        };
+        let shape = IxDyn(&out_shape);
+        let field = |k: usize| {
+            let values: Vec<f64> = parts.iter().flat_map(|p| p[k].iter().copied()).collect();
+            ArrayD::from_shape_vec(shape.clone(), values).expect("one per output")
+        };
+        [field(0), field(1), field(2)]
+    }
+    with_numeric!(values, a => Some(run(a, axes, skipna, squares)), _ => match values {
+        Values::Bool(_) => Some(run(values.cast(DType::UInt8).ok()?.array::<u8>().ok()?, axes, skipna, squares)),
+        _ => None,
+    })
+}
+
 /// The non-missing values of a row, as floats (all of them, NaN included, when
 /// `skipna` is off).
 fn present(row: &[f64], skipna: bool) -> impl Iterator<Item = f64> + '_ {

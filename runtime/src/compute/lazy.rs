@@ -70,12 +70,14 @@ pub(crate) enum Op {
     },
     /// The inputs one after another along `axis`, chunk for chunk.
     Concat { inputs: Vec<Lazy>, axis: usize },
-    /// A reduction's partial result over each input chunk (reduced axes kept, length 1).
+    /// A reduction's partial result over each input chunk: reduced axes kept with
+    /// length 1, or, by `groups`, the one reduced axis with one position per group.
     Partial {
         input: Lazy,
         how: Reduction,
         axes: Vec<usize>,
         skipna: bool,
+        groups: Option<Groups>,
     },
     /// Partial results of `fan_in` neighbouring chunks along `axis` combined.
     Combine {
@@ -84,6 +86,7 @@ pub(crate) enum Op {
         axis: usize,
         fan_in: usize,
         skipna: bool,
+        grouped: bool,
     },
     /// The reduction's result from the partial result over everything.
     Finish {
@@ -91,7 +94,16 @@ pub(crate) enum Op {
         how: Reduction,
         axes: Vec<usize>,
         dtype: DType,
+        grouped: bool,
     },
+}
+
+/// Which group each position along a reduced axis belongs to (`usize::MAX`: none),
+/// and how many groups there are.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub(crate) struct Groups {
+    pub(crate) of: Arc<[usize]>,
+    pub(crate) count: usize,
 }
 
 impl Op {
@@ -124,16 +136,26 @@ impl Lazy {
             } => (axis, positions).hash(&mut hasher),
             Op::Concat { axis, .. } => ("concat", axis).hash(&mut hasher),
             Op::Partial {
-                how, axes, skipna, ..
-            } => format!("partial {how:?} {axes:?} {skipna}").hash(&mut hasher),
+                how,
+                axes,
+                skipna,
+                groups,
+                ..
+            } => {
+                format!("partial {how:?} {axes:?} {skipna}").hash(&mut hasher);
+                groups.hash(&mut hasher);
+            }
             Op::Combine {
                 how,
                 axis,
                 fan_in,
                 skipna,
+                grouped,
                 ..
-            } => format!("combine {how:?} {axis} {fan_in} {skipna}").hash(&mut hasher),
-            Op::Finish { how, axes, .. } => format!("finish {how:?} {axes:?}").hash(&mut hasher),
+            } => format!("combine {how:?} {axis} {fan_in} {skipna} {grouped}").hash(&mut hasher),
+            Op::Finish {
+                how, axes, grouped, ..
+            } => format!("finish {how:?} {axes:?} {grouped}").hash(&mut hasher),
         }
         for input in op.inputs() {
             input.0.key.hash(&mut hasher);
@@ -434,6 +456,35 @@ impl Lazy {
         axes: &[usize],
         skipna: bool,
     ) -> Result<Self, Error> {
+        self.tree(how, axes, skipna, None)
+    }
+
+    /// A reduction over `axis` within each of `groups` (flox's map-reduce): every chunk
+    /// gives a partial result per group, combined as a reduction tree, so each chunk is
+    /// read once whatever the number of groups. Results lie along `axis`, one per group.
+    pub(crate) fn reduce_groups(
+        &self,
+        how: Reduction,
+        axis: usize,
+        groups: Groups,
+        skipna: bool,
+    ) -> Result<Self, Error> {
+        if !is_tree(how) || matches!(how, Reduction::ArgMin | Reduction::ArgMax) {
+            return Err(Error::Operation(format!(
+                "{} by group is not planned lazily",
+                how.name()
+            )));
+        }
+        self.tree(how, &[axis], skipna, Some(groups))
+    }
+
+    fn tree(
+        &self,
+        how: Reduction,
+        axes: &[usize],
+        skipna: bool,
+        groups: Option<Groups>,
+    ) -> Result<Self, Error> {
         let result_meta = self.0.meta.reduce(how, axes, skipna)?;
         let mut input = self.clone();
         if !is_tree(how) {
@@ -441,9 +492,12 @@ impl Lazy {
                 input = input.gather(axis, None, vec![self.shape()[axis]]);
             }
         }
+        // What one chunk reduces to along a reduced axis: one position, or one per group.
+        let width = groups.as_ref().map_or(1, |g| g.count);
+        let grouped = groups.is_some();
         let mut lengths = input.chunks().lengths().to_vec();
         for &axis in axes {
-            lengths[axis] = vec![1; lengths[axis].len()];
+            lengths[axis] = vec![width; lengths[axis].len()];
         }
         let mut node = Self::partial_step(
             &input,
@@ -453,13 +507,14 @@ impl Lazy {
                 how,
                 axes: axes.to_vec(),
                 skipna,
+                groups,
             },
         );
         while let Some(&axis) = axes.iter().find(|&&a| node.chunks().dim(a).len() > 1) {
             let count = node.chunks().dim(axis).len().div_ceil(FAN_IN);
             let lengths = node
                 .chunks()
-                .with_dim(axis, vec![1; count])
+                .with_dim(axis, vec![width; count])
                 .lengths()
                 .to_vec();
             node = Self::partial_step(
@@ -471,15 +526,17 @@ impl Lazy {
                     axis,
                     fan_in: FAN_IN,
                     skipna,
+                    grouped,
                 },
             );
         }
+        let kept = |a: &usize| grouped || !axes.contains(a);
         let shape: Vec<usize> = (0..self.ndim())
-            .filter(|a| !axes.contains(a))
-            .map(|a| self.shape()[a])
+            .filter(kept)
+            .map(|a| node.shape()[a])
             .collect();
         let lengths = (0..self.ndim())
-            .filter(|a| !axes.contains(a))
+            .filter(kept)
             .map(|a| node.chunks().dim(a).to_vec())
             .collect();
         let chunks = Chunks::from_lengths(&shape, lengths)?;
@@ -494,6 +551,7 @@ impl Lazy {
                 how,
                 axes: axes.to_vec(),
                 dtype: self.dtype(),
+                grouped,
             },
         ))
     }

@@ -6,7 +6,7 @@
 use ndarray::{ArrayD, IxDyn, Zip};
 
 use crate::Error;
-use crate::array::{DType, Reduction, Values};
+use crate::array::{BinaryOp, DType, Reduction, Values, moments};
 
 /// The partial result of a reduction over one or more chunks: one array per quantity
 /// the reduction carries (a sum and a count for a mean, say).
@@ -31,35 +31,33 @@ pub(crate) fn partial(
     let reduce = |how: Reduction, values: &Values| -> Result<Values, Error> {
         reshape(&values.reduce(how, axes, skipna)?, &shape)
     };
+    let moments = |squares: bool| -> Result<[Values; 3], Error> {
+        let [count, total, m2] = moments(block, axes, skipna, squares).ok_or_else(|| {
+            Error::Operation(format!(
+                "{} is not defined for {} values",
+                how.name(),
+                block.dtype()
+            ))
+        })?;
+        Ok([
+            reshape(&Values::Float64(count), &shape)?,
+            reshape(&Values::Float64(total), &shape)?,
+            reshape(&Values::Float64(m2), &shape)?,
+        ])
+    };
     match how {
         Reduction::Mean => {
-            let floats = Values::Float64(block.to_f64()?);
-            Ok(vec![
-                reduce(Reduction::Sum, &floats)?,
-                reduce(Reduction::Count, block)?,
-            ])
+            let [count, total, _] = moments(false)?;
+            Ok(vec![total, count])
         }
         Reduction::Var { .. } | Reduction::Std { .. } => {
-            let floats = Values::Float64(block.to_f64()?);
-            // Without skipna every value counts, so a block of NaN poisons the result.
-            let count = if skipna {
-                reduce(Reduction::Count, block)?.cast(DType::Float64)?
-            } else {
-                let n: usize = axes.iter().map(|&a| block.shape()[a]).product();
-                Values::Float64(ArrayD::from_elem(IxDyn(&shape), n as f64))
-            };
-            let mean = reduce(Reduction::Mean, &floats)?;
-            let var = reduce(Reduction::Var { ddof: 0 }, &floats)?;
-            let mut m2 = var.array::<f64>()? * count.array::<f64>()?;
-            // No values: no spread (the mean is NaN and stays so).
-            Zip::from(&mut m2)
-                .and(count.array::<f64>()?)
-                .for_each(|m, &n| {
-                    if n == 0.0 {
-                        *m = 0.0;
-                    }
-                });
-            Ok(vec![count, mean, Values::Float64(m2)])
+            let [count, total, m2] = moments(true)?;
+            let mean = total.binary(BinaryOp::Div, &count)?;
+            Ok(vec![count, mean, m2])
+        }
+        Reduction::Sum if block.dtype().is_float() => {
+            let [_, total, _] = moments(false)?;
+            Ok(vec![total])
         }
         Reduction::ArgMin | Reduction::ArgMax => {
             let extreme = if how == Reduction::ArgMin {
@@ -74,32 +72,40 @@ pub(crate) fn partial(
                 .mapv(|p| if p < 0 { p } else { p + shift });
             Ok(vec![reduce(extreme, block)?, Values::Int64(index)])
         }
-        Reduction::Sum | Reduction::Prod if block.dtype() == DType::Float32 => {
-            // Sum in float64 as eager float32 sums do; the result is cast back at the end.
+        Reduction::Prod if block.dtype() == DType::Float32 => {
+            // In float64 as eager float32 products are; the result is cast back at the end.
             Ok(vec![reduce(how, &block.cast(DType::Float64)?)?])
         }
         _ => Ok(vec![reduce(how, block)?]),
     }
 }
 
-/// Two partial results of neighbouring blocks along `axis` (the first before the
-/// second) combined into one.
+/// Two partial results of neighbouring blocks (the first before the second) combined
+/// into one, element by element.
 pub(crate) fn merge(
     how: Reduction,
     first: &Fields,
     second: &Fields,
-    axis: usize,
     skipna: bool,
 ) -> Result<Fields, Error> {
     let shape = first[0].shape().to_vec();
-    let fold = |how: Reduction, a: &Values, b: &Values| -> Result<Values, Error> {
-        let joined = Values::concat(&[a, b], axis)?;
-        reshape(&joined.reduce(how, &[axis], skipna)?, &shape)
+    // The pair stacked along a new last axis, reduced over it.
+    let pair = |a: &Values, b: &Values| -> Result<Values, Error> {
+        let mut stacked = shape.clone();
+        stacked.push(1);
+        Values::concat(
+            &[&reshape(a, &stacked)?, &reshape(b, &stacked)?],
+            shape.len(),
+        )
     };
+    let fold = |how: Reduction, a: &Values, b: &Values| -> Result<Values, Error> {
+        reshape(&pair(a, b)?.reduce(how, &[shape.len()], skipna)?, &shape)
+    };
+    let add = |a: &Values, b: &Values| a.binary(BinaryOp::Add, b);
     match how {
         Reduction::Mean => Ok(vec![
-            fold(Reduction::Sum, &first[0], &second[0])?,
-            fold(Reduction::Sum, &first[1], &second[1])?,
+            add(&first[0], &second[0])?,
+            add(&first[1], &second[1])?,
         ]),
         Reduction::Var { .. } | Reduction::Std { .. } => {
             let f = |fields: &Fields, i: usize| fields[i].array::<f64>().cloned();
@@ -133,8 +139,10 @@ pub(crate) fn merge(
             ])
         }
         Reduction::ArgMin | Reduction::ArgMax => {
-            let values = Values::concat(&[&first[0], &second[0]], axis)?;
-            let which = reshape(&values.reduce(how, &[axis], skipna)?, &shape)?;
+            let which = reshape(
+                &pair(&first[0], &second[0])?.reduce(how, &[shape.len()], skipna)?,
+                &shape,
+            )?;
             // Position 1 of the pair: the second block's extreme wins.
             let second_wins = Values::Bool(which.array::<i64>()?.mapv(|p| p == 1));
             Ok(vec![
@@ -142,9 +150,71 @@ pub(crate) fn merge(
                 second[1].choose(&second_wins, &first[1])?,
             ])
         }
-        Reduction::Count => Ok(vec![fold(Reduction::Sum, &first[0], &second[0])?]),
+        Reduction::Sum | Reduction::Count => Ok(vec![add(&first[0], &second[0])?]),
+        Reduction::Prod => Ok(vec![first[0].binary(BinaryOp::Mul, &second[0])?]),
         _ => Ok(vec![fold(how, &first[0], &second[0])?]),
     }
+}
+
+/// Partial results per group: the fields of each group in order along `axis`, then how
+/// many positions each group had (0 for a group absent from the block, whose fields
+/// are placeholders). `groups` gives each position's group (`usize::MAX`: none).
+pub(crate) fn partial_groups(
+    how: Reduction,
+    block: &Values,
+    axis: usize,
+    skipna: bool,
+    groups: &[usize],
+    count: usize,
+) -> Result<Fields, Error> {
+    let mut members: Vec<Vec<usize>> = vec![Vec::new(); count];
+    for (position, &g) in groups.iter().enumerate() {
+        if g < count {
+            members[g].push(position);
+        }
+    }
+    let placeholder = partial(how, &block.select(axis, &[0]), &[axis], skipna, 0)?;
+    let parts = members
+        .iter()
+        .map(|m| {
+            if m.is_empty() {
+                Ok(placeholder.clone())
+            } else {
+                partial(how, &block.select(axis, m), &[axis], skipna, 0)
+            }
+        })
+        .collect::<Result<Vec<_>, Error>>()?;
+    let mut fields = (0..placeholder.len())
+        .map(|i| Values::concat(&parts.iter().map(|p| &p[i]).collect::<Vec<_>>(), axis))
+        .collect::<Result<Fields, _>>()?;
+    let mut shape = vec![1; block.ndim()];
+    shape[axis] = count;
+    let present = members.iter().map(|m| m.len() as f64).collect();
+    fields.push(reshape(&Values::from_vec::<f64>(present), &shape)?);
+    Ok(fields)
+}
+
+/// [`merge`] for partial results per group: where a group is absent from one side,
+/// the other side's fields as they are.
+pub(crate) fn merge_groups(
+    how: Reduction,
+    first: &Fields,
+    second: &Fields,
+    skipna: bool,
+) -> Result<Fields, Error> {
+    let k = first.len() - 1;
+    let (a, b) = (&first[..k].to_vec(), &second[..k].to_vec());
+    let merged = merge(how, a, b, skipna)?;
+    let zero = Values::scalar(0.0);
+    let only_second = first[k].binary(BinaryOp::Eq, &zero)?;
+    let only_first = second[k].binary(BinaryOp::Eq, &zero)?;
+    let mut out = merged
+        .iter()
+        .zip(a.iter().zip(b))
+        .map(|(m, (x, y))| x.choose(&only_first, &y.choose(&only_second, m)?))
+        .collect::<Result<Fields, _>>()?;
+    out.push(first[k].binary(BinaryOp::Add, &second[k])?);
+    Ok(out)
 }
 
 /// The reduction's result from the partial result over everything, with the reduced
@@ -199,6 +269,29 @@ pub(crate) fn finish(
         _ => fields[0].clone(),
     };
     reshape(&out, &shape)
+}
+
+/// [`finish`] for partial results per group: the groups stay along `axis`, and a group
+/// no block had is missing.
+pub(crate) fn finish_groups(
+    how: Reduction,
+    fields: &Fields,
+    axis: usize,
+    dtype: DType,
+) -> Result<Values, Error> {
+    let k = fields.len() - 1;
+    let values = finish(how, &fields[..k].to_vec(), &[], dtype)?;
+    let present = fields[k].array::<f64>()?;
+    let which: Vec<Option<usize>> = present
+        .iter()
+        .enumerate()
+        .map(|(g, &n)| (n > 0.0).then_some(g))
+        .collect();
+    Ok(if which.iter().all(Option::is_some) {
+        values
+    } else {
+        values.take(axis, &which)
+    })
 }
 
 /// `shape` with the reduced `axes` of length 1.

@@ -226,18 +226,32 @@ impl ChunkSource for Random {
     fn read(&self, index: &[usize]) -> Result<Values, Error> {
         let region = self.chunks.region(index);
         let shape: Vec<usize> = region.iter().map(ExactSizeIterator::len).collect();
-        let strides: Vec<u64> = (0..self.shape.len())
+        let ndim = shape.len();
+        let strides: Vec<u64> = (0..ndim)
             .map(|d| self.shape[d + 1..].iter().product::<usize>() as u64)
             .collect();
-        let values = ArrayD::from_shape_fn(IxDyn(&shape), |at| {
-            let flat = (0..shape.len())
-                .map(|d| (region[d].start + at[d]) as u64 * strides[d])
+        // Row by row along the last axis, where positions are consecutive.
+        let row = shape.last().copied().unwrap_or(1);
+        let count: usize = shape.iter().product();
+        let mut values = Vec::with_capacity(count);
+        let mut at = vec![0; ndim.saturating_sub(1)];
+        for _ in 0..count.checked_div(row).unwrap_or(0) {
+            let base: u64 = (0..ndim)
+                .map(|d| (region[d].start + at.get(d).copied().unwrap_or(0)) as u64 * strides[d])
                 .sum();
-            self.value(flat)
-        });
+            values.extend((0..row as u64).map(|i| self.value(base + i)));
+            for d in (0..at.len()).rev() {
+                at[d] += 1;
+                if at[d] < shape[d] {
+                    break;
+                }
+                at[d] = 0;
+            }
+        }
+        let array = ArrayD::from_shape_vec(IxDyn(&shape), values).expect("one value per element");
         Ok(match self.dtype {
-            DType::Float32 => Values::from_array(values.mapv(|x| x as f32)),
-            _ => Values::from_array(values),
+            DType::Float32 => Values::from_array(array.mapv(|x| x as f32)),
+            _ => Values::from_array(array),
         })
     }
 }

@@ -107,14 +107,22 @@ impl Evaluation<'_> {
                 how,
                 axes,
                 skipna,
+                groups,
             } => {
                 let block = self.chunk(input, index)?;
-                let offset = axes
-                    .first()
-                    .map_or(0, |&a| input.chunks().region(index)[a].start);
-                Ok(Arc::new(partial::partial(
-                    *how, &block[0], axes, *skipna, offset,
-                )?))
+                let region = input.chunks().region(index);
+                let offset = axes.first().map_or(0, |&a| region[a].start);
+                Ok(Arc::new(match groups {
+                    Some(groups) => partial::partial_groups(
+                        *how,
+                        &block[0],
+                        axes[0],
+                        *skipna,
+                        &groups.of[region[axes[0]].clone()],
+                        groups.count,
+                    )?,
+                    None => partial::partial(*how, &block[0], axes, *skipna, offset)?,
+                }))
             }
             Op::Combine {
                 input,
@@ -122,13 +130,22 @@ impl Evaluation<'_> {
                 axis,
                 fan_in,
                 skipna,
-            } => self.combine(input, *how, *axis, *fan_in, *skipna, index),
+                grouped,
+            } => self.combine(input, *how, *axis, *fan_in, (*skipna, *grouped), index),
             Op::Finish {
                 input,
                 how,
                 axes,
                 dtype,
+                grouped,
             } => {
+                if *grouped {
+                    let fields = self.chunk(input, index)?;
+                    return one(typed(
+                        lazy,
+                        partial::finish_groups(*how, &fields, axes[0], *dtype)?,
+                    )?);
+                }
                 let mut at = index.to_vec();
                 for &axis in axes {
                     at.insert(axis, 0);
@@ -147,7 +164,7 @@ impl Evaluation<'_> {
         how: Reduction,
         axis: usize,
         fan_in: usize,
-        skipna: bool,
+        (skipna, grouped): (bool, bool),
         index: &[usize],
     ) -> Result<Arc<Fields>, Error> {
         let count = input.chunks().dim(axis).len();
@@ -159,7 +176,10 @@ impl Evaluation<'_> {
             let next = self.chunk(input, &at)?;
             state = Some(match state {
                 None => next,
-                Some(state) => Arc::new(partial::merge(how, &state, &next, axis, skipna)?),
+                Some(state) if grouped => {
+                    Arc::new(partial::merge_groups(how, &state, &next, skipna)?)
+                }
+                Some(state) => Arc::new(partial::merge(how, &state, &next, skipna)?),
             });
         }
         Ok(state.expect("a combine reads at least one chunk"))
