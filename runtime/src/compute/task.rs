@@ -5,7 +5,7 @@ use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 
 use super::chunks::unravel;
-use super::lazy::{Lazy, Op, arrange_block};
+use super::lazy::{Groups, Lazy, Op, arrange_block};
 use super::partial::{self, Fields};
 use super::plan::{Plan, Task};
 use super::source::ChunkSource;
@@ -108,22 +108,7 @@ impl Evaluation<'_> {
                 axes,
                 skipna,
                 groups,
-            } => {
-                let block = self.chunk(input, index)?;
-                let region = input.chunks().region(index);
-                let offset = axes.first().map_or(0, |&a| region[a].start);
-                Ok(Arc::new(match groups {
-                    Some(groups) => partial::partial_groups(
-                        *how,
-                        &block[0],
-                        axes[0],
-                        *skipna,
-                        &groups.of[region[axes[0]].clone()],
-                        groups.count,
-                    )?,
-                    None => partial::partial(*how, &block[0], axes, *skipna, offset)?,
-                }))
-            }
+            } => self.partial(input, *how, axes, *skipna, groups.as_ref(), index),
             Op::Combine {
                 input,
                 how,
@@ -139,21 +124,41 @@ impl Evaluation<'_> {
                 dtype,
                 grouped,
             } => {
-                if *grouped {
-                    let fields = self.chunk(input, index)?;
-                    return one(typed(
-                        lazy,
-                        partial::finish_groups(*how, &fields, axes[0], *dtype)?,
-                    )?);
-                }
-                let mut at = index.to_vec();
-                for &axis in axes {
-                    at.insert(axis, 0);
-                }
-                let fields = self.chunk(input, &at)?;
-                one(typed(lazy, partial::finish(*how, &fields, axes, *dtype)?)?)
+                let values = if *grouped {
+                    partial::finish_groups(*how, &*self.chunk(input, index)?, axes[0], *dtype)?
+                } else {
+                    let mut at = index.to_vec();
+                    for &axis in axes {
+                        at.insert(axis, 0);
+                    }
+                    partial::finish(*how, &*self.chunk(input, &at)?, axes, *dtype)?
+                };
+                one(typed(lazy, values)?)
             }
         }
+    }
+
+    /// A reduction's partial result over chunk `index` of `input` (per group, with
+    /// `groups`).
+    fn partial(
+        &self,
+        input: &Lazy,
+        how: Reduction,
+        axes: &[usize],
+        skipna: bool,
+        groups: Option<&Groups>,
+        index: &[usize],
+    ) -> Result<Arc<Fields>, Error> {
+        let block = self.chunk(input, index)?;
+        let region = input.chunks().region(index);
+        let fields = if let Some(groups) = groups {
+            let of = &groups.of[region[axes[0]].clone()];
+            partial::partial_groups(how, &block[0], axes[0], skipna, of, groups.count)?
+        } else {
+            let offset = axes.first().map_or(0, |&a| region[a].start);
+            partial::partial(how, &block[0], axes, skipna, offset)?
+        };
+        Ok(Arc::new(fields))
     }
 
     /// Partial results of `fan_in` neighbouring chunks of `input` along `axis`, merged
