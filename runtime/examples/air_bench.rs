@@ -7,8 +7,12 @@
 #[path = "../tests/air/load.rs"]
 mod load;
 
+#[path = "support/peak.rs"]
+mod peak;
+
 use std::time::Instant;
 
+use peak::peak_mib;
 use rangeo::array::{BinaryOp, DataArray};
 
 fn best_of(repeat: usize, f: impl Fn() -> DataArray) -> f64 {
@@ -19,16 +23,6 @@ fn best_of(repeat: usize, f: impl Fn() -> DataArray) -> f64 {
             start.elapsed().as_secs_f64()
         })
         .fold(f64::INFINITY, f64::min)
-}
-
-/// The peak resident set size of this process, in MiB (Linux).
-fn peak_mib() -> f64 {
-    let status = std::fs::read_to_string("/proc/self/status").unwrap_or_default();
-    status
-        .lines()
-        .find_map(|l| l.strip_prefix("VmHWM:"))
-        .and_then(|v| v.trim().trim_end_matches("kB").trim().parse::<f64>().ok())
-        .map_or(f64::NAN, |kib| kib / 1024.0)
 }
 
 fn main() {

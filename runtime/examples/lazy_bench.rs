@@ -9,9 +9,13 @@
 //! Run through `bench/lazy.py`, which times xarray + dask on the same work in the same
 //! run.
 
+#[path = "support/peak.rs"]
+mod peak;
+
 use std::sync::Arc;
 use std::time::Instant;
 
+use peak::peak_mib;
 use rangeo::array::{DType, DataArray, DateTime64};
 use rangeo::compute::{Distribution, Lazy, Random};
 
@@ -27,16 +31,6 @@ fn best_of(repeat: usize, f: impl Fn() -> DataArray) -> (f64, f64) {
         checksum = values.iter().sum::<f64>() / values.len() as f64;
     }
     (best, checksum)
-}
-
-/// The peak resident set size of this process, in MiB (Linux).
-fn peak_mib() -> f64 {
-    let status = std::fs::read_to_string("/proc/self/status").unwrap_or_default();
-    status
-        .lines()
-        .find_map(|l| l.strip_prefix("VmHWM:"))
-        .and_then(|v| v.trim().trim_end_matches("kB").trim().parse::<f64>().ok())
-        .map_or(f64::NAN, |kib| kib / 1024.0)
 }
 
 fn arg(name: &str, default: usize) -> usize {
