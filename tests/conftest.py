@@ -46,3 +46,9 @@ def run(kc, code, **kwargs):
     messages = []
     reply = kc.execute_interactive(code, timeout=TIMEOUT, output_hook=messages.append, **kwargs)
     return reply["content"], messages
+
+
+def result_text(messages):
+    """The text/plain of the one execute_result among `messages`."""
+    (result,) = [m for m in messages if m["msg_type"] == "execute_result"]
+    return result["content"]["data"]["text/plain"]

@@ -4,7 +4,7 @@ every variable kept) for a bad label or dimension."""
 
 import pytest
 
-from conftest import run, start_kernel
+from conftest import result_text, run, start_kernel
 
 
 @pytest.fixture(scope="module")
@@ -13,11 +13,6 @@ def kernel():
     yield kc
     kc.stop_channels()
     km.shutdown_kernel(now=True)
-
-
-def result_text(messages):
-    (result,) = [m for m in messages if m["msg_type"] == "execute_result"]
-    return result["content"]["data"]["text/plain"]
 
 
 def error_of(reply, messages):

@@ -6,7 +6,7 @@ import time
 
 import pytest
 
-from conftest import TIMEOUT, run, start_kernel
+from conftest import TIMEOUT, result_text, run, start_kernel
 
 
 @pytest.fixture(scope="module")
@@ -15,11 +15,6 @@ def kernel():
     yield km, kc
     kc.stop_channels()
     km.shutdown_kernel(now=True)
-
-
-def result_text(messages):
-    (result,) = [m for m in messages if m["msg_type"] == "execute_result"]
-    return result["content"]["data"]["text/plain"]
 
 
 def test_a_chunked_array_shows_its_plan_and_computes_to_the_eager_values(kernel):

@@ -48,6 +48,7 @@ pub use math::BinaryOp;
 pub(crate) use math::FloatFn;
 pub use reduce::Reduction;
 pub(crate) use reduce::moments;
+pub(crate) use repr::python_tuple;
 pub use shape::Interp;
 pub use values::Values;
 pub(crate) use values::with_array;

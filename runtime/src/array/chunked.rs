@@ -1,6 +1,7 @@
 //! Lazy labeled arrays: `.chunk(...)` to make data lazy, `.compute()` and `.persist()`
 //! to run the plan, `.chunks()` to see how it is cut.
 
+use super::data::Data;
 use super::data_array::DataArray;
 use super::dataset::Dataset;
 use super::variable::Variable;
@@ -83,37 +84,31 @@ impl Dataset {
     /// The same dataset with every lazy variable computed, in one plan: what variables
     /// share (a common input, a common reduction) is computed once.
     pub fn compute(&self) -> Result<Self, Error> {
-        let lazies = self.lazy_variables();
-        let mut watch = Watch::new("dataset");
-        let mut values = compute::compute(&lazies, &mut watch)?.into_iter();
-        self.map_variables(|v| {
-            Ok(match v.lazy() {
-                Some(_) => v.with_values(v.dims().to_vec(), values.next().expect("one each")),
-                None => v.clone(),
-            })
-        })
+        let values = compute::compute(&self.lazy_variables(), &mut Watch::new("dataset"))?;
+        self.with_lazy_replaced(values.into_iter().map(Data::from))
     }
 
     /// The same dataset with every lazy variable's chunks computed and kept in memory.
     pub fn persist(&self) -> Result<Self, Error> {
-        let lazies = self.lazy_variables();
-        let mut watch = Watch::new("dataset");
-        let mut kept = compute::persist(&lazies, &mut watch)?.into_iter();
+        let kept = compute::persist(&self.lazy_variables(), &mut Watch::new("dataset"))?;
+        self.with_lazy_replaced(kept.into_iter().map(Data::from))
+    }
+
+    /// The plans of the lazy data variables, in order.
+    fn lazy_variables(&self) -> Vec<Lazy> {
+        self.data_vars()
+            .filter_map(|name| self.data_var(name)?.lazy().cloned())
+            .collect()
+    }
+
+    /// The lazy data variables' data replaced by `data`, one each in order.
+    fn with_lazy_replaced(&self, mut data: impl Iterator<Item = Data>) -> Result<Self, Error> {
         self.map_variables(|v| {
             Ok(match v.lazy() {
-                Some(_) => v.with_data(v.dims().to_vec(), kept.next().expect("one each")),
+                Some(_) => v.with_data(v.dims().to_vec(), data.next().expect("one each")),
                 None => v.clone(),
             })
         })
-    }
-
-    fn lazy_variables(&self) -> Vec<Lazy> {
-        let mut lazies = Vec::new();
-        let _ = self.map_variables(|v| {
-            lazies.extend(v.lazy().cloned());
-            Ok(v.clone())
-        });
-        lazies
     }
 }
 

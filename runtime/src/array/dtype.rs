@@ -229,6 +229,10 @@ pub trait Element: Clone + fmt::Debug + PartialEq + 'static {
 
     /// The typed array inside `values`, when it holds this type.
     fn array_of(values: &super::Values) -> Option<&ndarray::ArrayD<Self>>;
+
+    /// The typed array inside `values`, moved out; `values` back when it holds another
+    /// type.
+    fn from_values(values: super::Values) -> Result<ndarray::ArrayD<Self>, super::Values>;
 }
 
 #[cfg(test)]

@@ -350,7 +350,7 @@ impl GroupBy<'_> {
                 of: of.into(),
                 count: self.groups.len(),
             };
-            if let Ok(reduced) = lazy.reduce_groups(how, axis, groups, skipna) {
+            if let Some(reduced) = lazy.reduce_groups(how, axis, groups, skipna)? {
                 let mut dims = self.array.dims().to_vec();
                 dims[axis].clone_from(&self.name);
                 let mut variable = self.array.variable().with_data(dims, reduced);

@@ -452,7 +452,7 @@ impl Values {
                     Values::Str(_) | Values::DateTime64(_) | Values::CfDateTime(_) => {
                         return Err(unsupported());
                     }
-                    other => other.cast(DType::Bool)?.array::<bool>()?.clone(),
+                    other => other.cast(DType::Bool)?.into_array::<bool>()?,
                 };
                 let any = how == Reduction::Any;
                 Ok(Values::Bool(reduce_rows(&truth, axes, |row| {

@@ -36,6 +36,21 @@ fn human_bytes(n: usize) -> String {
     format!("{value:.0}{unit}")
 }
 
+/// A shape as Python prints a tuple: `(4,)`, `(2, 3)`, `()`.
+pub(crate) fn python_tuple(shape: &[usize]) -> String {
+    match shape {
+        [one] => format!("({one},)"),
+        _ => format!(
+            "({})",
+            shape
+                .iter()
+                .map(ToString::to_string)
+                .collect::<Vec<_>>()
+                .join(", ")
+        ),
+    }
+}
+
 /// Formats floats as numpy does for one array: fixed or scientific for all, with
 /// shared padding so the decimal points line up.
 struct FloatFormat {
@@ -232,13 +247,7 @@ fn numpy_repr(values: &Values) -> String {
     }
     let mut extras = Vec::new();
     if summarise {
-        let dims: Vec<String> = shape.iter().map(ToString::to_string).collect();
-        let tuple = if dims.len() == 1 {
-            format!("({},)", dims[0])
-        } else {
-            format!("({})", dims.join(", "))
-        };
-        extras.push(format!("shape={tuple}"));
+        extras.push(format!("shape={}", python_tuple(&shape)));
     }
     if !matches!(values.dtype(), DType::Float64 | DType::Int64 | DType::Bool) {
         let name = values.numpy_dtype();

@@ -79,6 +79,13 @@ macro_rules! elements {
                     _ => None,
                 }
             }
+
+            fn from_values(values: Values) -> Result<ArrayD<Self>, Values> {
+                match values {
+                    Values::$variant(array) => Ok(array),
+                    other => Err(other),
+                }
+            }
         })*
     };
 }
@@ -198,6 +205,15 @@ impl Values {
         T::array_of(self).ok_or(Error::DType {
             expected: T::DTYPE,
             found: self.dtype(),
+        })
+    }
+
+    /// The typed array, moved out, when the elements are `T`; otherwise an error naming
+    /// both dtypes.
+    pub fn into_array<T: Element>(self) -> Result<ArrayD<T>, Error> {
+        T::from_values(self).map_err(|other| Error::DType {
+            expected: T::DTYPE,
+            found: other.dtype(),
         })
     }
 }

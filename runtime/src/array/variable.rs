@@ -237,7 +237,7 @@ impl Variable {
     pub fn values<T: Element>(&self) -> Result<Cow<'_, ndarray::ArrayD<T>>, Error> {
         match self.to_values()? {
             Cow::Borrowed(values) => values.array().map(Cow::Borrowed),
-            Cow::Owned(values) => values.array().map(|a| Cow::Owned(a.clone())),
+            Cow::Owned(values) => values.into_array().map(Cow::Owned),
         }
     }
 
@@ -499,13 +499,13 @@ impl Variable {
         inputs: &[&Self],
         dims: Vec<String>,
     ) -> Result<Self, Error> {
-        if let Some(like) = inputs.iter().find_map(|v| v.lazy()) {
-            // The lazy input with the most dimensions sets the chunks for the others.
-            let like = inputs
-                .iter()
-                .filter_map(|v| v.lazy().map(|l| (v, l)))
-                .max_by_key(|(v, _)| v.ndim())
-                .map_or(like.clone(), |(v, l)| l.arrange(v.arrangement(&dims)));
+        // The lazy input with the most dimensions sets the chunks for the others.
+        let widest = inputs
+            .iter()
+            .filter_map(|v| v.lazy().map(|l| (v, l)))
+            .max_by_key(|(v, _)| v.ndim());
+        if let Some((v, lazy)) = widest {
+            let like = lazy.arrange(v.arrangement(&dims));
             let lazies = inputs
                 .iter()
                 .map(|v| v.arranged_lazy(&dims, &like))

@@ -8,8 +8,8 @@ use ndarray::{ArrayD, IxDyn, Zip};
 use crate::Error;
 use crate::array::{BinaryOp, DType, Reduction, Values, moments};
 
-/// The partial result of a reduction over one or more chunks: one array per quantity
-/// the reduction carries (a sum and a count for a mean, say).
+/// A computed chunk: one array, or for the partial steps of a reduction one per
+/// quantity the reduction carries (a sum and a count for a mean, say).
 pub type Fields = Vec<Values>;
 
 /// Whether `how` splits into partial results; the others (median, quantiles) need all
@@ -84,8 +84,8 @@ pub(crate) fn partial(
 /// into one, element by element.
 pub(crate) fn merge(
     how: Reduction,
-    first: &Fields,
-    second: &Fields,
+    first: &[Values],
+    second: &[Values],
     skipna: bool,
 ) -> Result<Fields, Error> {
     let shape = first[0].shape().to_vec();
@@ -108,7 +108,7 @@ pub(crate) fn merge(
             add(&first[1], &second[1])?,
         ]),
         Reduction::Var { .. } | Reduction::Std { .. } => {
-            let f = |fields: &Fields, i: usize| fields[i].array::<f64>().cloned();
+            let f = |fields: &[Values], i: usize| fields[i].array::<f64>().cloned();
             let (mut n, mut mean, mut m2) = (f(first, 0)?, f(first, 1)?, f(first, 2)?);
             let (nb, mb, m2b) = (f(second, 0)?, f(second, 1)?, f(second, 2)?);
             // Chan et al.'s update of counts, means and squared deviations.
@@ -198,12 +198,12 @@ pub(crate) fn partial_groups(
 /// the other side's fields as they are.
 pub(crate) fn merge_groups(
     how: Reduction,
-    first: &Fields,
-    second: &Fields,
+    first: &[Values],
+    second: &[Values],
     skipna: bool,
 ) -> Result<Fields, Error> {
     let k = first.len() - 1;
-    let (a, b) = (&first[..k].to_vec(), &second[..k].to_vec());
+    let (a, b) = (&first[..k], &second[..k]);
     let merged = merge(how, a, b, skipna)?;
     let zero = Values::scalar(0.0);
     let only_second = first[k].binary(BinaryOp::Eq, &zero)?;
@@ -221,7 +221,7 @@ pub(crate) fn merge_groups(
 /// `axes` (of length 1) removed; `dtype` is the input's.
 pub(crate) fn finish(
     how: Reduction,
-    fields: &Fields,
+    fields: &[Values],
     axes: &[usize],
     dtype: DType,
 ) -> Result<Values, Error> {
@@ -275,12 +275,12 @@ pub(crate) fn finish(
 /// no block had is missing.
 pub(crate) fn finish_groups(
     how: Reduction,
-    fields: &Fields,
+    fields: &[Values],
     axis: usize,
     dtype: DType,
 ) -> Result<Values, Error> {
     let k = fields.len() - 1;
-    let values = finish(how, &fields[..k].to_vec(), &[], dtype)?;
+    let values = finish(how, &fields[..k], &[], dtype)?;
     let present = fields[k].array::<f64>()?;
     let which: Vec<Option<usize>> = present
         .iter()
