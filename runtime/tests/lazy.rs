@@ -283,6 +283,26 @@ fn shared_steps_are_computed_once() {
 }
 
 #[test]
+fn a_step_read_by_several_steps_is_walked_once() {
+    // Forty doublings: 2^40 paths from the result to the source. Building, selecting,
+    // planning and computing must each visit every step once.
+    let (mut lazy, mut eager) = (air().chunk([("time", 5)]).unwrap(), air());
+    for _ in 0..40 {
+        lazy = &lazy + &lazy;
+        eager = &eager + &eager;
+    }
+    let selected = lazy.isel("time", 3..9).unwrap();
+    let plan = Plan::new(
+        std::slice::from_ref(selected.data().lazy().unwrap()),
+        rangeo::session::options().memory_budget,
+        true,
+    )
+    .unwrap();
+    assert_eq!(plan.tasks(), 2, "the selection reads two chunks of five days");
+    assert_same("doubling", &selected, &eager.isel("time", 3..9).unwrap());
+}
+
+#[test]
 fn persisted_chunks_are_reused() {
     let air = air().chunk([("time", 5)]).unwrap();
     let kept = (&air * 2.0).persist().unwrap();

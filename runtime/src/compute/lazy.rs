@@ -13,7 +13,7 @@ use super::elementwise::Elementwise;
 use super::partial::{self, is_tree};
 use super::source::{ChunkSource, InMemory};
 use crate::Error;
-use crate::array::{DType, Reduction, Values};
+use crate::array::{DType, Reduction, Values, python_tuple};
 
 /// How many chunks one task of a tree reduction combines.
 const FAN_IN: usize = 8;
@@ -273,7 +273,7 @@ impl Lazy {
                 let mut input = input.clone();
                 for (axis, &len) in shape.iter().enumerate() {
                     if input.shape()[axis] == len && input.chunks().dim(axis) != chunks.dim(axis) {
-                        input = input.gather(axis, None, chunks.dim(axis).to_vec());
+                        input = input.gather(axis, None, chunks.dim(axis));
                     }
                 }
                 input
@@ -323,11 +323,27 @@ impl Lazy {
     pub(crate) fn gather(
         &self,
         axis: usize,
-        positions: Option<Arc<[Option<usize>]>>,
-        lengths: Vec<usize>,
+        positions: Option<&Arc<[Option<usize>]>>,
+        lengths: &[usize],
     ) -> Self {
-        if positions.is_none() && self.chunks().dim(axis) == lengths.as_slice() {
+        self.gather_below(axis, positions, lengths, &mut HashMap::new())
+    }
+
+    /// [`gather`](Self::gather), pushed below element-by-element steps once per step
+    /// (`pushed` holds what each step became, so a step that several others read is
+    /// not rebuilt for each of them).
+    fn gather_below(
+        &self,
+        axis: usize,
+        positions: Option<&Arc<[Option<usize>]>>,
+        lengths: &[usize],
+        pushed: &mut HashMap<u64, Lazy>,
+    ) -> Self {
+        if positions.is_none() && self.chunks().dim(axis) == lengths {
             return self.clone();
+        }
+        if let Some(done) = pushed.get(&self.0.key) {
+            return done.clone();
         }
         if let Op::Map { op, inputs } = &self.0.op {
             let inputs: Vec<Lazy> = inputs
@@ -336,12 +352,16 @@ impl Lazy {
                     if input.shape()[axis] == 1 && self.shape()[axis] != 1 {
                         input.clone()
                     } else {
-                        input.gather(axis, positions.clone(), lengths.clone())
+                        input.gather_below(axis, positions, lengths, pushed)
                     }
                 })
                 .collect();
-            return Self::map(op.clone(), &inputs).expect("the same step on fewer elements");
+            let gathered = Self::map(op.clone(), &inputs).expect("the same step on fewer elements");
+            pushed.insert(self.0.key, gathered.clone());
+            return gathered;
         }
+        let positions = positions.cloned();
+        let lengths = lengths.to_vec();
         let mut shape = self.shape().to_vec();
         shape[axis] = lengths.iter().sum();
         let chunks = self.chunks().with_dim(axis, lengths);
@@ -398,13 +418,13 @@ impl Lazy {
         if identity {
             return self.clone();
         }
-        self.gather(axis, Some(positions.into()), lengths)
+        self.gather(axis, Some(&positions.into()), &lengths)
     }
 
     /// The same array cut as `chunks`.
     pub(crate) fn rechunk(&self, chunks: &Chunks) -> Self {
         (0..self.ndim()).fold(self.clone(), |lazy, axis| {
-            lazy.gather(axis, None, chunks.dim(axis).to_vec())
+            lazy.gather(axis, None, chunks.dim(axis))
         })
     }
 
@@ -428,7 +448,7 @@ impl Lazy {
                         part.shape()
                     )));
                 }
-                part = part.gather(d, None, first.chunks().dim(d).to_vec());
+                part = part.gather(d, None, first.chunks().dim(d));
             }
             lengths[axis].extend(part.chunks().dim(axis).iter().filter(|&&n| n > 0));
             inputs.push(part);
@@ -462,20 +482,19 @@ impl Lazy {
     /// A reduction over `axis` within each of `groups` (flox's map-reduce): every chunk
     /// gives a partial result per group, combined as a reduction tree, so each chunk is
     /// read once whatever the number of groups. Results lie along `axis`, one per group.
+    /// `None` for reductions that do not split into partial results per group (medians,
+    /// quantiles, positions), which take one reduction per group instead.
     pub(crate) fn reduce_groups(
         &self,
         how: Reduction,
         axis: usize,
         groups: Groups,
         skipna: bool,
-    ) -> Result<Self, Error> {
+    ) -> Result<Option<Self>, Error> {
         if !is_tree(how) || matches!(how, Reduction::ArgMin | Reduction::ArgMax) {
-            return Err(Error::Operation(format!(
-                "{} by group is not planned lazily",
-                how.name()
-            )));
+            return Ok(None);
         }
-        self.tree(how, &[axis], skipna, Some(groups))
+        self.tree(how, &[axis], skipna, Some(groups)).map(Some)
     }
 
     fn tree(
@@ -489,7 +508,7 @@ impl Lazy {
         let mut input = self.clone();
         if !is_tree(how) {
             for &axis in axes {
-                input = input.gather(axis, None, vec![self.shape()[axis]]);
+                input = input.gather(axis, None, &[self.shape()[axis]]);
             }
         }
         // What one chunk reduces to along a reduced axis: one position, or one per group.
@@ -638,20 +657,5 @@ impl Lazy {
             python_tuple(&self.chunks().max_shape()),
             self.chunks().len()
         )
-    }
-}
-
-/// A shape as Python prints a tuple: `(4,)`, `(2, 3)`, `()`.
-fn python_tuple(shape: &[usize]) -> String {
-    match shape {
-        [one] => format!("({one},)"),
-        _ => format!(
-            "({})",
-            shape
-                .iter()
-                .map(ToString::to_string)
-                .collect::<Vec<_>>()
-                .join(", ")
-        ),
     }
 }

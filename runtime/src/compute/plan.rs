@@ -37,6 +37,8 @@ pub(crate) struct Stage {
     pub(crate) peak: usize,
     /// The bytes of all its chunks.
     pub(crate) bytes: usize,
+    /// Steps its tasks compute that several of their steps read (by key).
+    pub(crate) shared: HashSet<u64>,
 }
 
 /// A unit of work: which stage, which chunk (row-major position in its grid). Plain
@@ -54,15 +56,25 @@ impl Plan {
     /// one task, or what must stay in memory at once (the kept chunks and, when
     /// `in_memory`, the outputs themselves), would not fit.
     pub fn new(outputs: &[Lazy], budget: usize, in_memory: bool) -> Result<Self, Error> {
-        let kept = kept_steps(outputs);
+        let order = post_order(outputs);
+        let kept = kept_steps(outputs, &order);
         let mut stages: Vec<Stage> = Vec::new();
         let mut stage_of: HashMap<u64, usize> = HashMap::new();
-        for lazy in post_order(outputs) {
+        for lazy in order {
             if !kept.contains(&lazy.0.key) || stage_of.contains_key(&lazy.0.key) {
                 continue;
             }
-            let mut inputs = Vec::new();
-            let peak = projected_peak(&lazy, &lazy, &kept, &stage_of, &mut inputs);
+            let mut projection = Projection {
+                root: &lazy,
+                kept: &kept,
+                stage_of: &stage_of,
+                inputs: Vec::new(),
+                peaks: HashMap::new(),
+                readers: HashMap::new(),
+            };
+            let peak = projection.peak(&lazy);
+            let shared = projection.shared();
+            let mut inputs = projection.inputs;
             inputs.sort_unstable();
             inputs.dedup();
             stage_of.insert(lazy.0.key, stages.len());
@@ -71,6 +83,7 @@ impl Plan {
                 root: lazy,
                 inputs,
                 peak,
+                shared,
             });
         }
         let plan = Self {
@@ -209,9 +222,9 @@ fn item_bytes(lazy: &Lazy) -> usize {
 }
 
 /// The steps whose chunks are kept between tasks.
-fn kept_steps(outputs: &[Lazy]) -> HashSet<u64> {
+fn kept_steps(outputs: &[Lazy], order: &[Lazy]) -> HashSet<u64> {
     let mut kept: HashSet<u64> = outputs.iter().map(|o| o.0.key).collect();
-    for lazy in post_order(outputs) {
+    for lazy in order {
         match &lazy.0.op {
             Op::Finish { .. } => {
                 kept.insert(lazy.0.key);
@@ -278,42 +291,68 @@ pub(crate) fn post_order(outputs: &[Lazy]) -> Vec<Lazy> {
     order
 }
 
-/// The peak memory of computing one chunk of `lazy` inside a task of stage `root`
-/// (kept steps other than the root are read, not computed), noting the stages read.
-fn projected_peak(
-    lazy: &Lazy,
-    root: &Lazy,
-    kept: &HashSet<u64>,
-    stage_of: &HashMap<u64, usize>,
-    inputs: &mut Vec<usize>,
-) -> usize {
-    if lazy.0.key != root.0.key && kept.contains(&lazy.0.key) {
-        inputs.push(stage_of[&lazy.0.key]);
-        return 0;
-    }
-    let out = chunk_bytes(lazy);
-    let mut peak_of = |input: &Lazy| projected_peak(input, root, kept, stage_of, inputs);
-    match &lazy.0.op {
-        Op::Source(source) => {
-            let first = vec![0; lazy.shape().len()];
-            source.stored_bytes(&first) + out
+/// What one stage's tasks compute: walked once from the stage's root down to kept
+/// steps (which are read, not computed).
+struct Projection<'a> {
+    root: &'a Lazy,
+    kept: &'a HashSet<u64>,
+    stage_of: &'a HashMap<u64, usize>,
+    /// The stages read.
+    inputs: Vec<usize>,
+    /// The projected peak of each step walked.
+    peaks: HashMap<u64, usize>,
+    /// How many steps of the task read each step.
+    readers: HashMap<u64, usize>,
+}
+
+impl Projection<'_> {
+    /// The peak memory of computing one chunk of `lazy` inside a task (each step
+    /// walked once, however many read it).
+    fn peak(&mut self, lazy: &Lazy) -> usize {
+        let key = lazy.0.key;
+        *self.readers.entry(key).or_default() += 1;
+        if key != self.root.0.key && self.kept.contains(&key) {
+            self.inputs.push(self.stage_of[&key]);
+            return 0;
         }
-        Op::Map { inputs: list, .. } => {
-            let (mut held, mut peak) = (0, 0);
-            for input in list {
-                peak = peak.max(held + peak_of(input));
-                held += chunk_bytes(input);
+        if let Some(&peak) = self.peaks.get(&key) {
+            return peak;
+        }
+        let out = chunk_bytes(lazy);
+        let peak = match &lazy.0.op {
+            Op::Source(source) => {
+                let first = vec![0; lazy.shape().len()];
+                source.stored_bytes(&first) + out
             }
-            peak.max(held + out)
-        }
-        Op::Arrange { input, .. } | Op::Finish { input, .. } => peak_of(input) + out,
-        Op::Gather { input, .. } => peak_of(input) + 2 * out,
-        Op::Concat { inputs: list, .. } => list.iter().map(peak_of).max().unwrap_or(0),
-        Op::Partial { input, .. } => {
-            // The block as float64 for sums, plus the partial result.
-            let floats = input.chunks().max_shape().iter().product::<usize>() * 8;
-            peak_of(input) + floats + out
-        }
-        Op::Combine { input, .. } => peak_of(input) + 3 * out,
+            Op::Map { inputs: list, .. } => {
+                let (mut held, mut peak) = (0, 0);
+                for input in list {
+                    peak = peak.max(held + self.peak(input));
+                    held += chunk_bytes(input);
+                }
+                peak.max(held + out)
+            }
+            Op::Arrange { input, .. } | Op::Finish { input, .. } => self.peak(input) + out,
+            Op::Gather { input, .. } => self.peak(input) + 2 * out,
+            Op::Concat { inputs: list, .. } => list.iter().map(|i| self.peak(i)).max().unwrap_or(0),
+            Op::Partial { input, .. } => {
+                // The block as float64 for sums, plus the partial result.
+                let floats = input.chunks().max_shape().iter().product::<usize>() * 8;
+                self.peak(input) + floats + out
+            }
+            Op::Combine { input, .. } => self.peak(input) + 3 * out,
+        };
+        self.peaks.insert(key, peak);
+        peak
+    }
+
+    /// The steps a task computes that more than one of its steps read: a task keeps
+    /// their chunks rather than compute them again.
+    fn shared(&self) -> HashSet<u64> {
+        self.readers
+            .iter()
+            .filter(|&(key, &n)| n > 1 && !self.kept.contains(key))
+            .map(|(&key, _)| key)
+            .collect()
     }
 }

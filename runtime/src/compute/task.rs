@@ -1,6 +1,8 @@
 //! Running one task: computing one chunk of a stage, with every fused step evaluated
 //! chunk by chunk inside it, and kept chunks of earlier stages read as they are.
 
+use std::cell::RefCell;
+use std::collections::{HashMap, HashSet};
 use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 
@@ -25,25 +27,48 @@ pub struct Inputs<'a> {
 impl Plan {
     /// Computes one task's chunk.
     pub fn run_task(&self, task: Task, inputs: &Inputs<'_>) -> Result<Arc<Fields>, Error> {
-        let root = &self.stages[task.stage].root;
-        let index = unravel(&root.chunks().grid(), task.chunk);
+        let stage = &self.stages[task.stage];
+        let index = unravel(&stage.root.chunks().grid(), task.chunk);
         Evaluation {
             plan: self,
-            root,
+            root: &stage.root,
+            shared: &stage.shared,
+            computed: RefCell::default(),
             inputs,
         }
-        .chunk(root, &index)
+        .chunk(&stage.root, &index)
     }
 }
+
+/// A step (by key) and a chunk index of it.
+type ChunkId = (u64, Vec<usize>);
 
 struct Evaluation<'a> {
     plan: &'a Plan,
     root: &'a Lazy,
+    /// Steps that several steps of the task read...
+    shared: &'a HashSet<u64>,
+    /// ...and their chunks once computed.
+    computed: RefCell<HashMap<ChunkId, Arc<Fields>>>,
     inputs: &'a Inputs<'a>,
 }
 
 impl Evaluation<'_> {
+    /// Chunk `index` of `lazy`, computed once per task when several steps read it.
     fn chunk(&self, lazy: &Lazy, index: &[usize]) -> Result<Arc<Fields>, Error> {
+        if !self.shared.contains(&lazy.0.key) {
+            return self.compute(lazy, index);
+        }
+        let at = (lazy.0.key, index.to_vec());
+        if let Some(done) = self.computed.borrow().get(&at) {
+            return Ok(Arc::clone(done));
+        }
+        let fields = self.compute(lazy, index)?;
+        self.computed.borrow_mut().insert(at, Arc::clone(&fields));
+        Ok(fields)
+    }
+
+    fn compute(&self, lazy: &Lazy, index: &[usize]) -> Result<Arc<Fields>, Error> {
         if lazy.0.key != self.root.0.key
             && let Some(&stage) = self.plan.stage_of.get(&lazy.0.key)
         {
@@ -125,13 +150,13 @@ impl Evaluation<'_> {
                 grouped,
             } => {
                 let values = if *grouped {
-                    partial::finish_groups(*how, &*self.chunk(input, index)?, axes[0], *dtype)?
+                    partial::finish_groups(*how, &self.chunk(input, index)?, axes[0], *dtype)?
                 } else {
                     let mut at = index.to_vec();
                     for &axis in axes {
                         at.insert(axis, 0);
                     }
-                    partial::finish(*how, &*self.chunk(input, &at)?, axes, *dtype)?
+                    partial::finish(*how, &self.chunk(input, &at)?, axes, *dtype)?
                 };
                 one(typed(lazy, values)?)
             }
