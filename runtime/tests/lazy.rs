@@ -298,7 +298,11 @@ fn a_step_read_by_several_steps_is_walked_once() {
         true,
     )
     .unwrap();
-    assert_eq!(plan.tasks(), 2, "the selection reads two chunks of five days");
+    assert_eq!(
+        plan.tasks(),
+        2,
+        "the selection reads two chunks of five days"
+    );
     assert_same("doubling", &selected, &eager.isel("time", 3..9).unwrap());
 }
 

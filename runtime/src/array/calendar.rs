@@ -361,6 +361,25 @@ impl Fields {
         self.of_day % self.clock.per_second
     }
 
+    /// `YYYY-MM-DD{separator}HH:MM:SS`: how numpy (`T`) and cftime (a space) print a
+    /// date and time before the fraction of a second.
+    pub(crate) fn write_date_time(
+        self,
+        f: &mut fmt::Formatter<'_>,
+        separator: char,
+    ) -> fmt::Result {
+        write!(
+            f,
+            "{:04}-{:02}-{:02}{separator}{:02}:{:02}:{:02}",
+            self.year,
+            self.month,
+            self.day,
+            self.hour(),
+            self.minute(),
+            self.second()
+        )
+    }
+
     /// The day of the year, from 1.
     pub(crate) fn day_of_year(self) -> u32 {
         (self.days - self.clock.calendar.days_from_date(self.year, 1, 1) + 1) as u32
@@ -501,16 +520,7 @@ impl fmt::Display for CfDateTime {
             return f.write_str("NaT");
         }
         let fields = self.clock().fields(self.micros);
-        write!(
-            f,
-            "{:04}-{:02}-{:02} {:02}:{:02}:{:02}",
-            fields.year,
-            fields.month,
-            fields.day,
-            fields.hour(),
-            fields.minute(),
-            fields.second()
-        )?;
+        fields.write_date_time(f, ' ')?;
         let micros = fields.subsecond();
         if micros != 0 {
             write!(f, ".{micros:06}")?;

@@ -329,16 +329,7 @@ impl fmt::Display for DateTime64 {
             return f.write_str("NaT");
         }
         let fields = self.fields();
-        write!(
-            f,
-            "{:04}-{:02}-{:02}T{:02}:{:02}:{:02}",
-            fields.year,
-            fields.month,
-            fields.day,
-            fields.hour(),
-            fields.minute(),
-            fields.second()
-        )?;
+        fields.write_date_time(f, 'T')?;
         let nanos = fields.subsecond();
         if nanos != 0 {
             let digits = format!("{nanos:09}");
