@@ -4,7 +4,7 @@
 
 use std::borrow::Cow;
 
-use ndarray::{ArrayD, Axis, IxDyn, Zip};
+use ndarray::{ArrayD, Axis, IxDyn};
 use rayon::prelude::*;
 
 use super::calendar::CfDateTime;
@@ -154,24 +154,9 @@ where
     ArrayD::from_shape_vec(IxDyn(&out_shape), outputs).expect("one output per row")
 }
 
-/// Tasks over the output of a reduction laid out as [`Blocks`]: blocks of at most
-/// `piece` consecutive inner positions of one outer index each.
-fn pieces(outer: usize, inner: usize) -> (usize, Vec<(usize, usize)>) {
-    let piece = inner.clamp(1, 4096);
-    let tasks = (0..outer)
-        .flat_map(|o| (0..inner).step_by(piece).map(move |i| (o, i)))
-        .collect();
-    (piece, tasks)
-}
-
-/// Minima or maxima of numbers as floats, streamed along the reduced axes with one
-/// accumulator per output element: contiguous inner loops and no copy of the input.
-fn extremes<T: Numeric>(
-    a: &ArrayD<T>,
-    axes: &[usize],
-    how: Reduction,
-    skipna: bool,
-) -> ArrayD<f64> {
+/// Sums, means, variances and extremes of floats, streamed along the reduced axes with
+/// one accumulator per output element: contiguous inner loops and no copy of the input.
+fn stream<T: Numeric>(a: &ArrayD<T>, axes: &[usize], how: Reduction, skipna: bool) -> ArrayD<f64> {
     let Blocks {
         data,
         outer,
@@ -179,35 +164,74 @@ fn extremes<T: Numeric>(
         inner,
         out_shape,
     } = blocks(a, axes);
-    let (piece, tasks) = pieces(outer, inner);
+    // Tasks: one block of inner positions of one outer index each.
+    let chunk = inner.clamp(1, 4096);
+    let tasks: Vec<(usize, usize)> = (0..outer)
+        .flat_map(|o| (0..inner).step_by(chunk).map(move |i| (o, i)))
+        .collect();
     let task = |&(o, start): &(usize, usize)| -> Vec<f64> {
-        let len = piece.min(inner - start);
+        let len = chunk.min(inner - start);
         let lane = |m: usize| &data[(o * mid + m) * inner + start..][..len];
-        let mut seen = vec![false; len];
+        let mut total = vec![0.0; len];
+        let mut count = vec![0_usize; len];
+        let extreme = matches!(how, Reduction::Min | Reduction::Max);
         let mut best = vec![f64::NAN; len];
         let mut poisoned = vec![false; len];
         for m in 0..mid {
             for (j, x) in lane(m).iter().enumerate() {
                 let x = x.to_f64();
-                if x.is_nan() {
-                    if !skipna {
-                        // NaN wins, as in numpy.
-                        best[j] = f64::NAN;
-                        poisoned[j] = true;
-                    }
+                if x.is_nan() && skipna {
                     continue;
                 }
-                let better = match how {
-                    Reduction::Min => x < best[j],
-                    _ => x > best[j],
-                };
-                if !poisoned[j] && (!seen[j] || better) {
-                    best[j] = x;
+                if !extreme {
+                    total[j] += x;
+                } else if x.is_nan() {
+                    // Only without skipna: NaN wins, as in numpy.
+                    best[j] = f64::NAN;
+                    poisoned[j] = true;
+                } else if !poisoned[j] {
+                    let better = match how {
+                        Reduction::Min => x < best[j],
+                        _ => x > best[j],
+                    };
+                    if count[j] == 0 || better {
+                        best[j] = x;
+                    }
                 }
-                seen[j] = true;
+                count[j] += 1;
             }
         }
-        best
+        match how {
+            Reduction::Sum => total,
+            Reduction::Min | Reduction::Max => best,
+            Reduction::Mean => total
+                .iter()
+                .zip(&count)
+                .map(|(&s, &n)| if n == 0 { f64::NAN } else { s / n as f64 })
+                .collect(),
+            Reduction::Var { ddof } | Reduction::Std { ddof } => {
+                let means: Vec<f64> = total
+                    .iter()
+                    .zip(&count)
+                    .map(|(&s, &n)| s / n as f64)
+                    .collect();
+                let mut squares = vec![0.0; len];
+                for m in 0..mid {
+                    for (j, x) in lane(m).iter().enumerate() {
+                        let d = x.to_f64() - means[j];
+                        if !(d.is_nan() && skipna) {
+                            squares[j] += d * d;
+                        }
+                    }
+                }
+                squares
+                    .iter()
+                    .zip(&count)
+                    .map(|(&q, &n)| spread(how, q, n, ddof))
+                    .collect()
+            }
+            _ => unreachable!("{} is not streamed", how.name()),
+        }
     };
     let parts: Vec<Vec<f64>> = if outer * inner * mid >= PARALLEL_LEN {
         tasks.par_iter().map(task).collect()
@@ -216,28 +240,6 @@ fn extremes<T: Numeric>(
     };
     let out: Vec<f64> = parts.into_iter().flatten().collect();
     ArrayD::from_shape_vec(IxDyn(&out_shape), out).expect("one output per element")
-}
-
-/// A sum, mean, variance or standard deviation of floats, from their [`moments`].
-fn from_moments(values: &Values, axes: &[usize], how: Reduction, skipna: bool) -> ArrayD<f64> {
-    let squares = matches!(how, Reduction::Var { .. } | Reduction::Std { .. });
-    let [count, total, m2] = moments(values, axes, skipna, squares).expect("floats");
-    match how {
-        Reduction::Sum => total,
-        Reduction::Mean => Zip::from(&total)
-            .and(&count)
-            .map_collect(|&s, &n| if n == 0.0 { f64::NAN } else { s / n }),
-        Reduction::Var { ddof } | Reduction::Std { ddof } => {
-            #[allow(
-                clippy::cast_sign_loss,
-                clippy::cast_possible_truncation,
-                reason = "counts are whole and non-negative"
-            )]
-            let spread_of = |&q: &f64, &n: &f64| spread(how, q, n as usize, ddof);
-            Zip::from(&m2).and(&count).map_collect(spread_of)
-        }
-        _ => unreachable!("{} does not come from moments", how.name()),
-    }
 }
 
 /// Counts, sums and (with `squares`) sums of squared deviations from the mean of the
@@ -263,7 +265,11 @@ pub(crate) fn moments(
             inner,
             out_shape,
         } = blocks(a, axes);
-        let (piece, tasks) = pieces(outer, inner);
+        // Tasks: one block of inner positions of one outer index each.
+        let piece = inner.clamp(1, 4096);
+        let tasks: Vec<(usize, usize)> = (0..outer)
+            .flat_map(|o| (0..inner).step_by(piece).map(move |i| (o, i)))
+            .collect();
         let task = |&(o, start): &(usize, usize)| -> [Vec<f64>; 3] {
             let len = piece.min(inner - start);
             let lane = |m: usize| &data[(o * mid + m) * inner + start..][..len];
@@ -471,19 +477,12 @@ impl Values {
             | Reduction::Std { .. }
                 if dtype.is_float() =>
             {
-                let out = match (how, self) {
-                    (Reduction::Min | Reduction::Max, Values::Float32(a)) => {
-                        extremes(a, axes, how, skipna)
+                Ok(match self {
+                    Values::Float32(a) => {
+                        Values::Float32(stream(a, axes, how, skipna).mapv(|x| x as f32))
                     }
-                    (Reduction::Min | Reduction::Max, Values::Float64(a)) => {
-                        extremes(a, axes, how, skipna)
-                    }
-                    _ => from_moments(self, axes, how, skipna),
-                };
-                Ok(if dtype == DType::Float32 {
-                    Values::Float32(out.mapv(|x| x as f32))
-                } else {
-                    Values::Float64(out)
+                    Values::Float64(a) => Values::Float64(stream(a, axes, how, skipna)),
+                    _ => unreachable!("floats"),
                 })
             }
             Reduction::Min | Reduction::Max | Reduction::ArgMin | Reduction::ArgMax => self
