@@ -217,6 +217,72 @@ where
     Ok(out)
 }
 
+/// `target = target op other` (or `other op target` when `!into_left`), `other`
+/// broadcast to `target`'s shape and of its dtype.
+fn update(op: BinaryOp, target: &mut Values, other: &Values, into_left: bool) {
+    with_numeric!(target, t => {
+        let o = other.array().expect("cast to the target's dtype");
+        match op {
+            BinaryOp::Add => update_with(t, o, into_left, Numeric::add),
+            BinaryOp::Sub => update_with(t, o, into_left, Numeric::sub),
+            BinaryOp::Mul => update_with(t, o, into_left, Numeric::mul),
+            _ => update_with(t, o, into_left, |x, y| op.arithmetic(x, y)),
+        }
+    }, _ => unreachable!("arithmetic is on numbers"))
+}
+
+fn update_with<T: Numeric>(
+    target: &mut ArrayD<T>,
+    other: &ArrayD<T>,
+    into_left: bool,
+    f: impl Fn(T, T) -> T + Sync + Send,
+) {
+    let other = other.broadcast(target.raw_dim()).expect("broadcastable");
+    if into_left {
+        zip_rows(target, &other, |x, y| f(x, y));
+    } else {
+        zip_rows(target, &other, |x, y| f(y, x));
+    }
+}
+
+/// `target[i] = f(target[i], other[i])`, row by row along the last axis when rows are
+/// long: a row of a broadcast operand is then one repeated value or a plain slice, which
+/// the loop walks without index arithmetic.
+fn zip_rows<T: Numeric>(
+    target: &mut ArrayD<T>,
+    other: &ndarray::ArrayViewD<'_, T>,
+    f: impl Fn(T, T) -> T + Sync + Send,
+) {
+    let parallel = target.len() >= PARALLEL_LEN;
+    if target.shape().last().is_none_or(|&n| n < 16) {
+        let zip = Zip::from(target).and(other);
+        if parallel {
+            zip.par_for_each(|x, &y| *x = f(*x, y));
+        } else {
+            zip.for_each(|x, &y| *x = f(*x, y));
+        }
+        return;
+    }
+    let row = |mut x: ndarray::ArrayViewMut1<'_, T>, y: ndarray::ArrayView1<'_, T>| {
+        match (x.as_slice_mut(), y.strides()[0], y.as_slice()) {
+            (Some(xs), 0, _) => {
+                let y = y[0];
+                xs.iter_mut().for_each(|x| *x = f(*x, y));
+            }
+            (Some(xs), _, Some(ys)) => {
+                xs.iter_mut().zip(ys).for_each(|(x, &y)| *x = f(*x, y));
+            }
+            _ => Zip::from(&mut x).and(&y).for_each(|x, &y| *x = f(*x, y)),
+        }
+    };
+    let rows = Zip::from(target.rows_mut()).and(other.rows());
+    if parallel {
+        rows.par_for_each(row);
+    } else {
+        rows.for_each(row);
+    }
+}
+
 /// A float function of one value, as numpy's ufuncs name them: data, so that a lazy
 /// plan can carry it.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
@@ -340,6 +406,22 @@ impl BinaryOp {
         }
     }
 
+    /// The dtype arithmetic gives on `left` and `right`: numpy's promotion, booleans
+    /// counted as integers, and true division of integers in float64.
+    fn arithmetic_dtype(self, left: DType, right: DType) -> Option<DType> {
+        let common = left.promote(right)?;
+        Some(match common {
+            DType::Bool => DType::Int64,
+            _ if self == Self::Div && !common.is_float() => DType::Float64,
+            _ => common,
+        })
+    }
+
+    /// Whether the operation is arithmetic (its result is of its operands' dtype).
+    fn is_arithmetic(self) -> bool {
+        !self.is_comparison() && !matches!(self, Self::And | Self::Or | Self::Xor)
+    }
+
     fn arithmetic<T: Numeric>(self, a: T, b: T) -> T {
         match self {
             Self::Add => a.add(b),
@@ -456,18 +538,39 @@ impl Values {
                 }
             };
         }
-        let mut common = left.promote(right).ok_or_else(unsupported)?;
-        if common == DType::Bool {
-            common = DType::Int64;
-        }
-        if op == BinaryOp::Div && !common.is_float() {
-            common = DType::Float64;
-        }
+        let common = op.arithmetic_dtype(left, right).ok_or_else(unsupported)?;
         let (a, b) = (self.as_dtype(common)?, other.as_dtype(common)?);
         with_numeric!(a.as_ref(), x => {
             let y = b.array().expect("both cast to one dtype");
             Ok(Values::from_array(zip_with(x, y, |&p, &q| op.arithmetic(p, q))?))
         }, _ => Err(unsupported()))
+    }
+
+    /// `a op b`, written over an owned operand that already has the result's dtype and
+    /// shape (a chunk plus a broadcast coefficient, say), so that a chain of arithmetic
+    /// on a chunk allocates nothing; otherwise as [`Values::binary`].
+    pub(crate) fn binary_reusing(
+        op: BinaryOp,
+        a: Cow<'_, Values>,
+        b: Cow<'_, Values>,
+    ) -> Result<Values, Error> {
+        let common = op
+            .arithmetic_dtype(a.dtype(), b.dtype())
+            .filter(|&d| op.is_arithmetic() && d.is_numeric());
+        if let (Some(common), Ok(shape)) = (common, broadcast_shape(a.shape(), b.shape())) {
+            let fits = |v: &Cow<'_, Values>| {
+                matches!(v, Cow::Owned(_)) && v.dtype() == common && v.shape() == shape
+            };
+            let (into_left, (target, other)) = match (fits(&a), fits(&b)) {
+                (true, _) => (true, (a, b)),
+                (false, true) => (false, (b, a)),
+                _ => return a.binary(op, &b),
+            };
+            let mut target = target.into_owned();
+            update(op, &mut target, &*other.as_dtype(common)?, into_left);
+            return Ok(target);
+        }
+        a.binary(op, &b)
     }
 
     /// Arithmetic and comparisons on times (datetime64 or cftime-like, which count in

@@ -512,9 +512,8 @@ impl Variable {
                 .collect::<Result<Vec<_>, _>>()?;
             return Ok(Self::from_data(dims, Lazy::map(op, &lazies)?.into()));
         }
-        let arranged: Vec<Cow<'_, Values>> = inputs.iter().map(|v| v.arranged(&dims)).collect();
-        let values: Vec<&Values> = arranged.iter().map(AsRef::as_ref).collect();
-        Ok(Self::from_values(dims, op.apply(&values)?))
+        let arranged = inputs.iter().map(|v| v.arranged(&dims)).collect();
+        Ok(Self::from_values(dims, op.apply(arranged)?))
     }
 
     /// `self op other`, broadcast by dimension name (no attributes: the caller decides).

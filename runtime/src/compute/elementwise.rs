@@ -2,6 +2,8 @@
 //! each runs on a chunk through the same code as eager arrays, so lazy and eager
 //! results agree by construction.
 
+use std::borrow::Cow;
+
 use crate::Error;
 use crate::array::FloatFn;
 use crate::array::{BinaryOp, DType, Values};
@@ -45,10 +47,15 @@ impl Elementwise {
         }
     }
 
-    /// The step applied to one block of each input.
-    pub(crate) fn apply(&self, inputs: &[&Values]) -> Result<Values, Error> {
-        match (self, inputs) {
-            (Self::Binary(op), [a, b]) => a.binary(*op, b),
+    /// The step applied to one block of each input; arithmetic writes over an owned
+    /// input where it can.
+    pub(crate) fn apply(&self, mut inputs: Vec<Cow<'_, Values>>) -> Result<Values, Error> {
+        if let (Self::Binary(op), 2) = (self, inputs.len()) {
+            let b = inputs.pop().expect("two inputs");
+            let a = inputs.pop().expect("two inputs");
+            return Values::binary_reusing(*op, a, b);
+        }
+        match (self, &inputs[..]) {
             (Self::Float(f), [a]) => a.map_float(*f),
             (Self::Abs, [a]) => a.abs(),
             (Self::IsNull, [a]) => Ok(a.is_null()),

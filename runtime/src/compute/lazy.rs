@@ -2,6 +2,7 @@
 //! (by running the step on one element, with the eager code), so errors show at the
 //! line that made the mistake, and nothing is read until the plan runs.
 
+use std::borrow::Cow;
 use std::collections::HashMap;
 use std::collections::hash_map::DefaultHasher;
 use std::fmt;
@@ -279,8 +280,7 @@ impl Lazy {
                 input
             })
             .collect::<Vec<_>>();
-        let metas: Vec<&Values> = inputs.iter().map(Lazy::meta).collect();
-        let meta = op.apply(&metas)?;
+        let meta = op.apply(inputs.iter().map(|i| Cow::Borrowed(i.meta())).collect())?;
         Ok(Self::new(
             op.name(),
             shape,

@@ -180,8 +180,14 @@ impl Random {
         }
     }
 
+    /// The hash that element `flat` (its position in the whole field) draws from.
+    fn bits(&self, flat: u64) -> u64 {
+        mix(self.seed ^ flat.wrapping_mul(0x9E37_79B9_7F4A_7C15))
+    }
+
+    /// Element `flat` as a float64.
     fn value(&self, flat: u64) -> f64 {
-        let bits = mix(self.seed ^ flat.wrapping_mul(0x9E37_79B9_7F4A_7C15));
+        let bits = self.bits(flat);
         let unit = |b: u64| (b >> 11) as f64 * (1.0 / (1_u64 << 53) as f64);
         match self.distribution {
             Distribution::Uniform => unit(bits),
@@ -192,6 +198,45 @@ impl Random {
                 mean + std * (-2.0 * u1.ln()).sqrt() * (std::f64::consts::TAU * u2).cos()
             }
         }
+    }
+
+    /// Element `flat` as a float32: uniform values from the top 24 bits of the hash
+    /// (as numpy draws float32, so none rounds up to 1), normal ones rounded from
+    /// float64.
+    #[allow(clippy::cast_possible_truncation, reason = "float32 output")]
+    fn value32(&self, flat: u64) -> f32 {
+        match self.distribution {
+            Distribution::Uniform => (self.bits(flat) >> 40) as f32 * (1.0 / (1_u32 << 24) as f32),
+            Distribution::Normal { .. } => self.value(flat) as f32,
+        }
+    }
+
+    /// The block at `region`, row by row along the last axis (where positions are
+    /// consecutive), each element written once.
+    fn generate<T>(&self, region: &[Range<usize>], value: impl Fn(u64) -> T) -> ArrayD<T> {
+        let shape: Vec<usize> = region.iter().map(ExactSizeIterator::len).collect();
+        let ndim = shape.len();
+        let strides: Vec<u64> = (0..ndim)
+            .map(|d| self.shape[d + 1..].iter().product::<usize>() as u64)
+            .collect();
+        let row = shape.last().copied().unwrap_or(1) as u64;
+        let count: usize = shape.iter().product();
+        let mut values = Vec::with_capacity(count);
+        let mut at = vec![0; ndim.saturating_sub(1)];
+        for _ in 0..count.checked_div(row as usize).unwrap_or(0) {
+            let base: u64 = (0..ndim)
+                .map(|d| (region[d].start + at.get(d).copied().unwrap_or(0)) as u64 * strides[d])
+                .sum();
+            values.extend((base..base + row).map(&value));
+            for d in (0..at.len()).rev() {
+                at[d] += 1;
+                if at[d] < shape[d] {
+                    break;
+                }
+                at[d] = 0;
+            }
+        }
+        ArrayD::from_shape_vec(IxDyn(&shape), values).expect("one value per element")
     }
 }
 
@@ -225,33 +270,9 @@ impl ChunkSource for Random {
 
     fn read(&self, index: &[usize]) -> Result<Values, Error> {
         let region = self.chunks.region(index);
-        let shape: Vec<usize> = region.iter().map(ExactSizeIterator::len).collect();
-        let ndim = shape.len();
-        let strides: Vec<u64> = (0..ndim)
-            .map(|d| self.shape[d + 1..].iter().product::<usize>() as u64)
-            .collect();
-        // Row by row along the last axis, where positions are consecutive.
-        let row = shape.last().copied().unwrap_or(1);
-        let count: usize = shape.iter().product();
-        let mut values = Vec::with_capacity(count);
-        let mut at = vec![0; ndim.saturating_sub(1)];
-        for _ in 0..count.checked_div(row).unwrap_or(0) {
-            let base: u64 = (0..ndim)
-                .map(|d| (region[d].start + at.get(d).copied().unwrap_or(0)) as u64 * strides[d])
-                .sum();
-            values.extend((0..row as u64).map(|i| self.value(base + i)));
-            for d in (0..at.len()).rev() {
-                at[d] += 1;
-                if at[d] < shape[d] {
-                    break;
-                }
-                at[d] = 0;
-            }
-        }
-        let array = ArrayD::from_shape_vec(IxDyn(&shape), values).expect("one value per element");
         Ok(match self.dtype {
-            DType::Float32 => Values::from_array(array.mapv(|x| x as f32)),
-            _ => Values::from_array(array),
+            DType::Float32 => Values::from_array(self.generate(&region, |flat| self.value32(flat))),
+            _ => Values::from_array(self.generate(&region, |flat| self.value(flat))),
         })
     }
 }

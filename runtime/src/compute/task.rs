@@ -1,6 +1,7 @@
 //! Running one task: computing one chunk of a stage, with every fused step evaluated
 //! chunk by chunk inside it, and kept chunks of earlier stages read as they are.
 
+use std::borrow::Cow;
 use std::cell::RefCell;
 use std::collections::{HashMap, HashSet};
 use std::sync::Arc;
@@ -98,8 +99,24 @@ impl Evaluation<'_> {
                         self.chunk(input, &at)
                     })
                     .collect::<Result<Vec<_>, _>>()?;
-                let values: Vec<&Values> = blocks.iter().map(|b| &b[0]).collect();
-                one(typed(lazy, op.apply(&values)?)?)
+                // Blocks no one else holds are taken, so arithmetic can write over
+                // them; the others are borrowed.
+                let (mut taken, mut shared) = (Vec::new(), Vec::new());
+                for block in blocks {
+                    match Arc::try_unwrap(block) {
+                        Ok(mut fields) => taken.push(Some(fields.swap_remove(0))),
+                        Err(block) => {
+                            taken.push(None);
+                            shared.push(block);
+                        }
+                    }
+                }
+                let mut shared = shared.iter();
+                let values = taken
+                    .into_iter()
+                    .map(|v| v.map_or_else(|| Cow::Borrowed(&shared.next().expect("held")[0]), Cow::Owned))
+                    .collect();
+                one(typed(lazy, op.apply(values)?)?)
             }
             Op::Arrange { input, axes } => {
                 let mut at = vec![0; input.ndim()];
@@ -336,3 +353,4 @@ fn concatenated<'a>(inputs: &'a [Lazy], axis: usize, index: &[usize]) -> (&'a La
     }
     unreachable!("concatenated chunks cover the output")
 }
+
