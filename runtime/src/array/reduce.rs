@@ -246,15 +246,21 @@ fn stream<T: Numeric>(a: &ArrayD<T>, axes: &[usize], how: Reduction, skipna: boo
 /// values along `axes`, as float64, in one streamed pass per quantity and without
 /// copying the input: what chunked means and variances combine. `None` for values that
 /// are not numbers. Without `skipna`, NaN counts and poisons the sums.
+///
+/// With `groups` (one reduced axis, and the group of each position along it, or
+/// `count` or more for none) there is one result per group: the arrays have the input's
+/// shape with the axis `count` long. Without, they have the kept axes' shape.
 pub(crate) fn moments(
     values: &Values,
     axes: &[usize],
+    groups: Option<(&[usize], usize)>,
     skipna: bool,
     squares: bool,
 ) -> Option<[ArrayD<f64>; 3]> {
     fn run<T: Numeric>(
         a: &ArrayD<T>,
         axes: &[usize],
+        groups: Option<(&[usize], usize)>,
         skipna: bool,
         squares: bool,
     ) -> [ArrayD<f64>; 3] {
@@ -263,19 +269,39 @@ pub(crate) fn moments(
             outer,
             mid,
             inner,
-            out_shape,
+            mut out_shape,
         } = blocks(a, axes);
-        // Tasks: one block of inner positions of one outer index each.
+        let every = vec![0; mid];
+        let (of, count) = groups.unwrap_or((&every, 1));
+        if groups.is_some() {
+            out_shape.insert(axes[0], count);
+        }
+        // Tasks: one block of inner positions of one outer index each, accumulating
+        // `len` positions for each group.
         let piece = inner.clamp(1, 4096);
         let tasks: Vec<(usize, usize)> = (0..outer)
             .flat_map(|o| (0..inner).step_by(piece).map(move |i| (o, i)))
             .collect();
         let task = |&(o, start): &(usize, usize)| -> [Vec<f64>; 3] {
             let len = piece.min(inner - start);
+            if len == 1 && groups.is_none() {
+                // One contiguous run per output (the reduced axes are the last ones).
+                let run = &data[o * mid..][..mid];
+                let (n, total) = sum_count(run, |x| x, skipna);
+                let m2 = if squares {
+                    let mean = total / n;
+                    sum_count(run, |x| (x - mean) * (x - mean), skipna).1
+                } else {
+                    0.0
+                };
+                return [vec![n], vec![total], vec![m2]];
+            }
             let lane = |m: usize| &data[(o * mid + m) * inner + start..][..len];
-            let (mut count, mut total, mut m2) = (vec![0.0; len], vec![0.0; len], vec![0.0; len]);
-            for m in 0..mid {
-                for ((c, t), &x) in count.iter_mut().zip(total.iter_mut()).zip(lane(m)) {
+            let at = |g: usize| g * len..(g + 1) * len;
+            let fresh = || vec![0.0; count * len];
+            let (mut n, mut total, mut m2) = (fresh(), fresh(), fresh());
+            for (m, &g) in of.iter().enumerate().filter(|(_, g)| **g < count) {
+                for ((c, t), &x) in n[at(g)].iter_mut().zip(&mut total[at(g)]).zip(lane(m)) {
                     let x = x.to_f64();
                     if !(skipna && x.is_nan()) {
                         *c += 1.0;
@@ -284,8 +310,9 @@ pub(crate) fn moments(
                 }
             }
             if squares {
-                for m in 0..mid {
-                    for (((q, &c), &t), &x) in m2.iter_mut().zip(&count).zip(&total).zip(lane(m)) {
+                for (m, &g) in of.iter().enumerate().filter(|(_, g)| **g < count) {
+                    let (c, t) = (&n[at(g)], &total[at(g)]);
+                    for (((q, &c), &t), &x) in m2[at(g)].iter_mut().zip(c).zip(t).zip(lane(m)) {
                         let d = x.to_f64() - t / c;
                         if !(skipna && d.is_nan()) {
                             *q += d * d;
@@ -293,24 +320,53 @@ pub(crate) fn moments(
                     }
                 }
             }
-            [count, total, m2]
+            [n, total, m2]
         };
         let parts: Vec<[Vec<f64>; 3]> = if outer * inner * mid >= PARALLEL_LEN {
             tasks.par_iter().map(task).collect()
         } else {
             tasks.iter().map(task).collect()
         };
-        let shape = IxDyn(&out_shape);
+        // Each task's values of group g go to (outer, g, inner positions).
         let field = |k: usize| {
-            let values: Vec<f64> = parts.iter().flat_map(|p| p[k].iter().copied()).collect();
-            ArrayD::from_shape_vec(shape.clone(), values).expect("one per output")
+            let mut values = vec![0.0; outer * count * inner];
+            for (&(o, start), part) in tasks.iter().zip(&parts) {
+                let len = piece.min(inner - start);
+                for g in 0..count {
+                    let to = (o * count + g) * inner + start;
+                    values[to..to + len].copy_from_slice(&part[k][g * len..(g + 1) * len]);
+                }
+            }
+            ArrayD::from_shape_vec(IxDyn(&out_shape), values).expect("one per output")
         };
         [field(0), field(1), field(2)]
     }
-    with_numeric!(values, a => Some(run(a, axes, skipna, squares)), _ => match values {
-        Values::Bool(_) => Some(run(values.cast(DType::UInt8).ok()?.array::<u8>().ok()?, axes, skipna, squares)),
+    with_numeric!(values, a => Some(run(a, axes, groups, skipna, squares)), _ => match values {
+        Values::Bool(_) => Some(run(values.cast(DType::UInt8).ok()?.array::<u8>().ok()?, axes, groups, skipna, squares)),
         _ => None,
     })
+}
+
+/// How many of `f` of the values are not NaN (or all, without `skipna`), and their
+/// sum: eight running sums, so the loop vectorises and rounding error grows slower.
+fn sum_count<T: Numeric>(values: &[T], f: impl Fn(f64) -> f64, skipna: bool) -> (f64, f64) {
+    let (mut n, mut total) = ([0.0; 8], [0.0; 8]);
+    let mut add = |k: usize, x: T| {
+        let y = f(x.to_f64());
+        let keep = !(skipna && y.is_nan());
+        n[k] += if keep { 1.0 } else { 0.0 };
+        total[k] += if keep { y } else { 0.0 };
+    };
+    let mut eights = values.chunks_exact(8);
+    for eight in &mut eights {
+        for (k, &x) in eight.iter().enumerate() {
+            add(k, x);
+        }
+    }
+    for (k, &x) in eights.remainder().iter().enumerate() {
+        add(k, x);
+    }
+    (n.iter().sum(), total.iter().sum())
 }
 
 /// The non-missing values of a row, as floats (all of them, NaN included, when

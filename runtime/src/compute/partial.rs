@@ -3,6 +3,8 @@
 //! `partial_reduce`). A partial result keeps the reduced axes with length 1, so partial
 //! results of neighbouring chunks concatenate along them.
 
+use std::borrow::Cow;
+
 use ndarray::{ArrayD, IxDyn, Zip};
 
 use crate::Error;
@@ -31,34 +33,16 @@ pub(crate) fn partial(
     let reduce = |how: Reduction, values: &Values| -> Result<Values, Error> {
         reshape(&values.reduce(how, axes, skipna)?, &shape)
     };
-    let moments = |squares: bool| -> Result<[Values; 3], Error> {
-        let [count, total, m2] = moments(block, axes, skipna, squares).ok_or_else(|| {
-            Error::Operation(format!(
-                "{} is not defined for {} values",
-                how.name(),
-                block.dtype()
-            ))
-        })?;
-        Ok([
-            reshape(&Values::Float64(count), &shape)?,
-            reshape(&Values::Float64(total), &shape)?,
-            reshape(&Values::Float64(m2), &shape)?,
-        ])
+    let moments = || -> Result<Fields, Error> {
+        let fields = moment_fields(how, block, axes, None, skipna)?;
+        fields
+            .into_iter()
+            .map(|f| reshape(&f, &shape))
+            .collect::<Result<Fields, _>>()
     };
     match how {
-        Reduction::Mean => {
-            let [count, total, _] = moments(false)?;
-            Ok(vec![total, count])
-        }
-        Reduction::Var { .. } | Reduction::Std { .. } => {
-            let [count, total, m2] = moments(true)?;
-            let mean = total.binary(BinaryOp::Div, &count)?;
-            Ok(vec![count, mean, m2])
-        }
-        Reduction::Sum if block.dtype().is_float() => {
-            let [_, total, _] = moments(false)?;
-            Ok(vec![total])
-        }
+        Reduction::Mean | Reduction::Var { .. } | Reduction::Std { .. } => moments(),
+        Reduction::Sum if block.dtype().is_float() => moments(),
         Reduction::ArgMin | Reduction::ArgMax => {
             let extreme = if how == Reduction::ArgMin {
                 Reduction::Min
@@ -80,11 +64,44 @@ pub(crate) fn partial(
     }
 }
 
+/// The partial result of a mean (sum, count), variance (count, mean, squared
+/// deviations) or float sum (sum) over `block`'s `axes`, from one streamed pass (per
+/// group along the one axis, with `groups`).
+fn moment_fields(
+    how: Reduction,
+    block: &Values,
+    axes: &[usize],
+    groups: Option<(&[usize], usize)>,
+    skipna: bool,
+) -> Result<Fields, Error> {
+    let squares = matches!(how, Reduction::Var { .. } | Reduction::Std { .. });
+    let [count, total, m2] = moments(block, axes, groups, skipna, squares).ok_or_else(|| {
+        Error::Operation(format!(
+            "{} is not defined for {} values",
+            how.name(),
+            block.dtype()
+        ))
+    })?;
+    Ok(match how {
+        Reduction::Mean => vec![Values::Float64(total), Values::Float64(count)],
+        Reduction::Sum => vec![Values::Float64(total)],
+        _ => {
+            let mut mean = total;
+            Zip::from(&mut mean).and(&count).for_each(|t, &n| *t /= n);
+            vec![
+                Values::Float64(count),
+                Values::Float64(mean),
+                Values::Float64(m2),
+            ]
+        }
+    })
+}
+
 /// Two partial results of neighbouring blocks (the first before the second) combined
 /// into one, element by element.
 pub(crate) fn merge(
     how: Reduction,
-    first: &[Values],
+    first: Fields,
     second: &[Values],
     skipna: bool,
 ) -> Result<Fields, Error> {
@@ -101,23 +118,29 @@ pub(crate) fn merge(
     let fold = |how: Reduction, a: &Values, b: &Values| -> Result<Values, Error> {
         reshape(&pair(a, b)?.reduce(how, &[shape.len()], skipna)?, &shape)
     };
-    let add = |a: &Values, b: &Values| a.binary(BinaryOp::Add, b);
+    // Sums written over the first's fields.
+    let add = |first: Fields| {
+        first
+            .into_iter()
+            .zip(second)
+            .map(|(a, b)| Values::binary_reusing(BinaryOp::Add, Cow::Owned(a), Cow::Borrowed(b)))
+            .collect()
+    };
     match how {
-        Reduction::Mean => Ok(vec![
-            add(&first[0], &second[0])?,
-            add(&first[1], &second[1])?,
-        ]),
+        Reduction::Mean | Reduction::Sum | Reduction::Count => add(first),
         Reduction::Var { .. } | Reduction::Std { .. } => {
-            let f = |fields: &[Values], i: usize| fields[i].array::<f64>().cloned();
-            let (mut n, mut mean, mut m2) = (f(first, 0)?, f(first, 1)?, f(first, 2)?);
-            let (nb, mb, m2b) = (f(second, 0)?, f(second, 1)?, f(second, 2)?);
+            let [n, mean, m2] = <[Values; 3]>::try_from(first).expect("three fields");
+            let f = |values: Values| values.into_array::<f64>();
+            let (mut n, mut mean, mut m2) = (f(n)?, f(mean)?, f(m2)?);
+            let g = |i: usize| second[i].array::<f64>();
+            let (nb, mb, m2b) = (g(0)?, g(1)?, g(2)?);
             // Chan et al.'s update of counts, means and squared deviations.
             Zip::from(&mut n)
                 .and(&mut mean)
                 .and(&mut m2)
-                .and(&nb)
-                .and(&mb)
-                .and(&m2b)
+                .and(nb)
+                .and(mb)
+                .and(m2b)
                 .for_each(|n, mean, m2, &nb, &mb, &m2b| {
                     if nb == 0.0 && *n > 0.0 {
                         return;
@@ -150,7 +173,6 @@ pub(crate) fn merge(
                 second[1].choose(&second_wins, &first[1])?,
             ])
         }
-        Reduction::Sum | Reduction::Count => Ok(vec![add(&first[0], &second[0])?]),
         Reduction::Prod => Ok(vec![first[0].binary(BinaryOp::Mul, &second[0])?]),
         _ => Ok(vec![fold(how, &first[0], &second[0])?]),
     }
@@ -167,6 +189,20 @@ pub(crate) fn partial_groups(
     groups: &[usize],
     count: usize,
 ) -> Result<Fields, Error> {
+    let mut shape = vec![1; block.ndim()];
+    shape[axis] = count;
+    let mut present = vec![0.0; count];
+    for &g in groups.iter().filter(|&&g| g < count) {
+        present[g] += 1.0;
+    }
+    let present = reshape(&Values::from_vec::<f64>(present), &shape)?;
+    let moments = matches!(how, Reduction::Mean | Reduction::Var { .. } | Reduction::Std { .. })
+        || (how == Reduction::Sum && block.dtype().is_float());
+    if moments {
+        let mut fields = moment_fields(how, block, &[axis], Some((groups, count)), skipna)?;
+        fields.push(present);
+        return Ok(fields);
+    }
     let mut members: Vec<Vec<usize>> = vec![Vec::new(); count];
     for (position, &g) in groups.iter().enumerate() {
         if g < count {
@@ -187,33 +223,45 @@ pub(crate) fn partial_groups(
     let mut fields = (0..placeholder.len())
         .map(|i| Values::concat(&parts.iter().map(|p| &p[i]).collect::<Vec<_>>(), axis))
         .collect::<Result<Fields, _>>()?;
-    let mut shape = vec![1; block.ndim()];
-    shape[axis] = count;
-    let present = members.iter().map(|m| m.len() as f64).collect();
-    fields.push(reshape(&Values::from_vec::<f64>(present), &shape)?);
+    fields.push(present);
     Ok(fields)
 }
 
 /// [`merge`] for partial results per group: where a group is absent from one side,
-/// the other side's fields as they are.
+/// the other side's fields as they are. Moments of an absent group are zeros, which
+/// merge as they are.
 pub(crate) fn merge_groups(
     how: Reduction,
-    first: &[Values],
+    mut first: Fields,
     second: &[Values],
     skipna: bool,
 ) -> Result<Fields, Error> {
     let k = first.len() - 1;
-    let (a, b) = (&first[..k], &second[..k]);
-    let merged = merge(how, a, b, skipna)?;
-    let zero = Values::scalar(0.0);
-    let only_second = first[k].binary(BinaryOp::Eq, &zero)?;
-    let only_first = second[k].binary(BinaryOp::Eq, &zero)?;
-    let mut out = merged
-        .iter()
-        .zip(a.iter().zip(b))
-        .map(|(m, (x, y))| x.choose(&only_first, &y.choose(&only_second, m)?))
-        .collect::<Result<Fields, _>>()?;
-    out.push(first[k].binary(BinaryOp::Add, &second[k])?);
+    let first_present = first.pop().expect("a presence field");
+    let present = Values::binary_reusing(
+        BinaryOp::Add,
+        Cow::Owned(first_present.clone()),
+        Cow::Borrowed(&second[k]),
+    )?;
+    let b = &second[..k];
+    let from_moments = matches!(
+        how,
+        Reduction::Mean | Reduction::Var { .. } | Reduction::Std { .. }
+    ) || (how == Reduction::Sum && first[0].dtype() == DType::Float64);
+    let mut out = if from_moments {
+        merge(how, first, b, skipna)?
+    } else {
+        let merged = merge(how, first.clone(), b, skipna)?;
+        let zero = Values::scalar(0.0);
+        let only_second = first_present.binary(BinaryOp::Eq, &zero)?;
+        let only_first = second[k].binary(BinaryOp::Eq, &zero)?;
+        merged
+            .iter()
+            .zip(first.iter().zip(b))
+            .map(|(m, (x, y))| x.choose(&only_first, &y.choose(&only_second, m)?))
+            .collect::<Result<Fields, _>>()?
+    };
+    out.push(present);
     Ok(out)
 }
 

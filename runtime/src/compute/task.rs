@@ -223,10 +223,15 @@ impl Evaluation<'_> {
             let next = self.chunk(input, &at)?;
             state = Some(match state {
                 None => next,
-                Some(state) if grouped => {
-                    Arc::new(partial::merge_groups(how, &state, &next, skipna)?)
+                Some(state) => {
+                    // Merged over the running state, which no one else holds.
+                    let state = Arc::unwrap_or_clone(state);
+                    Arc::new(if grouped {
+                        partial::merge_groups(how, state, &next, skipna)?
+                    } else {
+                        partial::merge(how, state, &next, skipna)?
+                    })
                 }
-                Some(state) => Arc::new(partial::merge(how, &state, &next, skipna)?),
             });
         }
         Ok(state.expect("a combine reads at least one chunk"))
