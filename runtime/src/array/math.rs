@@ -3,7 +3,7 @@
 
 use std::borrow::Cow;
 
-use ndarray::{ArrayD, IxDyn, Zip};
+use ndarray::{ArrayD, ArrayView1, ArrayViewD, ArrayViewMut1, IxDyn, Zip};
 use rayon::prelude::*;
 
 use super::calendar::CfDateTime;
@@ -208,11 +208,47 @@ where
         right.broadcast(IxDyn(&shape)).expect("broadcastable"),
     );
     let mut out = ArrayD::default(IxDyn(&shape));
-    let zip = Zip::from(&mut out).and(&left).and(&right);
-    if shape.iter().product::<usize>() < PARALLEL_LEN {
-        zip.for_each(|slot, x, y| *slot = combine(x, y));
+    let parallel = out.len() >= PARALLEL_LEN;
+    if shape.last().is_none_or(|&n| n < 16) {
+        let zip = Zip::from(&mut out).and(&left).and(&right);
+        if parallel {
+            zip.par_for_each(|slot, x, y| *slot = combine(x, y));
+        } else {
+            zip.for_each(|slot, x, y| *slot = combine(x, y));
+        }
+        return Ok(out);
+    }
+    // Row by row along the last axis, as `zip_rows`.
+    let row = |mut o: ArrayViewMut1<'_, V>, x: ArrayView1<'_, T>, y: ArrayView1<'_, U>| {
+        match (o.as_slice_mut(), x.as_slice(), y.as_slice()) {
+            (Some(os), Some(xs), Some(ys)) => {
+                for ((o, x), y) in os.iter_mut().zip(xs).zip(ys) {
+                    *o = combine(x, y);
+                }
+            }
+            (Some(os), Some(xs), None) if y.strides()[0] == 0 => {
+                let y = &y[0];
+                for (o, x) in os.iter_mut().zip(xs) {
+                    *o = combine(x, y);
+                }
+            }
+            (Some(os), None, Some(ys)) if x.strides()[0] == 0 => {
+                let x = &x[0];
+                for (o, y) in os.iter_mut().zip(ys) {
+                    *o = combine(x, y);
+                }
+            }
+            _ => Zip::from(&mut o)
+                .and(&x)
+                .and(&y)
+                .for_each(|slot, x, y| *slot = combine(x, y)),
+        }
+    };
+    let rows = Zip::from(out.rows_mut()).and(left.rows()).and(right.rows());
+    if parallel {
+        rows.par_for_each(row);
     } else {
-        zip.par_for_each(|slot, x, y| *slot = combine(x, y));
+        rows.for_each(row);
     }
     Ok(out)
 }
@@ -250,7 +286,7 @@ fn update_with<T: Numeric>(
 /// the loop walks without index arithmetic.
 fn zip_rows<T: Numeric>(
     target: &mut ArrayD<T>,
-    other: &ndarray::ArrayViewD<'_, T>,
+    other: &ArrayViewD<'_, T>,
     f: impl Fn(T, T) -> T + Sync + Send,
 ) {
     let parallel = target.len() >= PARALLEL_LEN;
@@ -263,7 +299,7 @@ fn zip_rows<T: Numeric>(
         }
         return;
     }
-    let row = |mut x: ndarray::ArrayViewMut1<'_, T>, y: ndarray::ArrayView1<'_, T>| {
+    let row = |mut x: ArrayViewMut1<'_, T>, y: ArrayView1<'_, T>| {
         match (x.as_slice_mut(), y.strides()[0], y.as_slice()) {
             (Some(xs), 0, _) => {
                 let y = y[0];
@@ -542,7 +578,13 @@ impl Values {
         let (a, b) = (self.as_dtype(common)?, other.as_dtype(common)?);
         with_numeric!(a.as_ref(), x => {
             let y = b.array().expect("both cast to one dtype");
-            Ok(Values::from_array(zip_with(x, y, |&p, &q| op.arithmetic(p, q))?))
+            // The common operations as their own loops, free of the dispatch.
+            Ok(Values::from_array(match op {
+                BinaryOp::Add => zip_with(x, y, |&p, &q| p.add(q)),
+                BinaryOp::Sub => zip_with(x, y, |&p, &q| p.sub(q)),
+                BinaryOp::Mul => zip_with(x, y, |&p, &q| p.mul(q)),
+                _ => zip_with(x, y, |&p, &q| op.arithmetic(p, q)),
+            }?))
         }, _ => Err(unsupported()))
     }
 
@@ -667,6 +709,20 @@ impl Values {
                 &broadcast_shape(cond.shape(), a.shape())?,
                 b.shape(),
             )?);
+            if let (Some(cs), Some(xs), Some([y])) = (cond.as_slice(), a.as_slice(), b.as_slice())
+                && cond.raw_dim() == shape
+                && a.raw_dim() == shape
+            {
+                // A whole array and one fill value (`fillna`, say): one pass.
+                let out = xs
+                    .iter()
+                    .zip(cs)
+                    .map(|(x, &c)| if c { x.clone() } else { y.clone() })
+                    .collect();
+                return Ok(Values::from_array(
+                    ArrayD::from_shape_vec(shape, out).expect("one per element"),
+                ));
+            }
             let mut out = ArrayD::default(shape.clone());
             Zip::from(&mut out)
                 .and(cond.broadcast(shape.clone()).expect("broadcastable"))
