@@ -325,3 +325,73 @@ fn persisted_chunks_are_reused() {
         &(&eager * 2.0).mean("time").unwrap(),
     );
 }
+
+/// A chunk source that counts its reads.
+#[derive(Debug)]
+struct Counted {
+    inner: rangeo::compute::InMemory,
+    reads: std::sync::atomic::AtomicUsize,
+}
+
+impl rangeo::compute::ChunkSource for Counted {
+    fn name(&self) -> &str {
+        "counted"
+    }
+    fn shape(&self) -> &[usize] {
+        self.inner.shape()
+    }
+    fn chunks(&self) -> &rangeo::compute::Chunks {
+        self.inner.chunks()
+    }
+    fn meta(&self) -> rangeo::array::Values {
+        self.inner.meta()
+    }
+    fn read(&self, index: &[usize]) -> Result<rangeo::array::Values, rangeo::Error> {
+        self.reads
+            .fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+        self.inner.read(index)
+    }
+}
+
+#[test]
+fn sibling_reductions_read_each_chunk_once() {
+    use rangeo::compute::{ChunkSource, Chunks, InMemory, Lazy};
+    use std::sync::Arc;
+    let eager = air();
+    let values = Arc::new(eager.variable().to_values().unwrap().into_owned());
+    let chunks = Chunks::regular(values.shape(), &[4, 5, 7]);
+    let source = Arc::new(Counted {
+        inner: InMemory::new(values, chunks).unwrap(),
+        reads: std::sync::atomic::AtomicUsize::new(0),
+    });
+    let lazy = DataArray::new(
+        ["time", "lat", "lon"],
+        Lazy::from_source(Arc::clone(&source) as Arc<dyn ChunkSource>),
+    )
+    .unwrap();
+    let lazy = eager
+        .coords()
+        .iter()
+        .fold(lazy, |a, (name, coord)| {
+            a.assign_coords(name, coord.clone()).unwrap()
+        })
+        .assign_attrs([("units", "K")])
+        .with_name("air");
+    let weights = eager
+        .coord("lat")
+        .unwrap()
+        .radians()
+        .unwrap()
+        .cos()
+        .unwrap();
+    // The weighted sum and the sum of weights: two reductions of one array.
+    let mean = lazy.weighted(&weights).mean(["lat", "lon"]).unwrap();
+    let computed = mean.compute().unwrap();
+    assert_eq!(
+        source.reads.load(std::sync::atomic::Ordering::Relaxed),
+        8,
+        "each of the 8 chunks read once"
+    );
+    let want = eager.weighted(&weights).mean(["lat", "lon"]).unwrap();
+    assert_same("weighted", &computed, &want);
+}

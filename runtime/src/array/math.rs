@@ -219,30 +219,32 @@ where
         return Ok(out);
     }
     // Row by row along the last axis, as `zip_rows`.
-    let row = |mut o: ArrayViewMut1<'_, V>, x: ArrayView1<'_, T>, y: ArrayView1<'_, U>| {
-        match (o.as_slice_mut(), x.as_slice(), y.as_slice()) {
-            (Some(os), Some(xs), Some(ys)) => {
-                for ((o, x), y) in os.iter_mut().zip(xs).zip(ys) {
-                    *o = combine(x, y);
-                }
+    let row = |mut o: ArrayViewMut1<'_, V>, x: ArrayView1<'_, T>, y: ArrayView1<'_, U>| match (
+        o.as_slice_mut(),
+        x.as_slice(),
+        y.as_slice(),
+    ) {
+        (Some(os), Some(xs), Some(ys)) => {
+            for ((o, x), y) in os.iter_mut().zip(xs).zip(ys) {
+                *o = combine(x, y);
             }
-            (Some(os), Some(xs), None) if y.strides()[0] == 0 => {
-                let y = &y[0];
-                for (o, x) in os.iter_mut().zip(xs) {
-                    *o = combine(x, y);
-                }
-            }
-            (Some(os), None, Some(ys)) if x.strides()[0] == 0 => {
-                let x = &x[0];
-                for (o, y) in os.iter_mut().zip(ys) {
-                    *o = combine(x, y);
-                }
-            }
-            _ => Zip::from(&mut o)
-                .and(&x)
-                .and(&y)
-                .for_each(|slot, x, y| *slot = combine(x, y)),
         }
+        (Some(os), Some(xs), None) if y.strides()[0] == 0 => {
+            let y = &y[0];
+            for (o, x) in os.iter_mut().zip(xs) {
+                *o = combine(x, y);
+            }
+        }
+        (Some(os), None, Some(ys)) if x.strides()[0] == 0 => {
+            let x = &x[0];
+            for (o, y) in os.iter_mut().zip(ys) {
+                *o = combine(x, y);
+            }
+        }
+        _ => Zip::from(&mut o)
+            .and(&x)
+            .and(&y)
+            .for_each(|slot, x, y| *slot = combine(x, y)),
     };
     let rows = Zip::from(out.rows_mut()).and(left.rows()).and(right.rows());
     if parallel {
@@ -299,17 +301,19 @@ fn zip_rows<T: Numeric>(
         }
         return;
     }
-    let row = |mut x: ArrayViewMut1<'_, T>, y: ArrayView1<'_, T>| {
-        match (x.as_slice_mut(), y.strides()[0], y.as_slice()) {
-            (Some(xs), 0, _) => {
-                let y = y[0];
-                xs.iter_mut().for_each(|x| *x = f(*x, y));
-            }
-            (Some(xs), _, Some(ys)) => {
-                xs.iter_mut().zip(ys).for_each(|(x, &y)| *x = f(*x, y));
-            }
-            _ => Zip::from(&mut x).and(&y).for_each(|x, &y| *x = f(*x, y)),
+    let row = |mut x: ArrayViewMut1<'_, T>, y: ArrayView1<'_, T>| match (
+        x.as_slice_mut(),
+        y.strides()[0],
+        y.as_slice(),
+    ) {
+        (Some(xs), 0, _) => {
+            let y = y[0];
+            xs.iter_mut().for_each(|x| *x = f(*x, y));
         }
+        (Some(xs), _, Some(ys)) => {
+            xs.iter_mut().zip(ys).for_each(|(x, &y)| *x = f(*x, y));
+        }
+        _ => Zip::from(&mut x).and(&y).for_each(|x, &y| *x = f(*x, y)),
     };
     let rows = Zip::from(target.rows_mut()).and(other.rows());
     if parallel {

@@ -42,9 +42,9 @@ pub trait Executor: Send + Sync {
 #[derive(Debug, Clone, Copy, Default)]
 pub struct ThreadPool;
 
-/// What a worker sends back.
+/// What a worker sends back: a chunk of each stage of the group, or that it stopped.
 enum Message {
-    Done(usize, Result<Arc<Fields>, Error>),
+    Done(usize, Result<Vec<Arc<Fields>>, Error>),
     Finished,
 }
 
@@ -71,13 +71,22 @@ impl Executor for ThreadPool {
             bytes_read: Arc::new(AtomicUsize::new(0)),
         };
         let mut stores: Vec<Option<Store>> = vec![None; plan.stages.len()];
+        let mut ran = vec![false; plan.stages.len()];
         let mut done = 0;
-        for stage in 0..plan.stages.len() {
-            let kept = run_stage(&shared, stage, &stores, control, deliver, &mut done)?;
-            stores[stage] = kept;
-            // Kept chunks no later stage reads are dropped now.
-            for (earlier, store) in stores.iter_mut().enumerate().take(stage + 1) {
-                if !plan.read_from(earlier, stage + 1) {
+        for group in 0..plan.groups.len() {
+            let kept = run_group(&shared, group, &stores, control, deliver, &mut done)?;
+            for (&stage, kept) in plan.groups[group].stages.iter().zip(kept) {
+                stores[stage] = kept;
+                ran[stage] = true;
+            }
+            // Kept chunks no stage still to run reads are dropped now.
+            for (earlier, store) in stores.iter_mut().enumerate() {
+                let read = plan
+                    .stages
+                    .iter()
+                    .enumerate()
+                    .any(|(later, s)| !ran[later] && s.inputs.contains(&earlier));
+                if !read {
                     *store = None;
                 }
             }
@@ -86,23 +95,26 @@ impl Executor for ThreadPool {
     }
 }
 
-/// Runs the tasks of `stage` on as many workers as the budget allows, reporting to
-/// `control` and handing output chunks to `deliver`; returns its chunks when a later
-/// stage reads them.
-fn run_stage(
+/// Runs the tasks of group `group` on as many workers as the budget allows, reporting
+/// to `control` and handing output chunks to `deliver`; returns the chunks of each of
+/// its stages that a later stage reads.
+fn run_group(
     shared: &Shared,
-    stage: usize,
+    group: usize,
     stores: &[Option<Store>],
     control: &mut dyn Control,
     deliver: &mut dyn FnMut(Task, Arc<Fields>) -> Result<(), Error>,
     done: &mut usize,
-) -> Result<Option<Store>, Error> {
+) -> Result<Vec<Option<Store>>, Error> {
     let plan = &shared.plan;
     let pool = crate::session::thread_pool();
     let total = plan.tasks();
-    let tasks = plan.stages[stage].root.chunks().len();
-    let available = control.budget().saturating_sub(plan.resident(stage, true));
-    let workers = (available / plan.stages[stage].peak.max(1))
+    let members = &plan.groups[group].stages;
+    let tasks = plan.stages[members[0]].root.chunks().len();
+    let available = control
+        .budget()
+        .saturating_sub(plan.group_resident(&plan.groups[group], true));
+    let workers = (available / plan.groups[group].peak.max(1))
         .clamp(1, pool.current_num_threads())
         .min(tasks);
     let next = Arc::new(AtomicUsize::new(0));
@@ -132,15 +144,16 @@ fn run_stage(
                 if chunk >= tasks || cancel.load(Ordering::Relaxed) {
                     break;
                 }
-                let task = Task { stage, chunk };
-                let result = catch_unwind(AssertUnwindSafe(|| plan.run_task(task, &context)))
-                    .unwrap_or_else(|payload| {
-                        Err(Error::Operation(panic_message(
-                            &plan,
-                            task,
-                            payload.as_ref(),
-                        )))
-                    });
+                let result =
+                    catch_unwind(AssertUnwindSafe(|| plan.run_group(group, chunk, &context)))
+                        .unwrap_or_else(|payload| {
+                            Err(Error::Operation(panic_message(
+                                &plan,
+                                group,
+                                chunk,
+                                payload.as_ref(),
+                            )))
+                        });
                 if sender.send(Message::Done(chunk, result)).is_err() {
                     break;
                 }
@@ -149,22 +162,27 @@ fn run_stage(
         });
     }
     drop(sender);
-    let keep = plan.read_from(stage, stage + 1);
-    let mut chunks: Vec<Option<Arc<Fields>>> = vec![None; tasks];
+    let keep: Vec<bool> = members
+        .iter()
+        .map(|&stage| plan.read_from(stage, stage + 1))
+        .collect();
+    let mut chunks: Vec<Vec<Option<Arc<Fields>>>> = vec![vec![None; tasks]; members.len()];
     let mut failure = None;
     let mut finished = 0;
     while finished < workers {
         match receiver.recv_timeout(Duration::from_millis(50)) {
             Ok(Message::Done(chunk, Ok(fields))) => {
-                *done += 1;
-                if plan.outputs.contains(&stage)
-                    && let Err(error) = deliver(Task { stage, chunk }, Arc::clone(&fields))
-                {
-                    failure.get_or_insert(error);
-                    shared.cancel.store(true, Ordering::Relaxed);
-                }
-                if keep {
-                    chunks[chunk] = Some(fields);
+                *done += members.len();
+                for (k, (&stage, fields)) in members.iter().zip(fields).enumerate() {
+                    if plan.outputs.contains(&stage)
+                        && let Err(error) = deliver(Task { stage, chunk }, Arc::clone(&fields))
+                    {
+                        failure.get_or_insert(error);
+                        shared.cancel.store(true, Ordering::Relaxed);
+                    }
+                    if keep[k] {
+                        chunks[k][chunk] = Some(fields);
+                    }
                 }
             }
             Ok(Message::Done(_, Err(error))) => {
@@ -186,27 +204,42 @@ fn run_stage(
             "interrupted after {done} of {total} tasks; nothing was kept"
         ))),
         Some(error) => Err(error),
-        None => Ok(keep.then(|| {
-            Arc::new(
-                chunks
-                    .into_iter()
-                    .map(|c| c.expect("every task ran"))
-                    .collect(),
-            )
-        })),
+        None => Ok(chunks
+            .into_iter()
+            .zip(keep)
+            .map(|(chunks, keep)| {
+                keep.then(|| {
+                    Arc::new(
+                        chunks
+                            .into_iter()
+                            .map(|c| c.expect("every task ran"))
+                            .collect(),
+                    )
+                })
+            })
+            .collect()),
     }
 }
 
 /// The message of a task that panicked (a bug): which step and chunk, and why.
-fn panic_message(plan: &Plan, task: Task, payload: &(dyn std::any::Any + Send)) -> String {
+fn panic_message(
+    plan: &Plan,
+    group: usize,
+    chunk: usize,
+    payload: &(dyn std::any::Any + Send),
+) -> String {
     let why = payload
         .downcast_ref::<String>()
         .map(String::as_str)
         .or_else(|| payload.downcast_ref::<&str>().copied())
         .unwrap_or("unknown cause");
+    let names: Vec<&str> = plan.groups[group]
+        .stages
+        .iter()
+        .map(|&s| plan.stages[s].root.name())
+        .collect();
     format!(
-        "chunk {} of step `{}` failed: {why}",
-        task.chunk,
-        plan.stages[task.stage].root.name()
+        "chunk {chunk} of step `{}` failed: {why}",
+        names.join("`, `")
     )
 }

@@ -196,8 +196,10 @@ pub(crate) fn partial_groups(
         present[g] += 1.0;
     }
     let present = reshape(&Values::from_vec::<f64>(present), &shape)?;
-    let moments = matches!(how, Reduction::Mean | Reduction::Var { .. } | Reduction::Std { .. })
-        || (how == Reduction::Sum && block.dtype().is_float());
+    let moments = matches!(
+        how,
+        Reduction::Mean | Reduction::Var { .. } | Reduction::Std { .. }
+    ) || (how == Reduction::Sum && block.dtype().is_float());
     if moments {
         let mut fields = moment_fields(how, block, &[axis], Some((groups, count)), skipna)?;
         fields.push(present);

@@ -25,6 +25,21 @@ pub struct Plan {
     pub(crate) outputs: Vec<usize>,
     /// The stage of each kept step, by the step's key.
     pub(crate) stage_of: HashMap<u64, usize>,
+    /// Stages run together, in the order they run.
+    pub(crate) groups: Vec<Group>,
+}
+
+/// Stages whose tasks run together, chunk by chunk, because they compute steps in
+/// common (the weighted sum and the sum of weights of one array, say): a task of the
+/// group computes chunk `i` of each of them, and a step they share once.
+#[derive(Debug)]
+pub(crate) struct Group {
+    /// The stages, each with the same chunk grid.
+    pub(crate) stages: Vec<usize>,
+    /// The projected peak memory of one task: its stages' peaks together.
+    pub(crate) peak: usize,
+    /// Steps that several steps of a task read (by key).
+    pub(crate) shared: HashSet<u64>,
 }
 
 /// One kept step and the tasks that make its chunks.
@@ -60,6 +75,7 @@ impl Plan {
         let kept = kept_steps(outputs, &order);
         let mut stages: Vec<Stage> = Vec::new();
         let mut stage_of: HashMap<u64, usize> = HashMap::new();
+        let mut walks: Vec<Walk> = Vec::new();
         for lazy in order {
             if !kept.contains(&lazy.0.key) || stage_of.contains_key(&lazy.0.key) {
                 continue;
@@ -71,9 +87,14 @@ impl Plan {
                 inputs: Vec::new(),
                 peaks: HashMap::new(),
                 readers: HashMap::new(),
+                blockwise: true,
             };
             let peak = projection.peak(&lazy);
             let shared = projection.shared();
+            walks.push(Walk {
+                steps: projection.peaks.keys().copied().collect(),
+                blockwise: projection.blockwise,
+            });
             let mut inputs = projection.inputs;
             inputs.sort_unstable();
             inputs.dedup();
@@ -88,6 +109,7 @@ impl Plan {
         }
         let plan = Self {
             outputs: outputs.iter().map(|o| stage_of[&o.0.key]).collect(),
+            groups: groups(&stages, &walks),
             stages,
             stage_of,
         };
@@ -136,13 +158,23 @@ impl Plan {
             }
     }
 
+    /// Bytes held while group `group` runs besides its tasks (an upper bound: what its
+    /// last stage would find held).
+    pub(crate) fn group_resident(&self, group: &Group, in_memory: bool) -> usize {
+        let last = *group.stages.last().expect("a group has stages");
+        self.resident(last, in_memory)
+    }
+
     fn check(&self, budget: usize, in_memory: bool) -> Result<(), Error> {
-        for (i, stage) in self.stages.iter().enumerate() {
+        for stage in &self.stages {
             if stage.peak > budget {
                 return Err(Error::Memory(over_budget(stage, budget)));
             }
-            let resident = self.resident(i, in_memory);
-            if resident + stage.peak > budget {
+        }
+        for group in &self.groups {
+            let stage = &self.stages[group.stages[0]];
+            let resident = self.group_resident(group, in_memory);
+            if resident + group.peak > budget {
                 return Err(Error::Memory(format!(
                     "computing this needs {} in memory at once (results kept: {}; one task of \
                      step `{}`: {}), more than the memory budget of {}; reduce the data first \
@@ -151,13 +183,57 @@ impl Plan {
                     format_bytes(resident + stage.peak),
                     format_bytes(resident),
                     stage.root.name(),
-                    format_bytes(stage.peak),
+                    format_bytes(group.peak),
                     format_bytes(budget)
                 )));
             }
         }
         Ok(())
     }
+}
+
+/// The steps one stage's task computes, and whether it computes one chunk of each
+/// (no reduction tree level or rechunk among them).
+struct Walk {
+    steps: HashSet<u64>,
+    blockwise: bool,
+}
+
+/// The stages in the order they run, grouped: a blockwise stage joins an earlier group
+/// of blockwise stages with the same chunk grid when it computes a step they compute
+/// and reads nothing that runs after the group starts.
+fn groups(stages: &[Stage], walks: &[Walk]) -> Vec<Group> {
+    let mut groups: Vec<Group> = Vec::new();
+    for (i, stage) in stages.iter().enumerate() {
+        let joins = |g: &&mut Group| {
+            let first = g.stages[0];
+            walks[i].blockwise
+                && walks[first].blockwise
+                && stages[first].root.chunks() == stage.root.chunks()
+                && stage.inputs.iter().all(|&s| s < first)
+                && g.stages
+                    .iter()
+                    .any(|&m| !walks[m].steps.is_disjoint(&walks[i].steps))
+        };
+        if let Some(group) = groups.iter_mut().find(joins) {
+            // Steps more than one of the group's stages compute are shared too.
+            for &m in &group.stages {
+                group
+                    .shared
+                    .extend(walks[m].steps.intersection(&walks[i].steps));
+            }
+            group.shared.extend(&stage.shared);
+            group.stages.push(i);
+            group.peak += stage.peak;
+        } else {
+            groups.push(Group {
+                stages: vec![i],
+                peak: stage.peak,
+                shared: stage.shared.clone(),
+            });
+        }
+    }
+    groups
 }
 
 /// The message for a task that cannot fit: which step, how much, and what chunks would.
@@ -303,6 +379,8 @@ struct Projection<'a> {
     peaks: HashMap<u64, usize>,
     /// How many steps of the task read each step.
     readers: HashMap<u64, usize>,
+    /// Whether the task computes one chunk of each step it computes.
+    blockwise: bool,
 }
 
 impl Projection<'_> {
@@ -333,14 +411,20 @@ impl Projection<'_> {
                 peak.max(held + out)
             }
             Op::Arrange { input, .. } | Op::Finish { input, .. } => self.peak(input) + out,
-            Op::Gather { input, .. } => self.peak(input) + 2 * out,
+            Op::Gather { input, .. } => {
+                self.blockwise = false;
+                self.peak(input) + 2 * out
+            }
             Op::Concat { inputs: list, .. } => list.iter().map(|i| self.peak(i)).max().unwrap_or(0),
             Op::Partial { input, .. } => {
                 // The block as float64 for sums, plus the partial result.
                 let floats = input.chunks().max_shape().iter().product::<usize>() * 8;
                 self.peak(input) + floats + out
             }
-            Op::Combine { input, .. } => self.peak(input) + 3 * out,
+            Op::Combine { input, .. } => {
+                self.blockwise = false;
+                self.peak(input) + 3 * out
+            }
         };
         self.peaks.insert(key, peak);
         peak

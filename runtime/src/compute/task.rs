@@ -32,12 +32,38 @@ impl Plan {
         let index = unravel(&stage.root.chunks().grid(), task.chunk);
         Evaluation {
             plan: self,
-            root: &stage.root,
+            running: &[task.stage],
             shared: &stage.shared,
             computed: RefCell::default(),
             inputs,
         }
         .chunk(&stage.root, &index)
+    }
+
+    /// Computes chunk `chunk` of each stage of group `group`, the steps they share
+    /// once.
+    pub(crate) fn run_group(
+        &self,
+        group: usize,
+        chunk: usize,
+        inputs: &Inputs<'_>,
+    ) -> Result<Vec<Arc<Fields>>, Error> {
+        let group = &self.groups[group];
+        let evaluation = Evaluation {
+            plan: self,
+            running: &group.stages,
+            shared: &group.shared,
+            computed: RefCell::default(),
+            inputs,
+        };
+        group
+            .stages
+            .iter()
+            .map(|&stage| {
+                let root = &self.stages[stage].root;
+                evaluation.chunk(root, &unravel(&root.chunks().grid(), chunk))
+            })
+            .collect()
     }
 }
 
@@ -46,7 +72,8 @@ type ChunkId = (u64, Vec<usize>);
 
 struct Evaluation<'a> {
     plan: &'a Plan,
-    root: &'a Lazy,
+    /// The stages being computed (the others' chunks are read).
+    running: &'a [usize],
     /// Steps that several steps of the task read...
     shared: &'a HashSet<u64>,
     /// ...and their chunks once computed.
@@ -70,8 +97,8 @@ impl Evaluation<'_> {
     }
 
     fn compute(&self, lazy: &Lazy, index: &[usize]) -> Result<Arc<Fields>, Error> {
-        if lazy.0.key != self.root.0.key
-            && let Some(&stage) = self.plan.stage_of.get(&lazy.0.key)
+        if let Some(&stage) = self.plan.stage_of.get(&lazy.0.key)
+            && !self.running.contains(&stage)
         {
             let grid = lazy.chunks().grid();
             let chunk = index.iter().zip(&grid).fold(0, |acc, (&i, &n)| acc * n + i);
@@ -114,7 +141,12 @@ impl Evaluation<'_> {
                 let mut shared = shared.iter();
                 let values = taken
                     .into_iter()
-                    .map(|v| v.map_or_else(|| Cow::Borrowed(&shared.next().expect("held")[0]), Cow::Owned))
+                    .map(|v| {
+                        v.map_or_else(
+                            || Cow::Borrowed(&shared.next().expect("held")[0]),
+                            Cow::Owned,
+                        )
+                    })
                     .collect();
                 one(typed(lazy, op.apply(values)?)?)
             }
@@ -358,4 +390,3 @@ fn concatenated<'a>(inputs: &'a [Lazy], axis: usize, index: &[usize]) -> (&'a La
     }
     unreachable!("concatenated chunks cover the output")
 }
-
