@@ -334,7 +334,7 @@ struct Counted {
 }
 
 impl rangeo::compute::ChunkSource for Counted {
-    fn name(&self) -> &str {
+    fn name(&self) -> &'static str {
         "counted"
     }
     fn shape(&self) -> &[usize] {

@@ -258,6 +258,14 @@ where
 /// `target = target op other` (or `other op target` when `!into_left`), `other`
 /// broadcast to `target`'s shape and of its dtype.
 fn update(op: BinaryOp, target: &mut Values, other: &Values, into_left: bool) {
+    if let (Values::Bool(t), Values::Bool(o)) = (&mut *target, other) {
+        match op {
+            BinaryOp::And => update_with(t, o, into_left, |x, y| x & y),
+            BinaryOp::Or => update_with(t, o, into_left, |x, y| x | y),
+            _ => update_with(t, o, into_left, |x, y| x ^ y),
+        }
+        return;
+    }
     with_numeric!(target, t => {
         let o = other.array().expect("cast to the target's dtype");
         match op {
@@ -266,10 +274,10 @@ fn update(op: BinaryOp, target: &mut Values, other: &Values, into_left: bool) {
             BinaryOp::Mul => update_with(t, o, into_left, Numeric::mul),
             _ => update_with(t, o, into_left, |x, y| op.arithmetic(x, y)),
         }
-    }, _ => unreachable!("arithmetic is on numbers"))
+    }, _ => unreachable!("arithmetic is on numbers"));
 }
 
-fn update_with<T: Numeric>(
+fn update_with<T: Copy + Send + Sync>(
     target: &mut ArrayD<T>,
     other: &ArrayD<T>,
     into_left: bool,
@@ -277,7 +285,7 @@ fn update_with<T: Numeric>(
 ) {
     let other = other.broadcast(target.raw_dim()).expect("broadcastable");
     if into_left {
-        zip_rows(target, &other, |x, y| f(x, y));
+        zip_rows(target, &other, &f);
     } else {
         zip_rows(target, &other, |x, y| f(y, x));
     }
@@ -286,7 +294,7 @@ fn update_with<T: Numeric>(
 /// `target[i] = f(target[i], other[i])`, row by row along the last axis when rows are
 /// long: a row of a broadcast operand is then one repeated value or a plain slice, which
 /// the loop walks without index arithmetic.
-fn zip_rows<T: Numeric>(
+fn zip_rows<T: Copy + Send + Sync>(
     target: &mut ArrayD<T>,
     other: &ArrayViewD<'_, T>,
     f: impl Fn(T, T) -> T + Sync + Send,
@@ -308,10 +316,14 @@ fn zip_rows<T: Numeric>(
     ) {
         (Some(xs), 0, _) => {
             let y = y[0];
-            xs.iter_mut().for_each(|x| *x = f(*x, y));
+            for x in xs {
+                *x = f(*x, y);
+            }
         }
         (Some(xs), _, Some(ys)) => {
-            xs.iter_mut().zip(ys).for_each(|(x, &y)| *x = f(*x, y));
+            for (x, &y) in xs.iter_mut().zip(ys) {
+                *x = f(*x, y);
+            }
         }
         _ => Zip::from(&mut x).and(&y).for_each(|x, &y| *x = f(*x, y)),
     };
@@ -321,6 +333,21 @@ fn zip_rows<T: Numeric>(
     } else {
         rows.for_each(row);
     }
+}
+
+/// `target[i] = other[i]` where `mask[i]` is false, both broadcast to `target`.
+fn fill_where<T: Clone>(target: &mut ArrayD<T>, mask: &ArrayD<bool>, other: &ArrayD<T>) {
+    let shape = target.raw_dim();
+    let mask = mask.broadcast(shape.clone()).expect("broadcastable");
+    let other = other.broadcast(shape).expect("broadcastable");
+    Zip::from(target)
+        .and(&mask)
+        .and(&other)
+        .for_each(|x, &keep, y| {
+            if !keep {
+                *x = y.clone();
+            }
+        });
 }
 
 /// A float function of one value, as numpy's ufuncs name them: data, so that a lazy
@@ -600,23 +627,59 @@ impl Values {
         a: Cow<'_, Values>,
         b: Cow<'_, Values>,
     ) -> Result<Values, Error> {
-        let common = op
-            .arithmetic_dtype(a.dtype(), b.dtype())
-            .filter(|&d| op.is_arithmetic() && d.is_numeric());
-        if let (Some(common), Ok(shape)) = (common, broadcast_shape(a.shape(), b.shape())) {
-            let fits = |v: &Cow<'_, Values>| {
-                matches!(v, Cow::Owned(_)) && v.dtype() == common && v.shape() == shape
-            };
-            let (into_left, (target, other)) = match (fits(&a), fits(&b)) {
-                (true, _) => (true, (a, b)),
-                (false, true) => (false, (b, a)),
-                _ => return a.binary(op, &b),
-            };
-            let mut target = target.into_owned();
-            update(op, &mut target, &*other.as_dtype(common)?, into_left);
-            return Ok(target);
+        let logical = matches!(op, BinaryOp::And | BinaryOp::Or | BinaryOp::Xor);
+        let common = if logical {
+            Some(DType::Bool).filter(|_| a.dtype() == DType::Bool && b.dtype() == DType::Bool)
+        } else {
+            op.arithmetic_dtype(a.dtype(), b.dtype())
+                .filter(|&d| op.is_arithmetic() && d.is_numeric())
+        };
+        let (Some(common), Ok(shape)) = (common, broadcast_shape(a.shape(), b.shape())) else {
+            return a.binary(op, &b);
+        };
+        // An operand of the result's shape that is owned, or must be converted anyway.
+        let fits = |v: &Cow<'_, Values>| {
+            v.shape() == shape && (matches!(v, Cow::Owned(_)) || v.dtype() != common)
+        };
+        let (into_left, (target, other)) = match (fits(&a), fits(&b)) {
+            (true, _) => (true, (a, b)),
+            (false, true) => (false, (b, a)),
+            _ => return a.binary(op, &b),
+        };
+        let mut target = match target {
+            Cow::Owned(v) if v.dtype() == common => v,
+            v => v.cast(common)?,
+        };
+        update(op, &mut target, &*other.as_dtype(common)?, into_left);
+        Ok(target)
+    }
+
+    /// `where(cond, a, b)` written over `a` when it is owned numbers or booleans that
+    /// already have the result's dtype and shape (`fillna` on a chunk, say); otherwise
+    /// as [`Values::choose`].
+    pub(crate) fn choose_reusing(
+        a: Cow<'_, Values>,
+        cond: &Values,
+        b: &Values,
+    ) -> Result<Values, Error> {
+        let dtype = a.dtype();
+        let within =
+            |shape: &[usize]| broadcast_shape(a.shape(), shape).is_ok_and(|s| s == a.shape());
+        let fits = matches!(a, Cow::Owned(_))
+            && (dtype.is_numeric() || dtype == DType::Bool)
+            && dtype.promote(b.dtype()) == Some(dtype)
+            && within(cond.shape())
+            && within(b.shape())
+            && matches!(cond, Values::Bool(_));
+        if !fits {
+            return a.choose(cond, b);
         }
-        a.binary(op, &b)
+        let (Cow::Owned(mut target), Values::Bool(mask)) = (a, cond) else {
+            unreachable!("checked above")
+        };
+        let other = b.as_dtype(dtype)?;
+        with_array!(&mut target, t => fill_where(t, mask, other.array().expect("converted")));
+        Ok(target)
     }
 
     /// Arithmetic and comparisons on times (datetime64 or cftime-like, which count in

@@ -311,8 +311,10 @@ pub(crate) fn moments(
             }
             if squares {
                 for (m, &g) in of.iter().enumerate().filter(|(_, g)| **g < count) {
-                    let (c, t) = (&n[at(g)], &total[at(g)]);
-                    for (((q, &c), &t), &x) in m2[at(g)].iter_mut().zip(c).zip(t).zip(lane(m)) {
+                    let (counts, sums) = (&n[at(g)], &total[at(g)]);
+                    for (((q, &c), &t), &x) in
+                        m2[at(g)].iter_mut().zip(counts).zip(sums).zip(lane(m))
+                    {
                         let d = x.to_f64() - t / c;
                         if !(skipna && d.is_nan()) {
                             *q += d * d;

@@ -55,12 +55,17 @@ impl Elementwise {
             let a = inputs.pop().expect("two inputs");
             return Values::binary_reusing(*op, a, b);
         }
+        if let (Self::Choose, 3) = (self, inputs.len()) {
+            let b = inputs.pop().expect("three inputs");
+            let cond = inputs.pop().expect("three inputs");
+            let a = inputs.pop().expect("three inputs");
+            return Values::choose_reusing(a, &cond, &b);
+        }
         match (self, &inputs[..]) {
             (Self::Float(f), [a]) => a.map_float(*f),
             (Self::Abs, [a]) => a.abs(),
             (Self::IsNull, [a]) => Ok(a.is_null()),
             (Self::Cast(dtype), [a]) => a.cast(*dtype),
-            (Self::Choose, [a, cond, b]) => a.choose(cond, b),
             _ => unreachable!("{} takes {} inputs", self.name(), self.arity()),
         }
     }

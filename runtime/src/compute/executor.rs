@@ -117,51 +117,7 @@ fn run_group(
     let workers = (available / plan.groups[group].peak.max(1))
         .clamp(1, pool.current_num_threads())
         .min(tasks);
-    let next = Arc::new(AtomicUsize::new(0));
-    let (sender, receiver) = crossbeam_channel::unbounded();
-    let inputs: Arc<Vec<Option<Store>>> = Arc::new(stores.to_vec());
-    for _ in 0..workers {
-        let (plan, next, sender, inputs, cancel, bytes_read) = (
-            Arc::clone(plan),
-            Arc::clone(&next),
-            sender.clone(),
-            Arc::clone(&inputs),
-            Arc::clone(&shared.cancel),
-            Arc::clone(&shared.bytes_read),
-        );
-        pool.spawn(move || {
-            let read = |task: Task| {
-                let store = inputs[task.stage].as_ref().expect("earlier stage ran");
-                Arc::clone(&store[task.chunk])
-            };
-            let context = Inputs {
-                read: &read,
-                cancel: &cancel,
-                bytes_read: &bytes_read,
-            };
-            loop {
-                let chunk = next.fetch_add(1, Ordering::Relaxed);
-                if chunk >= tasks || cancel.load(Ordering::Relaxed) {
-                    break;
-                }
-                let result =
-                    catch_unwind(AssertUnwindSafe(|| plan.run_group(group, chunk, &context)))
-                        .unwrap_or_else(|payload| {
-                            Err(Error::Operation(panic_message(
-                                &plan,
-                                group,
-                                chunk,
-                                payload.as_ref(),
-                            )))
-                        });
-                if sender.send(Message::Done(chunk, result)).is_err() {
-                    break;
-                }
-            }
-            let _ = sender.send(Message::Finished);
-        });
-    }
-    drop(sender);
+    let receiver = spawn_workers(shared, group, tasks, workers, stores);
     let keep: Vec<bool> = members
         .iter()
         .map(|&stage| plan.read_from(stage, stage + 1))
@@ -219,6 +175,65 @@ fn run_group(
             })
             .collect()),
     }
+}
+
+/// Starts `workers` workers on the pool, each taking the next chunk of group `group`
+/// until all `tasks` are taken or the run is cancelled; they report on the channel
+/// returned.
+fn spawn_workers(
+    shared: &Shared,
+    group: usize,
+    tasks: usize,
+    workers: usize,
+    stores: &[Option<Store>],
+) -> crossbeam_channel::Receiver<Message> {
+    let plan = &shared.plan;
+    let pool = crate::session::thread_pool();
+    let next = Arc::new(AtomicUsize::new(0));
+    let (sender, receiver) = crossbeam_channel::unbounded();
+    let inputs: Arc<Vec<Option<Store>>> = Arc::new(stores.to_vec());
+    for _ in 0..workers {
+        let (plan, next, sender, inputs, cancel, bytes_read) = (
+            Arc::clone(plan),
+            Arc::clone(&next),
+            sender.clone(),
+            Arc::clone(&inputs),
+            Arc::clone(&shared.cancel),
+            Arc::clone(&shared.bytes_read),
+        );
+        pool.spawn(move || {
+            let read = |task: Task| {
+                let store = inputs[task.stage].as_ref().expect("earlier stage ran");
+                Arc::clone(&store[task.chunk])
+            };
+            let context = Inputs {
+                read: &read,
+                cancel: &cancel,
+                bytes_read: &bytes_read,
+            };
+            loop {
+                let chunk = next.fetch_add(1, Ordering::Relaxed);
+                if chunk >= tasks || cancel.load(Ordering::Relaxed) {
+                    break;
+                }
+                let result =
+                    catch_unwind(AssertUnwindSafe(|| plan.run_group(group, chunk, &context)))
+                        .unwrap_or_else(|payload| {
+                            Err(Error::Operation(panic_message(
+                                &plan,
+                                group,
+                                chunk,
+                                payload.as_ref(),
+                            )))
+                        });
+                if sender.send(Message::Done(chunk, result)).is_err() {
+                    break;
+                }
+            }
+            let _ = sender.send(Message::Finished);
+        });
+    }
+    receiver
 }
 
 /// The message of a task that panicked (a bug): which step and chunk, and why.

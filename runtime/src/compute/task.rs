@@ -8,6 +8,7 @@ use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 
 use super::chunks::unravel;
+use super::elementwise::Elementwise;
 use super::lazy::{Groups, Lazy, Op, arrange_block};
 use super::partial::{self, Fields};
 use super::plan::{Plan, Task};
@@ -110,46 +111,7 @@ impl Evaluation<'_> {
         let one = |values: Values| Ok(Arc::new(vec![values]));
         match &lazy.0.op {
             Op::Source(source) => one(typed(lazy, self.read(lazy, source.as_ref(), index)?)?),
-            Op::Map { op, inputs } => {
-                let blocks = inputs
-                    .iter()
-                    .map(|input| {
-                        let at: Vec<usize> = (0..index.len())
-                            .map(|a| {
-                                if input.shape()[a] == 1 && lazy.shape()[a] != 1 {
-                                    0
-                                } else {
-                                    index[a]
-                                }
-                            })
-                            .collect();
-                        self.chunk(input, &at)
-                    })
-                    .collect::<Result<Vec<_>, _>>()?;
-                // Blocks no one else holds are taken, so arithmetic can write over
-                // them; the others are borrowed.
-                let (mut taken, mut shared) = (Vec::new(), Vec::new());
-                for block in blocks {
-                    match Arc::try_unwrap(block) {
-                        Ok(mut fields) => taken.push(Some(fields.swap_remove(0))),
-                        Err(block) => {
-                            taken.push(None);
-                            shared.push(block);
-                        }
-                    }
-                }
-                let mut shared = shared.iter();
-                let values = taken
-                    .into_iter()
-                    .map(|v| {
-                        v.map_or_else(
-                            || Cow::Borrowed(&shared.next().expect("held")[0]),
-                            Cow::Owned,
-                        )
-                    })
-                    .collect();
-                one(typed(lazy, op.apply(values)?)?)
-            }
+            Op::Map { op, inputs } => one(typed(lazy, self.map(lazy, op, inputs, index)?)?),
             Op::Arrange { input, axes } => {
                 let mut at = vec![0; input.ndim()];
                 for (k, axis) in axes.iter().enumerate() {
@@ -210,6 +172,55 @@ impl Evaluation<'_> {
                 one(typed(lazy, values)?)
             }
         }
+    }
+
+    /// Chunk `index` of an elementwise step: its inputs' blocks (broadcast ones at
+    /// their one chunk), the step applied.
+    fn map(
+        &self,
+        lazy: &Lazy,
+        op: &Elementwise,
+        inputs: &[Lazy],
+        index: &[usize],
+    ) -> Result<Values, Error> {
+        let blocks = inputs
+            .iter()
+            .map(|input| {
+                let at: Vec<usize> = (0..index.len())
+                    .map(|a| {
+                        if input.shape()[a] == 1 && lazy.shape()[a] != 1 {
+                            0
+                        } else {
+                            index[a]
+                        }
+                    })
+                    .collect();
+                self.chunk(input, &at)
+            })
+            .collect::<Result<Vec<_>, _>>()?;
+        // Blocks no one else holds are taken, so arithmetic can write over
+        // them; the others are borrowed.
+        let (mut taken, mut shared) = (Vec::new(), Vec::new());
+        for block in blocks {
+            match Arc::try_unwrap(block) {
+                Ok(mut fields) => taken.push(Some(fields.swap_remove(0))),
+                Err(block) => {
+                    taken.push(None);
+                    shared.push(block);
+                }
+            }
+        }
+        let mut shared = shared.iter();
+        let values = taken
+            .into_iter()
+            .map(|v| {
+                v.map_or_else(
+                    || Cow::Borrowed(&shared.next().expect("held")[0]),
+                    Cow::Owned,
+                )
+            })
+            .collect();
+        op.apply(values)
     }
 
     /// A reduction's partial result over chunk `index` of `input` (per group, with
