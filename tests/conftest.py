@@ -52,3 +52,10 @@ def result_text(messages):
     """The text/plain of the one execute_result among `messages`."""
     (result,) = [m for m in messages if m["msg_type"] == "execute_result"]
     return result["content"]["data"]["text/plain"]
+
+
+def evaluate(kc, code):
+    """Executes `code`, which must succeed; returns its result's text/plain."""
+    reply, messages = run(kc, code)
+    assert reply["status"] == "ok", reply
+    return result_text(messages)

@@ -766,7 +766,7 @@ impl Values {
     /// Where `cond` holds, `self`; elsewhere `other` (all three broadcast, numbers
     /// promoted to a common dtype), as numpy's `where(cond, self, other)`.
     pub(crate) fn choose(&self, cond: &Values, other: &Values) -> Result<Values, Error> {
-        fn pick<T: Element + Send + Sync + Default>(
+        fn pick<T: Element>(
             cond: &ArrayD<bool>,
             a: &ArrayD<T>,
             b: &Values,
@@ -776,26 +776,9 @@ impl Values {
                 &broadcast_shape(cond.shape(), a.shape())?,
                 b.shape(),
             )?);
-            if let (Some(cs), Some(xs), Some([y])) = (cond.as_slice(), a.as_slice(), b.as_slice())
-                && cond.raw_dim() == shape
-                && a.raw_dim() == shape
-            {
-                // A whole array and one fill value (`fillna`, say): one pass.
-                let out = xs
-                    .iter()
-                    .zip(cs)
-                    .map(|(x, &c)| if c { x.clone() } else { y.clone() })
-                    .collect();
-                return Ok(Values::from_array(
-                    ArrayD::from_shape_vec(shape, out).expect("one per element"),
-                ));
-            }
-            let mut out = ArrayD::default(shape.clone());
-            Zip::from(&mut out)
-                .and(cond.broadcast(shape.clone()).expect("broadcastable"))
-                .and(a.broadcast(shape.clone()).expect("broadcastable"))
-                .and(b.broadcast(shape.clone()).expect("broadcastable"))
-                .for_each(|o, &c, x, y| *o = if c { x.clone() } else { y.clone() });
+            // `a` spread over the result's shape, then `b` where the condition is false.
+            let mut out = a.broadcast(shape).expect("broadcastable").to_owned();
+            fill_where(&mut out, cond, b);
             Ok(Values::from_array(out))
         }
         let Values::Bool(cond) = cond else {

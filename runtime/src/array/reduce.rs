@@ -271,8 +271,17 @@ pub(crate) fn moments(
             inner,
             mut out_shape,
         } = blocks(a, axes);
-        let every = vec![0; mid];
-        let (of, count) = groups.unwrap_or((&every, 1));
+        // Without groups, every position is in group 0 (runs of one position take the
+        // contiguous path below, which reads no groups).
+        let every: Vec<usize>;
+        let (of, count) = match groups {
+            Some(groups) => groups,
+            None if inner == 1 => (&[][..], 1),
+            None => {
+                every = vec![0; mid];
+                (&every[..], 1)
+            }
+        };
         if groups.is_some() {
             out_shape.insert(axes[0], count);
         }

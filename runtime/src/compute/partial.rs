@@ -41,8 +41,7 @@ pub(crate) fn partial(
             .collect::<Result<Fields, _>>()
     };
     match how {
-        Reduction::Mean | Reduction::Var { .. } | Reduction::Std { .. } => moments(),
-        Reduction::Sum if block.dtype().is_float() => moments(),
+        _ if from_moments(how, block.dtype().is_float()) => moments(),
         Reduction::ArgMin | Reduction::ArgMax => {
             let extreme = if how == Reduction::ArgMin {
                 Reduction::Min
@@ -62,6 +61,15 @@ pub(crate) fn partial(
         }
         _ => Ok(vec![reduce(how, block)?]),
     }
+}
+
+/// Whether the partial results of `how` over float (or other) values are moments:
+/// counts, sums and squared deviations, all zero where there are no values.
+fn from_moments(how: Reduction, float: bool) -> bool {
+    matches!(
+        how,
+        Reduction::Mean | Reduction::Var { .. } | Reduction::Std { .. }
+    ) || (how == Reduction::Sum && float)
 }
 
 /// The partial result of a mean (sum, count), variance (count, mean, squared
@@ -196,11 +204,7 @@ pub(crate) fn partial_groups(
         present[g] += 1.0;
     }
     let present = reshape(&Values::from_vec::<f64>(present), &shape)?;
-    let moments = matches!(
-        how,
-        Reduction::Mean | Reduction::Var { .. } | Reduction::Std { .. }
-    ) || (how == Reduction::Sum && block.dtype().is_float());
-    if moments {
+    if from_moments(how, block.dtype().is_float()) {
         let mut fields = moment_fields(how, block, &[axis], Some((groups, count)), skipna)?;
         fields.push(present);
         return Ok(fields);
@@ -246,11 +250,8 @@ pub(crate) fn merge_groups(
         Cow::Borrowed(&second[k]),
     )?;
     let b = &second[..k];
-    let from_moments = matches!(
-        how,
-        Reduction::Mean | Reduction::Var { .. } | Reduction::Std { .. }
-    ) || (how == Reduction::Sum && first[0].dtype() == DType::Float64);
-    let mut out = if from_moments {
+    // Sums from moments are float64; integer sums stay integers.
+    let mut out = if from_moments(how, first[0].dtype() == DType::Float64) {
         merge(how, first, b, skipna)?
     } else {
         let merged = merge(how, first.clone(), b, skipna)?;
