@@ -45,7 +45,7 @@ pub use dtype::{DType, DateTime64, Element, TimeDelta64};
 pub use groupby::GroupBy;
 pub use index::{Index, Label, Matching, Method, Selector};
 pub use math::BinaryOp;
-pub(crate) use math::FloatFn;
+pub(crate) use math::{FloatFn, serially};
 pub use reduce::Reduction;
 pub(crate) use reduce::moments;
 pub(crate) use repr::python_tuple;

@@ -47,5 +47,5 @@ pub use task::Inputs;
 
 pub(crate) use elementwise::Elementwise;
 pub(crate) use lazy::{Groups, arrange_block};
-pub(crate) use memory::default_budget;
+pub(crate) use memory::{default_budget, keep_freed_memory};
 pub(crate) use run::{Watch, compute, persist};

@@ -53,6 +53,7 @@ pub fn set_options(change: impl FnOnce(&mut Options)) {
 }
 
 static POOL: LazyLock<rayon::ThreadPool> = LazyLock::new(|| {
+    crate::compute::keep_freed_memory();
     rayon::ThreadPoolBuilder::new()
         .thread_name(|i| format!("rangeo-worker-{i}"))
         .build()

@@ -14,26 +14,37 @@ type Op = fn(&DataArray) -> Result<DataArray, rangeo::Error>;
 
 /// 30 days x 5 latitudes x 7 longitudes, with a few NaN.
 fn air() -> DataArray {
-    let values = ndarray::Array3::from_shape_fn((30, 5, 7), |(t, y, x)| {
+    field(30, 5, 7)
+}
+
+/// `days` daily steps from 2000-01-01 x `lats` latitudes from 75 down in steps of 5 x
+/// `lons` longitudes from 200 in steps of 2.5, with a few NaN.
+fn field(days: usize, lats: usize, lons: usize) -> DataArray {
+    let values = ndarray::Array3::from_shape_fn((days, lats, lons), |(t, y, x)| {
         if (t * 7 + y * 3 + x) % 17 == 0 {
             f64::NAN
         } else {
             250.0 + 10.0 * ((t as f64) / 5.0).sin() + y as f64 * 2.0 - x as f64 * 0.5
         }
     });
-    let times: Vec<DateTime64> = (0..30)
-        .map(|d| format!("2000-01-{:02}", 1 + d % 31).parse().unwrap())
+    let origin: DateTime64 = "2000-01-01".parse().unwrap();
+    let day = 86_400_000_000_000_i64;
+    let times: Vec<DateTime64> = (0..days)
+        .map(|d| DateTime64(origin.0 + i64::try_from(d).unwrap() * day))
         .collect();
     DataArray::new(["time", "lat", "lon"], values)
         .unwrap()
         .assign_coords("time", times)
         .unwrap()
-        .assign_coords("lat", vec![75.0, 70.0, 65.0, 60.0, 55.0])
+        .assign_coords(
+            "lat",
+            (0..lats).map(|i| 75.0 - 5.0 * i as f64).collect::<Vec<_>>(),
+        )
         .unwrap()
         .assign_coords(
             "lon",
-            (0..7)
-                .map(|i| 200.0 + 2.5 * f64::from(i))
+            (0..lons)
+                .map(|i| 200.0 + 2.5 * i as f64)
                 .collect::<Vec<_>>(),
         )
         .unwrap()
@@ -353,19 +364,19 @@ impl rangeo::compute::ChunkSource for Counted {
     }
 }
 
-#[test]
-fn sibling_reductions_read_each_chunk_once() {
+/// `eager` served by a [`Counted`] source (which reads whole chunks) cut into chunks of
+/// `chunk_shape`, with its coordinates, attributes and name.
+fn counted(eager: &DataArray, chunk_shape: &[usize]) -> (DataArray, std::sync::Arc<Counted>) {
     use rangeo::compute::{ChunkSource, Chunks, InMemory, Lazy};
     use std::sync::Arc;
-    let eager = air();
     let values = Arc::new(eager.variable().to_values().unwrap().into_owned());
-    let chunks = Chunks::regular(values.shape(), &[4, 5, 7]);
+    let chunks = Chunks::regular(values.shape(), chunk_shape);
     let source = Arc::new(Counted {
         inner: InMemory::new(values, chunks).unwrap(),
         reads: std::sync::atomic::AtomicUsize::new(0),
     });
     let lazy = DataArray::new(
-        ["time", "lat", "lon"],
+        eager.dims(),
         Lazy::from_source(Arc::clone(&source) as Arc<dyn ChunkSource>),
     )
     .unwrap();
@@ -375,8 +386,19 @@ fn sibling_reductions_read_each_chunk_once() {
         .fold(lazy, |a, (name, coord)| {
             a.assign_coords(name, coord.clone()).unwrap()
         })
-        .assign_attrs([("units", "K")])
-        .with_name("air");
+        .assign_attrs(eager.attrs().clone())
+        .with_name(eager.name().unwrap_or_default());
+    (lazy, source)
+}
+
+fn reads(source: &Counted) -> usize {
+    source.reads.swap(0, std::sync::atomic::Ordering::Relaxed)
+}
+
+#[test]
+fn sibling_reductions_read_each_chunk_once() {
+    let eager = air();
+    let (lazy, source) = counted(&eager, &[4, 5, 7]);
     let weights = eager
         .coord("lat")
         .unwrap()
@@ -387,11 +409,96 @@ fn sibling_reductions_read_each_chunk_once() {
     // The weighted sum and the sum of weights: two reductions of one array.
     let mean = lazy.weighted(&weights).mean(["lat", "lon"]).unwrap();
     let computed = mean.compute().unwrap();
-    assert_eq!(
-        source.reads.load(std::sync::atomic::Ordering::Relaxed),
-        8,
-        "each of the 8 chunks read once"
-    );
+    assert_eq!(reads(&source), 8, "each of the 8 chunks read once");
     let want = eager.weighted(&weights).mean(["lat", "lon"]).unwrap();
     assert_same("weighted", &computed, &want);
+}
+
+/// Reductions of fused steps over chunks larger than the parts a task cuts them into
+/// (parts of up to 2^16 elements).
+fn part_reductions() -> Vec<(&'static str, Op)> {
+    vec![
+        ("mean over time", |a| (a + 1.0).mean("time")),
+        ("mean over space", |a| (a + 1.0).mean(["lat", "lon"])),
+        ("mean of everything", |a| (a + 1.0).mean(..)),
+        ("sum", |a| (a * 2.0).sum("lat")),
+        ("min", |a| (a * 2.0).min("time")),
+        ("max keeping NaN", |a| {
+            (a * 2.0).reduce(Reduction::Max, ["time", "lon"], false)
+        }),
+        ("std", |a| (a + 1.0).std("time")),
+        ("var ddof 1 over space", |a| {
+            (a + 1.0).reduce(Reduction::Var { ddof: 1 }, ["lat", "lon"], true)
+        }),
+        ("argmin", |a| (a + 1.0).argmin("time")),
+        ("median", |a| (a + 1.0).median("time")),
+        ("integer sum", |a| {
+            a.fillna(0.0)?.astype(DType::Int32)?.sum(["lat", "lon"])
+        }),
+        ("transposed mean", |a| {
+            (a + 1.0).transpose(&["lon", "time", "lat"])?.mean("lat")
+        }),
+        ("weighted mean", |a| {
+            let weights = a.coord("lat")?.radians()?.cos()?;
+            a.weighted(&weights).mean(["lat", "lon"])
+        }),
+        ("groupby mean", |a| {
+            (a + 1.0).groupby("time.dayofweek")?.mean()
+        }),
+        ("anomaly std", |a| {
+            let weekly = a.groupby("time.dayofweek")?;
+            (&weekly - &weekly.mean()?).std("time")
+        }),
+    ]
+}
+
+#[test]
+fn reductions_over_chunks_cut_into_parts_equal_the_eager_result() {
+    // 288 000 elements: whole, in chunks of 25 days, or 37 latitudes (ragged).
+    let eager = field(40, 60, 120);
+    for sizes in [vec![], vec![("time", 25)], vec![("lat", 37)]] {
+        let lazy = eager.chunk(sizes.clone()).unwrap();
+        for (name, op) in part_reductions() {
+            let name = format!("{name} (chunks {sizes:?})");
+            let want = op(&eager).unwrap();
+            assert_same(&name, &op(&lazy).unwrap(), &want);
+        }
+    }
+    // A source read whole: each chunk read once, then cut into parts.
+    let (lazy, source) = counted(&eager, &[25, 60, 120]);
+    for (name, op) in part_reductions() {
+        let want = op(&eager).unwrap();
+        assert_same(name, &op(&lazy).unwrap(), &want);
+        if ["mean over time", "weighted mean"].contains(&name) {
+            assert_eq!(reads(&source), 2, "{name}: each of 2 chunks read once");
+        }
+        reads(&source);
+    }
+    // Parts merged along the reduced axis: positions counted from each part's start.
+    let line = DataArray::new(
+        ["x"],
+        (0..150_000)
+            .map(|i| {
+                if i % 997 == 0 {
+                    f64::NAN
+                } else {
+                    f64::from(i % 7919) - 3000.5
+                }
+            })
+            .collect::<Vec<_>>(),
+    )
+    .unwrap();
+    for chunk in [150_000, 70_000] {
+        let lazy = line.chunk([("x", chunk)]).unwrap();
+        for (name, op) in [
+            ("argmin", (|a| (a * 2.0).argmin("x")) as Op),
+            ("argmax", |a| (a * 2.0).argmax("x")),
+            ("mean", |a| (a * 2.0).mean("x")),
+            ("std keeping NaN", |a| {
+                (a * 2.0).reduce(Reduction::Std { ddof: 0 }, "x", false)
+            }),
+        ] {
+            assert_same(name, &op(&lazy).unwrap(), &op(&line).unwrap());
+        }
+    }
 }

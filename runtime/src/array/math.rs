@@ -3,7 +3,7 @@
 
 use std::borrow::Cow;
 
-use ndarray::{ArrayD, ArrayView1, ArrayViewD, ArrayViewMut1, IxDyn, Zip};
+use ndarray::{ArrayD, ArrayView1, ArrayViewMut1, IxDyn, Zip};
 use rayon::prelude::*;
 
 use super::calendar::CfDateTime;
@@ -11,8 +11,28 @@ use super::dtype::{DType, DateTime64, Element, TimeDelta64};
 use super::values::{Values, with_array};
 use crate::Error;
 
-/// Arrays at least this long are computed on the kernel's worker pool.
-pub(crate) const PARALLEL_LEN: usize = 1 << 15;
+/// Arrays at least this long are computed on the kernel's worker pool...
+const PARALLEL_LEN: usize = 1 << 15;
+
+thread_local! {
+    /// ...unless set: on a worker that runs one of many lazy tasks, where the tasks
+    /// already share out the pool.
+    static SERIAL: std::cell::Cell<bool> = const { std::cell::Cell::new(false) };
+}
+
+/// Whether an operation over `len` elements runs in parallel on the worker pool.
+pub(crate) fn parallel(len: usize) -> bool {
+    len >= PARALLEL_LEN && !SERIAL.get()
+}
+
+/// Runs `f` with every array operation inside it serial on this thread: for lazy
+/// tasks, which run side by side, one per worker.
+pub(crate) fn serially<R>(f: impl FnOnce() -> R) -> R {
+    let before = SERIAL.replace(true);
+    let result = f();
+    SERIAL.set(before);
+    result
+}
 
 /// The element types that arithmetic applies to: integers (wrapping, as numpy's) and
 /// floats.
@@ -132,8 +152,12 @@ pub(crate) fn map<T: Copy + Send + Sync, U: Copy + Send + Sync + Default>(
     a: &ArrayD<T>,
     f: impl Fn(T) -> U + Sync + Send,
 ) -> ArrayD<U> {
-    if a.len() < PARALLEL_LEN {
-        return a.mapv(f);
+    if !parallel(a.len()) {
+        return match a.as_slice() {
+            Some(xs) => ArrayD::from_shape_vec(a.raw_dim(), xs.iter().map(|&x| f(x)).collect())
+                .expect("one output per element"),
+            None => a.mapv(f),
+        };
     }
     let mut out = ArrayD::default(a.raw_dim());
     Zip::from(&mut out).and(a).par_for_each(|o, &x| *o = f(x));
@@ -171,13 +195,13 @@ where
     V: Send + Default,
 {
     // Fast paths: equal contiguous shapes, or a scalar on either side.
-    let parallel = left.len().max(right.len()) >= PARALLEL_LEN;
+    let spread = parallel(left.len().max(right.len()));
     let shaped = |raw: Vec<V>, like: &[usize]| {
         Ok(ArrayD::from_shape_vec(IxDyn(like), raw).expect("one output per element"))
     };
     match (left.as_slice(), right.as_slice()) {
         (Some(xs), Some(ys)) if left.shape() == right.shape() => {
-            let out = if parallel {
+            let out = if spread {
                 xs.par_iter().zip(ys).map(|(x, y)| combine(x, y)).collect()
             } else {
                 xs.iter().zip(ys).map(|(x, y)| combine(x, y)).collect()
@@ -185,7 +209,7 @@ where
             return shaped(out, left.shape());
         }
         (Some(xs), Some([y])) if right.ndim() == 0 => {
-            let out = if parallel {
+            let out = if spread {
                 xs.par_iter().map(|x| combine(x, y)).collect()
             } else {
                 xs.iter().map(|x| combine(x, y)).collect()
@@ -193,7 +217,7 @@ where
             return shaped(out, left.shape());
         }
         (Some([x]), Some(ys)) if left.ndim() == 0 => {
-            let out = if parallel {
+            let out = if spread {
                 ys.par_iter().map(|y| combine(x, y)).collect()
             } else {
                 ys.iter().map(|y| combine(x, y)).collect()
@@ -208,10 +232,10 @@ where
         right.broadcast(IxDyn(&shape)).expect("broadcastable"),
     );
     let mut out = ArrayD::default(IxDyn(&shape));
-    let parallel = out.len() >= PARALLEL_LEN;
+    let spread = parallel(out.len());
     if shape.last().is_none_or(|&n| n < 16) {
         let zip = Zip::from(&mut out).and(&left).and(&right);
-        if parallel {
+        if spread {
             zip.par_for_each(|slot, x, y| *slot = combine(x, y));
         } else {
             zip.for_each(|slot, x, y| *slot = combine(x, y));
@@ -247,7 +271,7 @@ where
             .for_each(|slot, x, y| *slot = combine(x, y)),
     };
     let rows = Zip::from(out.rows_mut()).and(left.rows()).and(right.rows());
-    if parallel {
+    if spread {
         rows.par_for_each(row);
     } else {
         rows.for_each(row);
@@ -283,26 +307,35 @@ fn update_with<T: Copy + Send + Sync>(
     into_left: bool,
     f: impl Fn(T, T) -> T + Sync + Send,
 ) {
-    let other = other.broadcast(target.raw_dim()).expect("broadcastable");
     if into_left {
-        zip_rows(target, &other, &f);
+        zip_rows(target, other, &f);
     } else {
-        zip_rows(target, &other, |x, y| f(y, x));
+        zip_rows(target, other, |x, y| f(y, x));
     }
 }
 
-/// `target[i] = f(target[i], other[i])`, row by row along the last axis when rows are
-/// long: a row of a broadcast operand is then one repeated value or a plain slice, which
-/// the loop walks without index arithmetic.
+/// `target[i] = f(target[i], other[i])`, `other` broadcast to `target`'s shape. Row by
+/// row along the last axis when rows are long: a row of a broadcast operand is then one
+/// repeated value or a plain slice, which the loop walks without index arithmetic.
 fn zip_rows<T: Copy + Send + Sync>(
     target: &mut ArrayD<T>,
-    other: &ArrayViewD<'_, T>,
+    other: &ArrayD<T>,
     f: impl Fn(T, T) -> T + Sync + Send,
 ) {
-    let parallel = target.len() >= PARALLEL_LEN;
+    let spread = parallel(target.len());
+    if !spread && let Some((rows, xs, ys)) = Rows::of(target, other) {
+        for (r, xs) in xs.chunks_exact_mut(rows.len).enumerate() {
+            match rows.get(ys, r) {
+                Row::Repeat(&y) => xs.iter_mut().for_each(|x| *x = f(*x, y)),
+                Row::Values(ys) => xs.iter_mut().zip(ys).for_each(|(x, &y)| *x = f(*x, y)),
+            }
+        }
+        return;
+    }
+    let other = other.broadcast(target.raw_dim()).expect("broadcastable");
     if target.shape().last().is_none_or(|&n| n < 16) {
-        let zip = Zip::from(target).and(other);
-        if parallel {
+        let zip = Zip::from(target).and(&other);
+        if spread {
             zip.par_for_each(|x, &y| *x = f(*x, y));
         } else {
             zip.for_each(|x, &y| *x = f(*x, y));
@@ -328,7 +361,7 @@ fn zip_rows<T: Copy + Send + Sync>(
         _ => Zip::from(&mut x).and(&y).for_each(|x, &y| *x = f(*x, y)),
     };
     let rows = Zip::from(target.rows_mut()).and(other.rows());
-    if parallel {
+    if spread {
         rows.par_for_each(row);
     } else {
         rows.for_each(row);
@@ -337,6 +370,31 @@ fn zip_rows<T: Copy + Send + Sync>(
 
 /// `target[i] = other[i]` where `mask[i]` is false, both broadcast to `target`.
 fn fill_where<T: Clone>(target: &mut ArrayD<T>, mask: &ArrayD<bool>, other: &ArrayD<T>) {
+    let shape = target.shape().to_vec();
+    if let (Some(mask_rows), Some(other_rows)) = (Rows::new(&shape, mask), Rows::new(&shape, other))
+        && let (Some(xs), Some(keeps), Some(ys)) =
+            (target.as_slice_mut(), mask.as_slice(), other.as_slice())
+    {
+        for (r, xs) in xs.chunks_exact_mut(mask_rows.len).enumerate() {
+            match (mask_rows.get(keeps, r), other_rows.get(ys, r)) {
+                (Row::Values(keeps), Row::Repeat(y)) => {
+                    for (x, &keep) in xs.iter_mut().zip(keeps) {
+                        if !keep {
+                            *x = y.clone();
+                        }
+                    }
+                }
+                (keeps, ys) => {
+                    for (i, x) in xs.iter_mut().enumerate() {
+                        if !*keeps.at(i) {
+                            *x = ys.at(i).clone();
+                        }
+                    }
+                }
+            }
+        }
+        return;
+    }
     let shape = target.raw_dim();
     let mask = mask.broadcast(shape.clone()).expect("broadcastable");
     let other = other.broadcast(shape).expect("broadcastable");
@@ -348,6 +406,93 @@ fn fill_where<T: Clone>(target: &mut ArrayD<T>, mask: &ArrayD<bool>, other: &Arr
                 *x = y.clone();
             }
         });
+}
+
+/// Where each row (along the last axis) of an operand broadcast to a target's shape
+/// starts in the operand's own elements, and whether it repeats one value along the
+/// row: what lets row-wise loops read broadcast operands without index arithmetic.
+struct Rows {
+    /// The row length.
+    len: usize,
+    starts: Vec<usize>,
+    repeat: bool,
+}
+
+/// A row of a broadcast operand.
+enum Row<'a, T> {
+    Values(&'a [T]),
+    Repeat(&'a T),
+}
+
+impl<T> Row<'_, T> {
+    fn at(&self, i: usize) -> &T {
+        match self {
+            Row::Values(values) => &values[i],
+            Row::Repeat(value) => value,
+        }
+    }
+}
+
+impl Rows {
+    /// The rows of an operand of shape `operand` broadcast to `shape` (numpy's rules),
+    /// when rows are long enough to be worth it (16 elements or more).
+    fn new<T>(shape: &[usize], operand: &ArrayD<T>) -> Option<Self> {
+        let len = *shape.last()?;
+        let lead = shape.len().checked_sub(operand.ndim())?;
+        if len < 16 || operand.as_slice().is_none() {
+            return None;
+        }
+        // The operand's step along each of the target's axes: 0 where it broadcasts.
+        let mut steps = vec![0; shape.len()];
+        let mut step = 1;
+        for (d, &n) in operand.shape().iter().enumerate().rev() {
+            if n != 1 {
+                steps[lead + d] = step;
+            }
+            step *= n;
+        }
+        let outer = &shape[..shape.len() - 1];
+        let mut starts = Vec::with_capacity(outer.iter().product());
+        let mut index = vec![0; outer.len()];
+        let mut start = 0;
+        for _ in 0..outer.iter().product::<usize>() {
+            starts.push(start);
+            for d in (0..outer.len()).rev() {
+                index[d] += 1;
+                start += steps[d];
+                if index[d] < outer[d] {
+                    break;
+                }
+                start -= steps[d] * outer[d];
+                index[d] = 0;
+            }
+        }
+        Some(Self {
+            len,
+            starts,
+            repeat: steps[shape.len() - 1] == 0,
+        })
+    }
+
+    /// The rows of `other` broadcast to `target`, and both arrays' elements, when both
+    /// are in standard layout.
+    fn of<'a, T, U>(
+        target: &'a mut ArrayD<T>,
+        other: &'a ArrayD<U>,
+    ) -> Option<(Self, &'a mut [T], &'a [U])> {
+        let rows = Self::new(target.shape(), other)?;
+        Some((rows, target.as_slice_mut()?, other.as_slice()?))
+    }
+
+    /// Row `r` of an operand whose elements are `values`.
+    fn get<'a, T>(&self, values: &'a [T], r: usize) -> Row<'a, T> {
+        let start = self.starts[r];
+        if self.repeat {
+            Row::Repeat(&values[start])
+        } else {
+            Row::Values(&values[start..start + self.len])
+        }
+    }
 }
 
 /// A float function of one value, as numpy's ufuncs name them: data, so that a lazy
@@ -830,7 +975,7 @@ fn gathered<T: Numeric>(
             *slot = op.arithmetic(x, y);
         }
     };
-    if inner > 0 && out.len() >= PARALLEL_LEN {
+    if inner > 0 && parallel(out.len()) {
         out.par_chunks_mut(inner).enumerate().for_each(run);
     } else if inner > 0 {
         out.chunks_mut(inner).enumerate().for_each(run);

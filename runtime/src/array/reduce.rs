@@ -9,7 +9,7 @@ use rayon::prelude::*;
 
 use super::calendar::CfDateTime;
 use super::dtype::{DType, DateTime64, TimeDelta64};
-use super::math::{Numeric, PARALLEL_LEN, with_numeric};
+use super::math::{Numeric, parallel, with_numeric};
 use super::values::Values;
 use super::values::calendar_of;
 use crate::Error;
@@ -142,7 +142,7 @@ where
         f(buffer)
     };
     let n = outer * inner;
-    let outputs: Vec<U> = if n * mid >= PARALLEL_LEN {
+    let outputs: Vec<U> = if parallel(n * mid) {
         (0..n)
             .into_par_iter()
             .map_init(|| Vec::with_capacity(mid), |buffer, k| row(k, buffer))
@@ -233,7 +233,7 @@ fn stream<T: Numeric>(a: &ArrayD<T>, axes: &[usize], how: Reduction, skipna: boo
             _ => unreachable!("{} is not streamed", how.name()),
         }
     };
-    let parts: Vec<Vec<f64>> = if outer * inner * mid >= PARALLEL_LEN {
+    let parts: Vec<Vec<f64>> = if parallel(outer * inner * mid) {
         tasks.par_iter().map(task).collect()
     } else {
         tasks.iter().map(task).collect()
@@ -306,34 +306,9 @@ pub(crate) fn moments(
                 return [vec![n], vec![total], vec![m2]];
             }
             let lane = |m: usize| &data[(o * mid + m) * inner + start..][..len];
-            let at = |g: usize| g * len..(g + 1) * len;
-            let fresh = || vec![0.0; count * len];
-            let (mut n, mut total, mut m2) = (fresh(), fresh(), fresh());
-            for (m, &g) in of.iter().enumerate().filter(|(_, g)| **g < count) {
-                for ((c, t), &x) in n[at(g)].iter_mut().zip(&mut total[at(g)]).zip(lane(m)) {
-                    let x = x.to_f64();
-                    if !(skipna && x.is_nan()) {
-                        *c += 1.0;
-                        *t += x;
-                    }
-                }
-            }
-            if squares {
-                for (m, &g) in of.iter().enumerate().filter(|(_, g)| **g < count) {
-                    let (counts, sums) = (&n[at(g)], &total[at(g)]);
-                    for (((q, &c), &t), &x) in
-                        m2[at(g)].iter_mut().zip(counts).zip(sums).zip(lane(m))
-                    {
-                        let d = x.to_f64() - t / c;
-                        if !(skipna && d.is_nan()) {
-                            *q += d * d;
-                        }
-                    }
-                }
-            }
-            [n, total, m2]
+            lane_moments(lane, (of, count), len, skipna, squares)
         };
-        let parts: Vec<[Vec<f64>; 3]> = if outer * inner * mid >= PARALLEL_LEN {
+        let parts: Vec<[Vec<f64>; 3]> = if parallel(outer * inner * mid) {
             tasks.par_iter().map(task).collect()
         } else {
             tasks.iter().map(task).collect()
@@ -358,23 +333,97 @@ pub(crate) fn moments(
     })
 }
 
+/// Counts, sums and (with `squares`) squared deviations from the mean of lanes of
+/// `len` values, per group: lane `m` (of position `m` along the reduced axis, in group
+/// `groups.0[m]` of `groups.1`) is `lane(m)`. Each result holds `len` values per group.
+fn lane_moments<'a, T: Numeric>(
+    lane: impl Fn(usize) -> &'a [T],
+    (of, count): (&[usize], usize),
+    len: usize,
+    skipna: bool,
+    squares: bool,
+) -> [Vec<f64>; 3] {
+    let at = |g: usize| g * len..(g + 1) * len;
+    let fresh = || vec![0.0; count * len];
+    let (mut n, mut total, mut m2) = (fresh(), fresh(), fresh());
+    let members = || of.iter().enumerate().filter(|(_, g)| **g < count);
+    // Most data has no missing values: plain sums tell, and only NaN sums take
+    // the second pass that skips them.
+    for (m, &g) in members() {
+        n[g * len] += 1.0;
+        for (t, &x) in total[at(g)].iter_mut().zip(lane(m)) {
+            *t += x.to_f64();
+        }
+    }
+    let missing = skipna && total.iter().any(|t| t.is_nan());
+    if missing {
+        n.fill(0.0);
+        total.fill(0.0);
+        for (m, &g) in members() {
+            for ((c, t), &x) in n[at(g)].iter_mut().zip(&mut total[at(g)]).zip(lane(m)) {
+                let x = x.to_f64();
+                if !x.is_nan() {
+                    *c += 1.0;
+                    *t += x;
+                }
+            }
+        }
+    } else {
+        for g in 0..count {
+            let members = n[g * len];
+            n[at(g)].fill(members);
+        }
+    }
+    if squares {
+        for (m, &g) in members() {
+            let (counts, sums) = (&n[at(g)], &total[at(g)]);
+            for (((q, &c), &t), &x) in m2[at(g)].iter_mut().zip(counts).zip(sums).zip(lane(m)) {
+                let d = x.to_f64() - t / c;
+                if !(missing && d.is_nan()) {
+                    *q += d * d;
+                }
+            }
+        }
+    }
+    [n, total, m2]
+}
+
 /// How many of `f` of the values are not NaN (or all, without `skipna`), and their
 /// sum: eight running sums, so the loop vectorises and rounding error grows slower.
 fn sum_count<T: Numeric>(values: &[T], f: impl Fn(f64) -> f64, skipna: bool) -> (f64, f64) {
-    let (mut n, mut total) = ([0.0; 8], [0.0; 8]);
+    const LANES: usize = 8;
+    let mut total = [0.0; LANES];
+    let mut lanes = values.chunks_exact(LANES);
+    for lane in &mut lanes {
+        for (t, &x) in total.iter_mut().zip(lane) {
+            *t += f(x.to_f64());
+        }
+    }
+    let total = total.iter().sum::<f64>()
+        + lanes
+            .remainder()
+            .iter()
+            .map(|&x| f(x.to_f64()))
+            .sum::<f64>();
+    // Most data has no missing values: the plain sum tells, and only a NaN sum takes
+    // the second pass that skips them.
+    if !(skipna && total.is_nan()) {
+        return (values.len() as f64, total);
+    }
+    let (mut n, mut total) = ([0.0; LANES], [0.0; LANES]);
     let mut add = |k: usize, x: T| {
         let y = f(x.to_f64());
-        let keep = !(skipna && y.is_nan());
+        let keep = !y.is_nan();
         n[k] += if keep { 1.0 } else { 0.0 };
         total[k] += if keep { y } else { 0.0 };
     };
-    let mut eights = values.chunks_exact(8);
-    for eight in &mut eights {
-        for (k, &x) in eight.iter().enumerate() {
+    let mut lanes = values.chunks_exact(LANES);
+    for lane in &mut lanes {
+        for (k, &x) in lane.iter().enumerate() {
             add(k, x);
         }
     }
-    for (k, &x) in eights.remainder().iter().enumerate() {
+    for (k, &x) in lanes.remainder().iter().enumerate() {
         add(k, x);
     }
     (n.iter().sum(), total.iter().sum())

@@ -14,6 +14,7 @@ use super::partial::Fields;
 use super::plan::{Plan, Task};
 use super::task::Inputs;
 use crate::Error;
+use crate::array::serially;
 
 /// What a run reports to, and takes its limits from.
 pub trait Control {
@@ -216,16 +217,17 @@ fn spawn_workers(
                 if chunk >= tasks || cancel.load(Ordering::Relaxed) {
                     break;
                 }
-                let result =
-                    catch_unwind(AssertUnwindSafe(|| plan.run_group(group, chunk, &context)))
-                        .unwrap_or_else(|payload| {
-                            Err(Error::Operation(panic_message(
-                                &plan,
-                                group,
-                                chunk,
-                                payload.as_ref(),
-                            )))
-                        });
+                // Side by side with other workers, a task's operations run serially.
+                let run = || plan.run_group(group, chunk, &context);
+                let run = || if workers > 1 { serially(run) } else { run() };
+                let result = catch_unwind(AssertUnwindSafe(run)).unwrap_or_else(|payload| {
+                    Err(Error::Operation(panic_message(
+                        &plan,
+                        group,
+                        chunk,
+                        payload.as_ref(),
+                    )))
+                });
                 if sender.send(Message::Done(chunk, result)).is_err() {
                     break;
                 }

@@ -40,6 +40,9 @@ pub(crate) struct Group {
     pub(crate) peak: usize,
     /// Steps that several steps of a task read (by key).
     pub(crate) shared: HashSet<u64>,
+    /// The partial steps of its reductions: a task computes those over the same
+    /// chunks together, part by part.
+    pub(crate) partials: Vec<Lazy>,
 }
 
 /// One kept step and the tasks that make its chunks.
@@ -88,12 +91,14 @@ impl Plan {
                 peaks: HashMap::new(),
                 readers: HashMap::new(),
                 blockwise: true,
+                partials: Vec::new(),
             };
             let peak = projection.peak(&lazy);
             let shared = projection.shared();
             walks.push(Walk {
                 steps: projection.peaks.keys().copied().collect(),
                 blockwise: projection.blockwise,
+                partials: std::mem::take(&mut projection.partials),
             });
             let mut inputs = projection.inputs;
             inputs.sort_unstable();
@@ -197,6 +202,7 @@ impl Plan {
 struct Walk {
     steps: HashSet<u64>,
     blockwise: bool,
+    partials: Vec<Lazy>,
 }
 
 /// The stages in the order they run, grouped: a blockwise stage joins an earlier group
@@ -225,11 +231,13 @@ fn groups(stages: &[Stage], walks: &[Walk]) -> Vec<Group> {
             group.shared.extend(&stage.shared);
             group.stages.push(i);
             group.peak += stage.peak;
+            group.partials.extend(walks[i].partials.iter().cloned());
         } else {
             groups.push(Group {
                 stages: vec![i],
                 peak: stage.peak,
                 shared: stage.shared.clone(),
+                partials: walks[i].partials.clone(),
             });
         }
     }
@@ -381,6 +389,8 @@ struct Projection<'a> {
     readers: HashMap<u64, usize>,
     /// Whether the task computes one chunk of each step it computes.
     blockwise: bool,
+    /// The partial steps of reductions it computes.
+    partials: Vec<Lazy>,
 }
 
 impl Projection<'_> {
@@ -417,6 +427,7 @@ impl Projection<'_> {
             }
             Op::Concat { inputs: list, .. } => list.iter().map(|i| self.peak(i)).max().unwrap_or(0),
             Op::Partial { input, .. } => {
+                self.partials.push(lazy.clone());
                 // The block as float64 for sums, plus the partial result.
                 let floats = input.chunks().max_shape().iter().product::<usize>() * 8;
                 self.peak(input) + floats + out

@@ -34,6 +34,18 @@ pub trait ChunkSource: Send + Sync + fmt::Debug + std::panic::RefUnwindSafe {
     /// Reads chunk `index` of [`chunks`](Self::chunks).
     fn read(&self, index: &[usize]) -> Result<Values, Error>;
 
+    /// Whether reading part of a chunk costs only that part (an array in memory, a
+    /// generated field). Tasks then read the parts of a chunk they work on one at a
+    /// time; otherwise (a compressed store) they read the whole chunk once and cut it.
+    fn reads_parts(&self) -> bool {
+        false
+    }
+
+    /// Reads the block `part` (ranges counted from the chunk's start) of chunk `index`.
+    fn read_part(&self, index: &[usize], part: &[Range<usize>]) -> Result<Values, Error> {
+        Ok(slice(&self.read(index)?, part))
+    }
+
     /// Bytes that reading chunk `index` holds before decoding (compressed bytes for a
     /// store; nothing extra for memory), for memory projections.
     fn stored_bytes(&self, index: &[usize]) -> usize {
@@ -85,6 +97,17 @@ impl ChunkSource for InMemory {
     fn read(&self, index: &[usize]) -> Result<Values, Error> {
         Ok(slice(&self.values, &self.chunks.region(index)))
     }
+
+    fn reads_parts(&self) -> bool {
+        true
+    }
+
+    fn read_part(&self, index: &[usize], part: &[Range<usize>]) -> Result<Values, Error> {
+        Ok(slice(
+            &self.values,
+            &within(&self.chunks.region(index), part),
+        ))
+    }
 }
 
 /// Chunks computed earlier and kept in memory (what `persist` returns), in row-major
@@ -118,6 +141,16 @@ impl ChunkSource for Persisted {
         let grid = self.chunks.grid();
         let flat = index.iter().zip(&grid).fold(0, |acc, (&i, &n)| acc * n + i);
         Ok(Values::clone(&self.blocks[flat]))
+    }
+
+    fn reads_parts(&self) -> bool {
+        true
+    }
+
+    fn read_part(&self, index: &[usize], part: &[Range<usize>]) -> Result<Values, Error> {
+        let grid = self.chunks.grid();
+        let flat = index.iter().zip(&grid).fold(0, |acc, (&i, &n)| acc * n + i);
+        Ok(slice(&self.blocks[flat], part))
     }
 }
 
@@ -200,20 +233,62 @@ impl Random {
         }
     }
 
-    /// Element `flat` as a float32: uniform values from the top 24 bits of the hash
-    /// (as numpy draws float32, so none rounds up to 1), normal ones rounded from
-    /// float64.
-    #[allow(clippy::cast_possible_truncation, reason = "float32 output")]
-    fn value32(&self, flat: u64) -> f32 {
-        match self.distribution {
-            Distribution::Uniform => (self.bits(flat) >> 40) as f32 * (1.0 / (1_u32 << 24) as f32),
-            Distribution::Normal { .. } => self.value(flat) as f32,
+    /// Elements `flats` as float32, appended to `out`. Uniform values take 24 bits
+    /// each (as numpy draws float32, so none rounds up to 1), two from one hash: the
+    /// hash of `flat / 2` gives its top half to the even element and its bottom half
+    /// to the odd one. Normal values are rounded from float64.
+    #[allow(
+        clippy::cast_possible_truncation,
+        clippy::cast_possible_wrap,
+        reason = "24-bit integers, and float32 output"
+    )]
+    fn row32(&self, flats: Range<u64>, out: &mut Vec<f32>) {
+        if let Distribution::Normal { .. } = self.distribution {
+            out.extend(flats.map(|flat| self.value(flat) as f32));
+            return;
+        }
+        // Through i32, which converts to float in one instruction.
+        let unit = |bits: u64| ((bits & 0xFF_FFFF) as i32) as f32 * (1.0 / (1_u32 << 24) as f32);
+        let (start, end) = (flats.start, flats.end);
+        let first = out.len();
+        out.resize(first + (end - start) as usize, 0.0);
+        let row = &mut out[first..];
+        let skip = usize::from(start % 2 == 1 && !row.is_empty());
+        if skip == 1 {
+            row[0] = unit(self.bits(start / 2) >> 8);
+        }
+        let mut pairs = row[skip..].chunks_exact_mut(2);
+        let mut pair = start.div_ceil(2);
+        for two in &mut pairs {
+            let bits = self.bits(pair);
+            two[0] = unit(bits >> 40);
+            two[1] = unit(bits >> 8);
+            pair += 1;
+        }
+        if let [x] = pairs.into_remainder() {
+            *x = unit(self.bits(pair) >> 40);
+        }
+    }
+
+    /// The values at `region` of the whole field.
+    fn block(&self, region: &[Range<usize>]) -> Values {
+        match self.dtype {
+            DType::Float32 => {
+                Values::from_array(self.generate(region, |flats, out| self.row32(flats, out)))
+            }
+            _ => Values::from_array(self.generate(region, |flats, out| {
+                out.extend(flats.map(|flat| self.value(flat)));
+            })),
         }
     }
 
     /// The block at `region`, row by row along the last axis (where positions are
-    /// consecutive), each element written once.
-    fn generate<T>(&self, region: &[Range<usize>], value: impl Fn(u64) -> T) -> ArrayD<T> {
+    /// consecutive): `row` appends the elements at a range of positions.
+    fn generate<T>(
+        &self,
+        region: &[Range<usize>],
+        row_of: impl Fn(Range<u64>, &mut Vec<T>),
+    ) -> ArrayD<T> {
         let shape: Vec<usize> = region.iter().map(ExactSizeIterator::len).collect();
         let ndim = shape.len();
         let strides: Vec<u64> = (0..ndim)
@@ -227,7 +302,7 @@ impl Random {
             let base: u64 = (0..ndim)
                 .map(|d| (region[d].start + at.get(d).copied().unwrap_or(0)) as u64 * strides[d])
                 .sum();
-            values.extend((base..base + row).map(&value));
+            row_of(base..base + row, &mut values);
             for d in (0..at.len()).rev() {
                 at[d] += 1;
                 if at[d] < shape[d] {
@@ -269,11 +344,15 @@ impl ChunkSource for Random {
     }
 
     fn read(&self, index: &[usize]) -> Result<Values, Error> {
-        let region = self.chunks.region(index);
-        Ok(match self.dtype {
-            DType::Float32 => Values::from_array(self.generate(&region, |flat| self.value32(flat))),
-            _ => Values::from_array(self.generate(&region, |flat| self.value(flat))),
-        })
+        Ok(self.block(&self.chunks.region(index)))
+    }
+
+    fn reads_parts(&self) -> bool {
+        true
+    }
+
+    fn read_part(&self, index: &[usize], part: &[Range<usize>]) -> Result<Values, Error> {
+        Ok(self.block(&within(&self.chunks.region(index), part)))
     }
 }
 
@@ -289,6 +368,15 @@ pub(crate) fn meta_of(values: &Values) -> Values {
     slice(values, &ones)
 }
 
+/// The ranges `part` of a chunk at `region`, as ranges of the whole array.
+fn within(region: &[Range<usize>], part: &[Range<usize>]) -> Vec<Range<usize>> {
+    region
+        .iter()
+        .zip(part)
+        .map(|(r, p)| r.start + p.start..r.start + p.end)
+        .collect()
+}
+
 /// The block of `values` at `region`, copied.
 pub(crate) fn slice(values: &Values, region: &[Range<usize>]) -> Values {
     crate::array::with_array!(values, a => {
@@ -298,4 +386,15 @@ pub(crate) fn slice(values: &Values, region: &[Range<usize>]) -> Values {
         });
         Values::from_array(view.to_owned())
     })
+}
+
+/// `block` written over `values` at `region` (the same dtype).
+pub(crate) fn put(values: &mut Values, region: &[Range<usize>], block: &Values) {
+    crate::array::with_array!(values, a => {
+        let mut view = a.slice_each_axis_mut(|axis| {
+            let r = &region[axis.axis.index()];
+            Slice::from(r.start..r.end)
+        });
+        view.assign(block.array().expect("a block of the same dtype"));
+    });
 }

@@ -1,9 +1,16 @@
 //! Running one task: computing one chunk of a stage, with every fused step evaluated
 //! chunk by chunk inside it, and kept chunks of earlier stages read as they are.
+//!
+//! A reduction's fused steps run part by part: its chunk is cut into parts small
+//! enough to stay in the processor's cache, each part goes through every step (and
+//! every sibling reduction's steps) before the next one starts, and the partial results
+//! of the parts are put together. Steps that cannot run on a part (a gather, a kept
+//! chunk) are computed whole once per task and cut.
 
 use std::borrow::Cow;
 use std::cell::RefCell;
 use std::collections::{HashMap, HashSet};
+use std::ops::Range;
 use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 
@@ -12,7 +19,7 @@ use super::elementwise::Elementwise;
 use super::lazy::{Groups, Lazy, Op, arrange_block};
 use super::partial::{self, Fields};
 use super::plan::{Plan, Task};
-use super::source::ChunkSource;
+use super::source::{ChunkSource, put, slice};
 use crate::Error;
 use crate::array::{Reduction, Values};
 
@@ -35,7 +42,9 @@ impl Plan {
             plan: self,
             running: &[task.stage],
             shared: &stage.shared,
+            siblings: &[],
             computed: RefCell::default(),
+            parts: RefCell::default(),
             inputs,
         }
         .chunk(&stage.root, &index)
@@ -54,7 +63,9 @@ impl Plan {
             plan: self,
             running: &group.stages,
             shared: &group.shared,
+            siblings: &group.partials,
             computed: RefCell::default(),
+            parts: RefCell::default(),
             inputs,
         };
         group
@@ -68,8 +79,17 @@ impl Plan {
     }
 }
 
+/// The most elements a part of a chunk holds: enough that the bookkeeping of each part
+/// is small next to its arithmetic, few enough that its intermediates stay in the
+/// processor's caches rather than memory (on `bench/lazy.py`, parts of 2^13 and 2^17
+/// elements were slower).
+const PART_ELEMENTS: usize = 1 << 16;
+
 /// A step (by key) and a chunk index of it.
 type ChunkId = (u64, Vec<usize>);
+
+/// A step (by key), a chunk index of it, and a part of that chunk.
+type PartId = (u64, Vec<usize>, Vec<Range<usize>>);
 
 struct Evaluation<'a> {
     plan: &'a Plan,
@@ -77,17 +97,32 @@ struct Evaluation<'a> {
     running: &'a [usize],
     /// Steps that several steps of the task read...
     shared: &'a HashSet<u64>,
-    /// ...and their chunks once computed.
+    /// Partial steps of the task's reductions, computed together over the same chunk.
+    siblings: &'a [Lazy],
+    /// ...and their chunks once computed; also whole chunks that parts are cut from,
+    /// and sibling partial results made before they are asked for.
     computed: RefCell<HashMap<ChunkId, Arc<Fields>>>,
+    /// Shared steps' blocks for the part being computed.
+    parts: RefCell<HashMap<PartId, Arc<Fields>>>,
     inputs: &'a Inputs<'a>,
 }
 
 impl Evaluation<'_> {
     /// Chunk `index` of `lazy`, computed once per task when several steps read it.
     fn chunk(&self, lazy: &Lazy, index: &[usize]) -> Result<Arc<Fields>, Error> {
-        if !self.shared.contains(&lazy.0.key) {
-            return self.compute(lazy, index);
+        let at = (lazy.0.key, index.to_vec());
+        if let Some(done) = self.computed.borrow().get(&at) {
+            return Ok(Arc::clone(done));
         }
+        let fields = self.compute(lazy, index)?;
+        if self.shared.contains(&lazy.0.key) {
+            self.computed.borrow_mut().insert(at, Arc::clone(&fields));
+        }
+        Ok(fields)
+    }
+
+    /// Chunk `index` of `lazy`, kept for the rest of the task: what parts are cut from.
+    fn whole(&self, lazy: &Lazy, index: &[usize]) -> Result<Arc<Fields>, Error> {
         let at = (lazy.0.key, index.to_vec());
         if let Some(done) = self.computed.borrow().get(&at) {
             return Ok(Arc::clone(done));
@@ -97,10 +132,95 @@ impl Evaluation<'_> {
         Ok(fields)
     }
 
-    fn compute(&self, lazy: &Lazy, index: &[usize]) -> Result<Arc<Fields>, Error> {
-        if let Some(&stage) = self.plan.stage_of.get(&lazy.0.key)
-            && !self.running.contains(&stage)
+    /// The block `part` (ranges from the chunk's start) of chunk `index` of `lazy`:
+    /// reads and elementwise steps computed on the part alone, other steps cut from
+    /// their whole chunk.
+    fn part(
+        &self,
+        lazy: &Lazy,
+        index: &[usize],
+        part: &[Range<usize>],
+    ) -> Result<Arc<Fields>, Error> {
+        let shape = lazy.chunks().shape_of(index);
+        if part
+            .iter()
+            .zip(&shape)
+            .all(|(r, &n)| r.start == 0 && r.end == n)
         {
+            return self.chunk(lazy, index);
+        }
+        let shared = self.shared.contains(&lazy.0.key);
+        let at = (lazy.0.key, index.to_vec(), part.to_vec());
+        if shared && let Some(done) = self.parts.borrow().get(&at) {
+            return Ok(Arc::clone(done));
+        }
+        let values = match &lazy.0.op {
+            _ if self.kept(lazy).is_some() => slice(&self.whole(lazy, index)?[0], part),
+            Op::Source(source) if source.reads_parts() => {
+                typed(lazy, self.read(lazy, source.as_ref(), index, Some(part))?)?
+            }
+            Op::Map { op, inputs } => typed(lazy, self.map(lazy, op, inputs, index, Some(part))?)?,
+            Op::Gather {
+                input,
+                axis,
+                positions,
+            } => typed(
+                lazy,
+                self.gather(
+                    lazy,
+                    (input, *axis, positions.as_deref()),
+                    index,
+                    Some(part),
+                )?,
+            )?,
+            Op::Arrange { input, axes } => {
+                let at = arranged_index(input, axes, index);
+                let mut inner: Vec<Range<usize>> = input
+                    .chunks()
+                    .shape_of(&at)
+                    .into_iter()
+                    .map(|n| 0..n)
+                    .collect();
+                for (k, axis) in axes.iter().enumerate() {
+                    if let Some(axis) = axis {
+                        inner[*axis] = part[k].clone();
+                    }
+                }
+                arrange_block(&self.part(input, &at, &inner)?[0], axes, &lengths(part))
+            }
+            _ => slice(&self.whole(lazy, index)?[0], part),
+        };
+        let fields = Arc::new(vec![values]);
+        if shared {
+            self.parts.borrow_mut().insert(at, Arc::clone(&fields));
+        }
+        Ok(fields)
+    }
+
+    /// Chunk `index` of `lazy`, or its block `part`.
+    fn block(
+        &self,
+        lazy: &Lazy,
+        index: &[usize],
+        part: Option<&[Range<usize>]>,
+    ) -> Result<Arc<Fields>, Error> {
+        match part {
+            None => self.chunk(lazy, index),
+            Some(part) => self.part(lazy, index, part),
+        }
+    }
+
+    /// The stage whose kept chunks hold `lazy`, when this task does not compute it.
+    fn kept(&self, lazy: &Lazy) -> Option<usize> {
+        self.plan
+            .stage_of
+            .get(&lazy.0.key)
+            .copied()
+            .filter(|stage| !self.running.contains(stage))
+    }
+
+    fn compute(&self, lazy: &Lazy, index: &[usize]) -> Result<Arc<Fields>, Error> {
+        if let Some(stage) = self.kept(lazy) {
             let grid = lazy.chunks().grid();
             let chunk = index.iter().zip(&grid).fold(0, |acc, (&i, &n)| acc * n + i);
             return Ok((self.inputs.read)(Task { stage, chunk }));
@@ -110,16 +230,10 @@ impl Evaluation<'_> {
         }
         let one = |values: Values| Ok(Arc::new(vec![values]));
         match &lazy.0.op {
-            Op::Source(source) => one(typed(lazy, self.read(lazy, source.as_ref(), index)?)?),
-            Op::Map { op, inputs } => one(typed(lazy, self.map(lazy, op, inputs, index)?)?),
+            Op::Source(source) => one(typed(lazy, self.read(lazy, source.as_ref(), index, None)?)?),
+            Op::Map { op, inputs } => one(typed(lazy, self.map(lazy, op, inputs, index, None)?)?),
             Op::Arrange { input, axes } => {
-                let mut at = vec![0; input.ndim()];
-                for (k, axis) in axes.iter().enumerate() {
-                    if let Some(axis) = axis {
-                        at[*axis] = index[k];
-                    }
-                }
-                let block = self.chunk(input, &at)?;
+                let block = self.chunk(input, &arranged_index(input, axes, index))?;
                 one(arrange_block(
                     &block[0],
                     axes,
@@ -132,19 +246,13 @@ impl Evaluation<'_> {
                 positions,
             } => one(typed(
                 lazy,
-                self.gather(lazy, input, *axis, positions.as_deref(), index)?,
+                self.gather(lazy, (input, *axis, positions.as_deref()), index, None)?,
             )?),
             Op::Concat { inputs, axis } => {
                 let (input, at) = concatenated(inputs, *axis, index);
                 one(typed(lazy, self.chunk(input, &at)?[0].clone())?)
             }
-            Op::Partial {
-                input,
-                how,
-                axes,
-                skipna,
-                groups,
-            } => self.partial(input, *how, axes, *skipna, groups.as_ref(), index),
+            Op::Partial { .. } => self.partial(lazy, index),
             Op::Combine {
                 input,
                 how,
@@ -174,28 +282,29 @@ impl Evaluation<'_> {
         }
     }
 
-    /// Chunk `index` of an elementwise step: its inputs' blocks (broadcast ones at
-    /// their one chunk), the step applied.
+    /// Chunk `index` (or its block `part`) of an elementwise step: its inputs' blocks
+    /// (broadcast ones at their one chunk), the step applied.
     fn map(
         &self,
         lazy: &Lazy,
         op: &Elementwise,
         inputs: &[Lazy],
         index: &[usize],
+        part: Option<&[Range<usize>]>,
     ) -> Result<Values, Error> {
         let blocks = inputs
             .iter()
             .map(|input| {
+                let broadcast = |a: usize| input.shape()[a] == 1 && lazy.shape()[a] != 1;
                 let at: Vec<usize> = (0..index.len())
-                    .map(|a| {
-                        if input.shape()[a] == 1 && lazy.shape()[a] != 1 {
-                            0
-                        } else {
-                            index[a]
-                        }
-                    })
+                    .map(|a| if broadcast(a) { 0 } else { index[a] })
                     .collect();
-                self.chunk(input, &at)
+                let inner: Option<Vec<Range<usize>>> = part.map(|part| {
+                    (0..index.len())
+                        .map(|a| if broadcast(a) { 0..1 } else { part[a].clone() })
+                        .collect()
+                });
+                self.block(input, &at, inner.as_deref())
             })
             .collect::<Result<Vec<_>, _>>()?;
         // Blocks no one else holds are taken, so arithmetic can write over
@@ -223,27 +332,68 @@ impl Evaluation<'_> {
         op.apply(values)
     }
 
-    /// A reduction's partial result over chunk `index` of `input` (per group, with
-    /// `groups`).
-    fn partial(
-        &self,
-        input: &Lazy,
-        how: Reduction,
-        axes: &[usize],
-        skipna: bool,
-        groups: Option<&Groups>,
-        index: &[usize],
-    ) -> Result<Arc<Fields>, Error> {
-        let block = self.chunk(input, index)?;
-        let region = input.chunks().region(index);
-        let fields = if let Some(groups) = groups {
-            let of = &groups.of[region[axes[0]].clone()];
-            partial::partial_groups(how, &block[0], axes[0], skipna, of, groups.count)?
-        } else {
-            let offset = axes.first().map_or(0, |&a| region[a].start);
-            partial::partial(how, &block[0], axes, skipna, offset)?
+    /// The partial result of reduction step `lazy` over chunk `index` of its input,
+    /// computed part by part when the chunk is large and has fused steps; sibling
+    /// reductions over the same chunk are computed along and kept for when they are
+    /// asked for.
+    fn partial(&self, lazy: &Lazy, index: &[usize]) -> Result<Arc<Fields>, Error> {
+        let step = Reducing::of(lazy);
+        let chunks = step.input.chunks();
+        let mut steps = vec![step];
+        steps.extend(
+            self.siblings
+                .iter()
+                .filter(|s| s.0.key != lazy.0.key)
+                .map(Reducing::of)
+                .filter(|s| s.input.chunks() == chunks)
+                .filter(|s| {
+                    !self
+                        .computed
+                        .borrow()
+                        .contains_key(&(s.key, index.to_vec()))
+                }),
+        );
+        let shape = chunks.shape_of(index);
+        let Some(lengths) = split(&steps, &shape) else {
+            let full: Vec<Range<usize>> = shape.iter().map(|&n| 0..n).collect();
+            let block = self.chunk(step.input, index)?;
+            return Ok(Arc::new(step.reduce(&block[0], index, &full)?));
         };
-        Ok(Arc::new(fields))
+        // Whole chunks cut into parts are dropped once the parts are done.
+        let held: HashSet<ChunkId> = self.computed.borrow().keys().cloned().collect();
+        // Each step's partial results so far, by where they go in its partial chunk.
+        let mut placed: Vec<Vec<(Vec<Range<usize>>, Fields)>> = vec![Vec::new(); steps.len()];
+        for part in parts(&shape, &lengths) {
+            if self.inputs.cancel.load(Ordering::Relaxed) {
+                return Err(Error::Interrupted("the computation was cancelled".into()));
+            }
+            self.parts.borrow_mut().clear();
+            for (step, placed) in steps.iter().zip(&mut placed) {
+                let block = self.part(step.input, index, &part)?;
+                let fields = step.reduce(&block[0], index, &part)?;
+                let at = step.place(&part);
+                match placed.iter_mut().find(|(r, _)| *r == at) {
+                    Some((_, state)) => {
+                        let earlier = std::mem::take(state);
+                        *state = partial::merge(step.how, earlier, &fields, step.skipna)?;
+                    }
+                    None => placed.push((at, fields)),
+                }
+            }
+        }
+        self.parts.borrow_mut().clear();
+        self.computed.borrow_mut().retain(|id, _| held.contains(id));
+        let mut results = steps
+            .iter()
+            .zip(placed)
+            .map(|(step, placed)| step.assemble(placed, index));
+        let own = Arc::new(results.next().expect("the step itself")?);
+        for (step, fields) in steps[1..].iter().zip(results) {
+            self.computed
+                .borrow_mut()
+                .insert((step.key, index.to_vec()), Arc::new(fields?));
+        }
+        Ok(own)
     }
 
     /// Partial results of `fan_in` neighbouring chunks of `input` along `axis`, merged
@@ -280,17 +430,22 @@ impl Evaluation<'_> {
         Ok(state.expect("a combine reads at least one chunk"))
     }
 
-    /// Chunk `index` of `source`, counted and checked against the chunk's shape.
+    /// Chunk `index` of `source` (or its block `part`), counted and checked against
+    /// the shape asked for.
     fn read(
         &self,
         lazy: &Lazy,
         source: &dyn ChunkSource,
         index: &[usize],
+        part: Option<&[Range<usize>]>,
     ) -> Result<Values, Error> {
-        let values = source.read(index)?;
+        let values = match part {
+            None => source.read(index)?,
+            Some(part) => source.read_part(index, part)?,
+        };
         let bytes = values.len() * values.dtype().item_size().unwrap_or(8);
         self.inputs.bytes_read.fetch_add(bytes, Ordering::Relaxed);
-        let expected = lazy.chunks().shape_of(index);
+        let expected = part.map_or_else(|| lazy.chunks().shape_of(index), lengths);
         if values.shape() != expected.as_slice() {
             return Err(Error::Shape(format!(
                 "{} gave a chunk of shape {:?} at {index:?}, expected {expected:?}",
@@ -301,17 +456,20 @@ impl Evaluation<'_> {
         Ok(values)
     }
 
-    /// Positions of `axis` for the output chunk at `index`: each input chunk touched is
-    /// read once, the positions it holds picked, and the pieces put in order.
+    /// Positions of `axis` for the output chunk at `index` (or its block `part`): each
+    /// input chunk touched is read once, the positions it holds picked, and the pieces
+    /// put in order.
     fn gather(
         &self,
         lazy: &Lazy,
-        input: &Lazy,
-        axis: usize,
-        positions: Option<&[Option<usize>]>,
+        (input, axis, positions): (&Lazy, usize, Option<&[Option<usize>]>),
         index: &[usize],
+        part: Option<&[Range<usize>]>,
     ) -> Result<Values, Error> {
-        let range = lazy.chunks().region(index)[axis].clone();
+        let mut range = lazy.chunks().region(index)[axis].clone();
+        if let Some(part) = part {
+            range = range.start + part[axis].start..range.start + part[axis].end;
+        }
         let wanted: Vec<Option<usize>> = match positions {
             Some(positions) => positions[range].to_vec(),
             None => range.map(Some).collect(),
@@ -335,14 +493,20 @@ impl Evaluation<'_> {
         }
         if groups.is_empty() {
             // Only missing positions: a block of missing values.
-            let shape = lazy.chunks().shape_of(index);
+            let shape = part.map_or_else(|| lazy.chunks().shape_of(index), lengths);
             return lazy.meta().broadcast_to(&shape);
         }
         let mut pieces = Vec::with_capacity(groups.len());
         let mut at = index.to_vec();
         for (chunk, locals) in &groups {
             at[axis] = *chunk;
-            let block = self.chunk(input, &at)?;
+            // The same block of the other axes, all of the input chunk along `axis`.
+            let inner = part.map(|part| {
+                let mut inner = part.to_vec();
+                inner[axis] = 0..input.chunks().dim(axis)[*chunk];
+                inner
+            });
+            let block = self.block(input, &at, inner.as_deref())?;
             let whole = locals.len() == block[0].shape()[axis]
                 && locals.iter().enumerate().all(|(i, &l)| i == l);
             pieces.push(if whole {
@@ -374,6 +538,177 @@ impl Evaluation<'_> {
             Ok(joined.take(axis, &take))
         }
     }
+}
+
+/// A reduction's partial step, unpacked.
+#[derive(Clone, Copy)]
+struct Reducing<'a> {
+    key: u64,
+    input: &'a Lazy,
+    how: Reduction,
+    axes: &'a [usize],
+    skipna: bool,
+    groups: Option<&'a Groups>,
+}
+
+impl<'a> Reducing<'a> {
+    fn of(lazy: &'a Lazy) -> Self {
+        let Op::Partial {
+            input,
+            how,
+            axes,
+            skipna,
+            groups,
+        } = &lazy.0.op
+        else {
+            unreachable!("a reduction's partial step")
+        };
+        Self {
+            key: lazy.0.key,
+            input,
+            how: *how,
+            axes,
+            skipna: *skipna,
+            groups: groups.as_ref(),
+        }
+    }
+
+    /// The partial result over `block`, the block `part` of input chunk `index`.
+    fn reduce(
+        &self,
+        block: &Values,
+        index: &[usize],
+        part: &[Range<usize>],
+    ) -> Result<Fields, Error> {
+        let region = self.input.chunks().region(index);
+        if let Some(groups) = self.groups {
+            let axis = self.axes[0];
+            let start = region[axis].start;
+            let of = &groups.of[start + part[axis].start..start + part[axis].end];
+            partial::partial_groups(self.how, block, axis, self.skipna, of, groups.count)
+        } else {
+            let offset = self
+                .axes
+                .first()
+                .map_or(0, |&a| region[a].start + part[a].start);
+            partial::partial(self.how, block, self.axes, self.skipna, offset)
+        }
+    }
+
+    /// Where the partial result over block `part` of an input chunk goes in the
+    /// partial result over the chunk: reduced axes have length 1 there.
+    fn place(&self, part: &[Range<usize>]) -> Vec<Range<usize>> {
+        let mut at = part.to_vec();
+        for &axis in self.axes {
+            at[axis] = 0..1;
+        }
+        at
+    }
+
+    /// The partial results of the parts of input chunk `index`, each at its place,
+    /// as one.
+    fn assemble(
+        &self,
+        mut placed: Vec<(Vec<Range<usize>>, Fields)>,
+        index: &[usize],
+    ) -> Result<Fields, Error> {
+        if placed.len() == 1 {
+            return Ok(placed.pop().expect("one").1);
+        }
+        let mut shape = self.input.chunks().shape_of(index);
+        for &axis in self.axes {
+            shape[axis] = 1;
+        }
+        let first = &placed[0].1;
+        (0..first.len())
+            .map(|i| {
+                if self.groups.is_some() && i == first.len() - 1 {
+                    // How many positions each group has: the same for every part.
+                    return Ok(first[i].clone());
+                }
+                let mut whole = shape.clone();
+                if self.groups.is_some() {
+                    whole[self.axes[0]] = first[i].shape()[self.axes[0]];
+                }
+                let mut field = slice(&first[i], &vec![0..1; shape.len()]).broadcast_to(&whole)?;
+                for (at, fields) in &placed {
+                    let mut at = at.clone();
+                    if self.groups.is_some() {
+                        at[self.axes[0]] = 0..whole[self.axes[0]];
+                    }
+                    put(&mut field, &at, &fields[i]);
+                }
+                Ok(field)
+            })
+            .collect()
+    }
+}
+
+/// How long the parts that chunks of `shape` are cut into are along each axis, for
+/// `steps` to run part by part within the cache: axes none of them reduces are cut
+/// first, outermost first (parts' results then sit side by side), then axes they
+/// merge over. `None` when the chunk is small, or when there are no fused steps to
+/// run on parts.
+fn split(steps: &[Reducing<'_>], shape: &[usize]) -> Option<Vec<usize>> {
+    let total: usize = shape.iter().product();
+    let fused = steps
+        .iter()
+        .any(|s| matches!(s.input.0.op, Op::Map { .. } | Op::Arrange { .. }));
+    if total <= 2 * PART_ELEMENTS || !fused {
+        return None;
+    }
+    let allowed = |a: &usize| {
+        steps.iter().all(|s| match s.groups {
+            Some(_) => s.axes[0] != *a,
+            None => !s.axes.contains(a) || partial::is_tree(s.how),
+        })
+    };
+    let reduced = |a: &usize| steps.iter().any(|s| s.axes.contains(a));
+    let (kept, merged): (Vec<usize>, Vec<usize>) =
+        (0..shape.len()).filter(allowed).partition(|a| !reduced(a));
+    let mut lengths = shape.to_vec();
+    for axis in kept.into_iter().chain(merged) {
+        let size: usize = lengths.iter().product();
+        if size <= PART_ELEMENTS {
+            break;
+        }
+        lengths[axis] = (PART_ELEMENTS * lengths[axis] / size).clamp(1, shape[axis]);
+    }
+    (lengths != shape).then_some(lengths)
+}
+
+/// The parts of a chunk of `shape` cut `lengths` long, in row-major order.
+fn parts(shape: &[usize], lengths: &[usize]) -> Vec<Vec<Range<usize>>> {
+    let mut parts = vec![Vec::new()];
+    for (&n, &length) in shape.iter().zip(lengths) {
+        parts = parts
+            .into_iter()
+            .flat_map(|part: Vec<Range<usize>>| {
+                (0..n).step_by(length).map(move |start| {
+                    let mut part = part.clone();
+                    part.push(start..(start + length).min(n));
+                    part
+                })
+            })
+            .collect();
+    }
+    parts
+}
+
+/// The shape of a block.
+fn lengths(part: &[Range<usize>]) -> Vec<usize> {
+    part.iter().map(ExactSizeIterator::len).collect()
+}
+
+/// The chunk of an arrangement's input that its chunk `index` comes from.
+fn arranged_index(input: &Lazy, axes: &[Option<usize>], index: &[usize]) -> Vec<usize> {
+    let mut at = vec![0; input.ndim()];
+    for (k, axis) in axes.iter().enumerate() {
+        if let Some(axis) = axis {
+            at[*axis] = index[k];
+        }
+    }
+    at
 }
 
 /// `values` in the step's element type (a chunk without missing positions can come out
