@@ -97,6 +97,8 @@ impl Prebuilt {
     /// checkout) into `dir`, with the rustc and cargo on `PATH`. Cargo's progress goes to
     /// this process's stderr.
     pub fn build(source: &Path, dir: &Path) -> anyhow::Result<Self> {
+        let (source, dir) = (std::path::absolute(source)?, std::path::absolute(dir)?);
+        let (source, dir) = (source.as_path(), dir.as_path());
         let manifest = source.join("Cargo.toml");
         if !manifest.is_file() {
             bail!(
@@ -110,8 +112,10 @@ impl Prebuilt {
         let target_libdir = PathBuf::from(print(&rustc, "target-libdir")?);
         let target = dir.join("target");
         // `cargo rustc` makes only this build a dylib; `prefer-dynamic` links it against
-        // the toolchain's shared libstd, the one the cells and the eval binary use.
+        // the toolchain's shared libstd, the one the cells and the eval binary use. Run
+        // from the source, cargo finds the checkout's configuration (its target CPU).
         let status = Command::new("cargo")
+            .current_dir(source)
             .arg("rustc")
             .arg("--manifest-path")
             .arg(&manifest)

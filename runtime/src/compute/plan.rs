@@ -38,8 +38,8 @@ pub(crate) struct Group {
     pub(crate) stages: Vec<usize>,
     /// The projected peak memory of one task: its stages' peaks together.
     pub(crate) peak: usize,
-    /// Steps that several steps of a task read (by key).
-    pub(crate) shared: HashSet<u64>,
+    /// How often a task reads each step that it reads more than once (by key).
+    pub(crate) reads: HashMap<u64, usize>,
     /// The partial steps of its reductions: a task computes those over the same
     /// chunks together, part by part.
     pub(crate) partials: Vec<Lazy>,
@@ -55,8 +55,8 @@ pub(crate) struct Stage {
     pub(crate) peak: usize,
     /// The bytes of all its chunks.
     pub(crate) bytes: usize,
-    /// Steps its tasks compute that several of their steps read (by key).
-    pub(crate) shared: HashSet<u64>,
+    /// How often its tasks read each step that they read more than once (by key).
+    pub(crate) reads: HashMap<u64, usize>,
 }
 
 /// A unit of work: which stage, which chunk (row-major position in its grid). Plain
@@ -89,14 +89,14 @@ impl Plan {
                 stage_of: &stage_of,
                 inputs: Vec::new(),
                 peaks: HashMap::new(),
-                readers: HashMap::new(),
+                steps: HashMap::new(),
                 blockwise: true,
                 partials: Vec::new(),
             };
             let peak = projection.peak(&lazy);
-            let shared = projection.shared();
+            let reads = reads(projection.steps.values(), &kept);
             walks.push(Walk {
-                steps: projection.peaks.keys().copied().collect(),
+                steps: std::mem::take(&mut projection.steps),
                 blockwise: projection.blockwise,
                 partials: std::mem::take(&mut projection.partials),
             });
@@ -109,12 +109,12 @@ impl Plan {
                 root: lazy,
                 inputs,
                 peak,
-                shared,
+                reads,
             });
         }
         let plan = Self {
             outputs: outputs.iter().map(|o| stage_of[&o.0.key]).collect(),
-            groups: groups(&stages, &walks),
+            groups: groups(&stages, &walks, &kept),
             stages,
             stage_of,
         };
@@ -200,7 +200,7 @@ impl Plan {
 /// The steps one stage's task computes, and whether it computes one chunk of each
 /// (no reduction tree level or rechunk among them).
 struct Walk {
-    steps: HashSet<u64>,
+    steps: HashMap<u64, Lazy>,
     blockwise: bool,
     partials: Vec<Lazy>,
 }
@@ -208,40 +208,60 @@ struct Walk {
 /// The stages in the order they run, grouped: a blockwise stage joins an earlier group
 /// of blockwise stages with the same chunk grid when it computes a step they compute
 /// and reads nothing that runs after the group starts.
-fn groups(stages: &[Stage], walks: &[Walk]) -> Vec<Group> {
+fn groups(stages: &[Stage], walks: &[Walk], kept: &HashSet<u64>) -> Vec<Group> {
     let mut groups: Vec<Group> = Vec::new();
+    // The steps each group's tasks compute, each once however many stages compute it.
+    let mut steps: Vec<HashMap<u64, Lazy>> = Vec::new();
     for (i, stage) in stages.iter().enumerate() {
-        let joins = |g: &&mut Group| {
+        let joins = |(g, _): &(&mut Group, &mut HashMap<u64, Lazy>)| {
             let first = g.stages[0];
             walks[i].blockwise
                 && walks[first].blockwise
                 && stages[first].root.chunks() == stage.root.chunks()
                 && stage.inputs.iter().all(|&s| s < first)
-                && g.stages
-                    .iter()
-                    .any(|&m| !walks[m].steps.is_disjoint(&walks[i].steps))
+                && g.stages.iter().any(|&m| {
+                    walks[m]
+                        .steps
+                        .keys()
+                        .any(|key| walks[i].steps.contains_key(key))
+                })
         };
-        if let Some(group) = groups.iter_mut().find(joins) {
-            // Steps more than one of the group's stages compute are shared too.
-            for &m in &group.stages {
-                group
-                    .shared
-                    .extend(walks[m].steps.intersection(&walks[i].steps));
-            }
-            group.shared.extend(&stage.shared);
+        if let Some((group, computed)) = groups.iter_mut().zip(&mut steps).find(joins) {
             group.stages.push(i);
             group.peak += stage.peak;
             group.partials.extend(walks[i].partials.iter().cloned());
+            computed.extend(walks[i].steps.clone());
         } else {
             groups.push(Group {
                 stages: vec![i],
                 peak: stage.peak,
-                shared: stage.shared.clone(),
+                reads: HashMap::new(),
                 partials: walks[i].partials.clone(),
             });
+            steps.push(walks[i].steps.clone());
         }
     }
+    for (group, computed) in groups.iter_mut().zip(&steps) {
+        group.reads = reads(computed.values(), kept);
+    }
     groups
+}
+
+/// How often `steps` read each step that they read more than once (kept steps aside,
+/// which tasks read from the stages that keep them): a task holds those blocks until
+/// their last read.
+fn reads<'a>(
+    steps: impl IntoIterator<Item = &'a Lazy>,
+    kept: &HashSet<u64>,
+) -> HashMap<u64, usize> {
+    let mut reads: HashMap<u64, usize> = HashMap::new();
+    for step in steps {
+        for input in step.0.op.inputs() {
+            *reads.entry(input.0.key).or_default() += 1;
+        }
+    }
+    reads.retain(|key, &mut n| n > 1 && !kept.contains(key));
+    reads
 }
 
 /// The message for a task that cannot fit: which step, how much, and what chunks would.
@@ -385,8 +405,8 @@ struct Projection<'a> {
     inputs: Vec<usize>,
     /// The projected peak of each step walked.
     peaks: HashMap<u64, usize>,
-    /// How many steps of the task read each step.
-    readers: HashMap<u64, usize>,
+    /// The steps walked (computed by the task), by key.
+    steps: HashMap<u64, Lazy>,
     /// Whether the task computes one chunk of each step it computes.
     blockwise: bool,
     /// The partial steps of reductions it computes.
@@ -398,7 +418,6 @@ impl Projection<'_> {
     /// walked once, however many read it).
     fn peak(&mut self, lazy: &Lazy) -> usize {
         let key = lazy.0.key;
-        *self.readers.entry(key).or_default() += 1;
         if key != self.root.0.key && self.kept.contains(&key) {
             self.inputs.push(self.stage_of[&key]);
             return 0;
@@ -438,16 +457,7 @@ impl Projection<'_> {
             }
         };
         self.peaks.insert(key, peak);
+        self.steps.insert(key, lazy.clone());
         peak
-    }
-
-    /// The steps a task computes that more than one of its steps read: a task keeps
-    /// their chunks rather than compute them again.
-    fn shared(&self) -> HashSet<u64> {
-        self.readers
-            .iter()
-            .filter(|&(key, &n)| n > 1 && !self.kept.contains(key))
-            .map(|(&key, _)| key)
-            .collect()
     }
 }

@@ -9,6 +9,7 @@
 
 use std::borrow::Cow;
 use std::cell::RefCell;
+use std::collections::hash_map::Entry;
 use std::collections::{HashMap, HashSet};
 use std::ops::Range;
 use std::sync::Arc;
@@ -41,7 +42,7 @@ impl Plan {
         Evaluation {
             plan: self,
             running: &[task.stage],
-            shared: &stage.shared,
+            reads: &stage.reads,
             siblings: &[],
             computed: RefCell::default(),
             parts: RefCell::default(),
@@ -62,7 +63,7 @@ impl Plan {
         let evaluation = Evaluation {
             plan: self,
             running: &group.stages,
-            shared: &group.shared,
+            reads: &group.reads,
             siblings: &group.partials,
             computed: RefCell::default(),
             parts: RefCell::default(),
@@ -95,15 +96,15 @@ struct Evaluation<'a> {
     plan: &'a Plan,
     /// The stages being computed (the others' chunks are read).
     running: &'a [usize],
-    /// Steps that several steps of the task read...
-    shared: &'a HashSet<u64>,
+    /// How often the task reads each step that it reads more than once...
+    reads: &'a HashMap<u64, usize>,
     /// Partial steps of the task's reductions, computed together over the same chunk.
     siblings: &'a [Lazy],
     /// ...and their chunks once computed; also whole chunks that parts are cut from,
     /// and sibling partial results made before they are asked for.
     computed: RefCell<HashMap<ChunkId, Arc<Fields>>>,
-    /// Shared steps' blocks for the part being computed.
-    parts: RefCell<HashMap<PartId, Arc<Fields>>>,
+    /// Blocks of those steps for the part being computed, with the reads left.
+    parts: RefCell<HashMap<PartId, (Arc<Fields>, usize)>>,
     inputs: &'a Inputs<'a>,
 }
 
@@ -115,7 +116,7 @@ impl Evaluation<'_> {
             return Ok(Arc::clone(done));
         }
         let fields = self.compute(lazy, index)?;
-        if self.shared.contains(&lazy.0.key) {
+        if self.reads.contains_key(&lazy.0.key) {
             self.computed.borrow_mut().insert(at, Arc::clone(&fields));
         }
         Ok(fields)
@@ -149,10 +150,18 @@ impl Evaluation<'_> {
         {
             return self.chunk(lazy, index);
         }
-        let shared = self.shared.contains(&lazy.0.key);
+        let reads = self.reads.get(&lazy.0.key).copied();
         let at = (lazy.0.key, index.to_vec(), part.to_vec());
-        if shared && let Some(done) = self.parts.borrow().get(&at) {
-            return Ok(Arc::clone(done));
+        if reads.is_some()
+            && let Entry::Occupied(mut held) = self.parts.borrow_mut().entry(at.clone())
+        {
+            // The last read takes the block, which arithmetic may then write over.
+            held.get_mut().1 -= 1;
+            return Ok(if held.get().1 == 0 {
+                held.remove().0
+            } else {
+                Arc::clone(&held.get().0)
+            });
         }
         let values = match &lazy.0.op {
             _ if self.kept(lazy).is_some() => slice(&self.whole(lazy, index)?[0], part),
@@ -191,8 +200,10 @@ impl Evaluation<'_> {
             _ => slice(&self.whole(lazy, index)?[0], part),
         };
         let fields = Arc::new(vec![values]);
-        if shared {
-            self.parts.borrow_mut().insert(at, Arc::clone(&fields));
+        if let Some(reads) = reads {
+            self.parts
+                .borrow_mut()
+                .insert(at, (Arc::clone(&fields), reads - 1));
         }
         Ok(fields)
     }
