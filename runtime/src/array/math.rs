@@ -375,19 +375,27 @@ fn fill_where<T: Clone>(target: &mut ArrayD<T>, mask: &ArrayD<bool>, other: &Arr
         && let (Some(xs), Some(keeps), Some(ys)) =
             (target.as_slice_mut(), mask.as_slice(), other.as_slice())
     {
+        const BLOCK: usize = 32;
         for (r, xs) in xs.chunks_exact_mut(mask_rows.len).enumerate() {
-            match (mask_rows.get(keeps, r), other_rows.get(ys, r)) {
-                (Row::Values(keeps), Row::Repeat(y)) => {
-                    for (x, &keep) in xs.iter_mut().zip(keeps) {
-                        if !keep {
-                            *x = y.clone();
-                        }
+            let ys = other_rows.get(ys, r);
+            match mask_rows.get(keeps, r) {
+                Row::Repeat(true) => {}
+                Row::Repeat(false) => {
+                    for (i, x) in xs.iter_mut().enumerate() {
+                        *x = ys.at(i).clone();
                     }
                 }
-                (keeps, ys) => {
-                    for (i, x) in xs.iter_mut().enumerate() {
-                        if !*keeps.at(i) {
-                            *x = ys.at(i).clone();
+                Row::Values(keeps) => {
+                    let blocks = xs.chunks_mut(BLOCK).zip(keeps.chunks(BLOCK));
+                    for (b, (xs, keeps)) in blocks.enumerate() {
+                        // Most blocks have nothing to fill: one vectorised test each.
+                        if keeps.iter().fold(true, |all, &keep| all & keep) {
+                            continue;
+                        }
+                        for (i, (x, &keep)) in xs.iter_mut().zip(keeps).enumerate() {
+                            if !keep {
+                                *x = ys.at(b * BLOCK + i).clone();
+                            }
                         }
                     }
                 }
@@ -671,13 +679,13 @@ impl Values {
 
     fn converted(&self, dtype: DType) -> Result<Values, Error> {
         if let Values::Bool(a) = self {
-            return Values::UInt8(a.mapv(u8::from)).cast(dtype);
+            return convert(&Bools(a), dtype).ok_or_else(|| cannot_cast(self.dtype(), dtype));
         }
         if dtype == DType::Bool {
             return with_numeric!(self, a => Ok(Values::Bool(a.mapv(|x| x.to_f64() != 0.0))),
                 _ => Err(cannot_cast(self.dtype(), dtype)));
         }
-        with_numeric!(self, a => cast_numeric(a, dtype).ok_or_else(|| cannot_cast(self.dtype(), dtype)),
+        with_numeric!(self, a => convert(&Numbers(a), dtype).ok_or_else(|| cannot_cast(self.dtype(), dtype)),
             _ => Err(cannot_cast(self.dtype(), dtype)))
     }
 
@@ -1035,25 +1043,47 @@ fn cannot_cast(from: DType, to: DType) -> Error {
     Error::Operation(format!("cannot cast {from} values to {to}"))
 }
 
-fn cast_numeric<S: Numeric>(a: &ArrayD<S>, dtype: DType) -> Option<Values> {
-    fn to<S: Numeric, T: Numeric>(a: &ArrayD<S>) -> Values {
+/// Values that convert to any number type: what a cast to a number dtype runs.
+trait Convert {
+    fn to<T: Numeric>(&self) -> Values;
+}
+
+/// Numbers of type `S`.
+struct Numbers<'a, S>(&'a ArrayD<S>);
+
+impl<S: Numeric> Convert for Numbers<'_, S> {
+    fn to<T: Numeric>(&self) -> Values {
         if S::FLOAT || T::FLOAT {
-            Values::from_array(map(a, |x| T::from_f64(x.to_f64())))
+            Values::from_array(map(self.0, |x| T::from_f64(x.to_f64())))
         } else {
-            Values::from_array(map(a, |x| T::from_i128(x.to_i128())))
+            Values::from_array(map(self.0, |x| T::from_i128(x.to_i128())))
         }
     }
+}
+
+/// Booleans, which convert to 1 and 0.
+struct Bools<'a>(&'a ArrayD<bool>);
+
+impl Convert for Bools<'_> {
+    fn to<T: Numeric>(&self) -> Values {
+        let (no, yes) = (T::from_i128(0), T::from_i128(1));
+        Values::from_array(map(self.0, |x| if x { yes } else { no }))
+    }
+}
+
+/// `values` converted to the number dtype `dtype`; `None` for other dtypes.
+fn convert(values: &impl Convert, dtype: DType) -> Option<Values> {
     Some(match dtype {
-        DType::Int8 => to::<S, i8>(a),
-        DType::Int16 => to::<S, i16>(a),
-        DType::Int32 => to::<S, i32>(a),
-        DType::Int64 => to::<S, i64>(a),
-        DType::UInt8 => to::<S, u8>(a),
-        DType::UInt16 => to::<S, u16>(a),
-        DType::UInt32 => to::<S, u32>(a),
-        DType::UInt64 => to::<S, u64>(a),
-        DType::Float32 => to::<S, f32>(a),
-        DType::Float64 => to::<S, f64>(a),
+        DType::Int8 => values.to::<i8>(),
+        DType::Int16 => values.to::<i16>(),
+        DType::Int32 => values.to::<i32>(),
+        DType::Int64 => values.to::<i64>(),
+        DType::UInt8 => values.to::<u8>(),
+        DType::UInt16 => values.to::<u16>(),
+        DType::UInt32 => values.to::<u32>(),
+        DType::UInt64 => values.to::<u64>(),
+        DType::Float32 => values.to::<f32>(),
+        DType::Float64 => values.to::<f64>(),
         _ => return None,
     })
 }
@@ -1155,5 +1185,36 @@ mod tests {
             u16::MAX
         );
         assert!(v(vec![DateTime64(0)]).cast(DType::Float64).is_err());
+        assert!(v(vec![true]).cast(DType::Str).is_err());
+    }
+
+    #[test]
+    fn masked_fills_reach_every_missing_value_of_long_rows() {
+        // Rows of 100: missing values in some blocks of the row-wise loop, not others,
+        // a mask repeated along rows, one broadcast along them, and a fill per row.
+        let shape = (3, 100);
+        let data = ndarray::Array2::from_shape_fn(shape, |(r, c)| (r * 100 + c) as f64).into_dyn();
+        let keep = ndarray::Array2::from_shape_fn(shape, |(r, c)| {
+            !(c == 3 || c == 70 || (r == 1 && c == 99))
+        })
+        .into_dyn();
+        let fill = ndarray::Array2::from_shape_fn((3, 1), |(r, _)| -(r as f64)).into_dyn();
+        let want = |keep: &ndarray::ArrayD<bool>, fill: &ndarray::ArrayD<f64>| {
+            let (keep, fill) = (
+                keep.broadcast(data.raw_dim()).unwrap(),
+                fill.broadcast(data.raw_dim()).unwrap(),
+            );
+            ndarray::Zip::from(&data)
+                .and(&keep)
+                .and(&fill)
+                .map_collect(|&x, &k, &y| if k { x } else { y })
+        };
+        let row_mask = ndarray::Array2::from_shape_fn((3, 1), |(r, _)| r != 2).into_dyn();
+        let column_mask = keep.slice(ndarray::s![0..1, ..]).to_owned().into_dyn();
+        for mask in [&keep, &row_mask, &column_mask] {
+            let mut got = data.clone();
+            fill_where(&mut got, mask, &fill);
+            assert_eq!(got, want(mask, &fill));
+        }
     }
 }

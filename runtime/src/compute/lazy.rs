@@ -126,10 +126,10 @@ impl Lazy {
     fn new(name: String, shape: Vec<usize>, chunks: Chunks, meta: Values, op: Op) -> Self {
         let mut hasher = DefaultHasher::new();
         match &op {
-            Op::Source(source) => {
-                "source".hash(&mut hasher);
-                (Arc::as_ptr(source).cast::<()>() as usize).hash(&mut hasher);
-            }
+            Op::Source(source) => match source.fingerprint() {
+                Some(fingerprint) => ("constant", fingerprint).hash(&mut hasher),
+                None => ("source", Arc::as_ptr(source).cast::<()>() as usize).hash(&mut hasher),
+            },
             Op::Map { op, .. } => op.hash(&mut hasher),
             Op::Arrange { axes, .. } => axes.hash(&mut hasher),
             Op::Gather {
@@ -657,5 +657,27 @@ impl Lazy {
             python_tuple(&self.chunks().max_shape()),
             self.chunks().len()
         )
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn equal_constants_are_one_step_and_arrays_in_memory_are_not() {
+        let lazy = |values: Values| {
+            let chunks = Chunks::single(values.shape());
+            Lazy::from_values(values, chunks).unwrap()
+        };
+        let key = |values: Values| lazy(values).0.key;
+        assert_eq!(key(Values::scalar(true)), key(Values::scalar(true)));
+        assert_ne!(key(Values::scalar(true)), key(Values::scalar(false)));
+        assert_ne!(key(Values::scalar(1.0_f32)), key(Values::scalar(1.0_f64)));
+        assert_ne!(key(Values::scalar(0.0)), key(Values::scalar(-0.0)));
+        // Large arrays are told apart by identity (both alive, as in a plan).
+        let big = || lazy(Values::from_vec(vec![0.0_f32; 1000]));
+        let (a, b) = (big(), big());
+        assert_ne!(a.0.key, b.0.key);
     }
 }

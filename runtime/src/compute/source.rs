@@ -3,6 +3,7 @@
 //! same trait.
 
 use std::fmt;
+use std::hash::{DefaultHasher, Hash, Hasher};
 use std::ops::Range;
 use std::sync::Arc;
 
@@ -44,6 +45,14 @@ pub trait ChunkSource: Send + Sync + fmt::Debug + std::panic::RefUnwindSafe {
     /// Reads the block `part` (ranges counted from the chunk's start) of chunk `index`.
     fn read_part(&self, index: &[usize], part: &[Range<usize>]) -> Result<Values, Error> {
         Ok(slice(&self.read(index)?, part))
+    }
+
+    /// A fingerprint of the values served, when it is cheap to know (a few values in
+    /// memory): sources with one fingerprint are one step of a plan, so a constant
+    /// written twice (the `true` of two `notnull()`s) makes one step. `None`, the
+    /// default: each source is a step of its own.
+    fn fingerprint(&self) -> Option<u64> {
+        None
     }
 
     /// Bytes that reading chunk `index` holds before decoding (compressed bytes for a
@@ -107,6 +116,16 @@ impl ChunkSource for InMemory {
             &self.values,
             &within(&self.chunks.region(index), part),
         ))
+    }
+
+    fn fingerprint(&self) -> Option<u64> {
+        // Debug output tells every value apart (the dtype too), and costs little for
+        // the scalars and coordinate-sized arrays that operations bring in.
+        (self.values.len() <= 64).then(|| {
+            let mut hasher = DefaultHasher::new();
+            format!("{:?}", self.values).hash(&mut hasher);
+            hasher.finish()
+        })
     }
 }
 
