@@ -47,7 +47,7 @@ pub use index::{Index, Label, Matching, Method, Selector};
 pub use math::BinaryOp;
 pub(crate) use math::{FloatFn, serially};
 pub use reduce::Reduction;
-pub(crate) use reduce::moments;
+pub(crate) use reduce::{means, moments, spreads};
 pub(crate) use repr::python_tuple;
 pub use shape::Interp;
 pub use values::Values;

@@ -415,7 +415,7 @@ fn sibling_reductions_read_each_chunk_once() {
 }
 
 /// Reductions of fused steps over chunks larger than the parts a task cuts them into
-/// (parts of up to 2^16 elements).
+/// (parts of up to 2^17 elements).
 fn part_reductions() -> Vec<(&'static str, Op)> {
     vec![
         ("mean over time", |a| (a + 1.0).mean("time")),
@@ -454,9 +454,10 @@ fn part_reductions() -> Vec<(&'static str, Op)> {
 
 #[test]
 fn reductions_over_chunks_cut_into_parts_equal_the_eager_result() {
-    // 288 000 elements: whole, in chunks of 25 days, or 37 latitudes (ragged).
-    let eager = field(40, 60, 120);
-    for sizes in [vec![], vec![("time", 25)], vec![("lat", 37)]] {
+    // 576 000 elements: whole, in chunks of 50 days, or 37 latitudes (ragged); every
+    // chunk holds more than two parts.
+    let eager = field(80, 60, 120);
+    for sizes in [vec![], vec![("time", 50)], vec![("lat", 37)]] {
         let lazy = eager.chunk(sizes.clone()).unwrap();
         for (name, op) in part_reductions() {
             let name = format!("{name} (chunks {sizes:?})");
@@ -465,7 +466,7 @@ fn reductions_over_chunks_cut_into_parts_equal_the_eager_result() {
         }
     }
     // A source read whole: each chunk read once, then cut into parts.
-    let (lazy, source) = counted(&eager, &[25, 60, 120]);
+    let (lazy, source) = counted(&eager, &[50, 60, 120]);
     for (name, op) in part_reductions() {
         let want = op(&eager).unwrap();
         assert_same(name, &op(&lazy).unwrap(), &want);
@@ -477,7 +478,7 @@ fn reductions_over_chunks_cut_into_parts_equal_the_eager_result() {
     // Parts merged along the reduced axis: positions counted from each part's start.
     let line = DataArray::new(
         ["x"],
-        (0..150_000)
+        (0..300_000)
             .map(|i| {
                 if i % 997 == 0 {
                     f64::NAN
@@ -488,7 +489,7 @@ fn reductions_over_chunks_cut_into_parts_equal_the_eager_result() {
             .collect::<Vec<_>>(),
     )
     .unwrap();
-    for chunk in [150_000, 70_000] {
+    for chunk in [300_000, 280_000] {
         let lazy = line.chunk([("x", chunk)]).unwrap();
         for (name, op) in [
             ("argmin", (|a| (a * 2.0).argmin("x")) as Op),

@@ -3,7 +3,7 @@
 
 use std::borrow::Cow;
 
-use ndarray::{ArrayD, ArrayView1, ArrayViewMut1, IxDyn, Zip};
+use ndarray::{ArrayD, IxDyn, Zip};
 use rayon::prelude::*;
 
 use super::calendar::CfDateTime;
@@ -153,11 +153,7 @@ pub(crate) fn map<T: Copy + Send + Sync, U: Copy + Send + Sync + Default>(
     f: impl Fn(T) -> U + Sync + Send,
 ) -> ArrayD<U> {
     if !parallel(a.len()) {
-        return match a.as_slice() {
-            Some(xs) => ArrayD::from_shape_vec(a.raw_dim(), xs.iter().map(|&x| f(x)).collect())
-                .expect("one output per element"),
-            None => a.mapv(f),
-        };
+        return a.mapv(f);
     }
     let mut out = ArrayD::default(a.raw_dim());
     Zip::from(&mut out).and(a).par_for_each(|o, &x| *o = f(x));
@@ -227,54 +223,54 @@ where
         _ => {}
     }
     let shape = broadcast_shape(left.shape(), right.shape())?;
+    let mut out = ArrayD::default(IxDyn(&shape));
+    let spread = parallel(out.len());
+    if let (Some(left_rows), Some(right_rows), Some(xs), Some(ys)) = (
+        Rows::new(&shape, left),
+        Rows::new(&shape, right),
+        left.as_slice(),
+        right.as_slice(),
+    ) {
+        let row = |(r, out): (usize, &mut [V])| match (left_rows.get(xs, r), right_rows.get(ys, r))
+        {
+            (Row::Values(xs), Row::Values(ys)) => {
+                for ((o, x), y) in out.iter_mut().zip(xs).zip(ys) {
+                    *o = combine(x, y);
+                }
+            }
+            (Row::Values(xs), Row::Repeat(y)) => {
+                for (o, x) in out.iter_mut().zip(xs) {
+                    *o = combine(x, y);
+                }
+            }
+            (Row::Repeat(x), Row::Values(ys)) => {
+                for (o, y) in out.iter_mut().zip(ys) {
+                    *o = combine(x, y);
+                }
+            }
+            (Row::Repeat(x), Row::Repeat(y)) => out.fill_with(|| combine(x, y)),
+        };
+        let outs = out.as_slice_mut().expect("a new array is contiguous");
+        if spread {
+            outs.par_chunks_exact_mut(left_rows.len)
+                .enumerate()
+                .for_each(row);
+        } else {
+            outs.chunks_exact_mut(left_rows.len)
+                .enumerate()
+                .for_each(row);
+        }
+        return Ok(out);
+    }
     let (left, right) = (
         left.broadcast(IxDyn(&shape)).expect("broadcastable"),
         right.broadcast(IxDyn(&shape)).expect("broadcastable"),
     );
-    let mut out = ArrayD::default(IxDyn(&shape));
-    let spread = parallel(out.len());
-    if shape.last().is_none_or(|&n| n < 16) {
-        let zip = Zip::from(&mut out).and(&left).and(&right);
-        if spread {
-            zip.par_for_each(|slot, x, y| *slot = combine(x, y));
-        } else {
-            zip.for_each(|slot, x, y| *slot = combine(x, y));
-        }
-        return Ok(out);
-    }
-    // Row by row along the last axis, as `zip_rows`.
-    let row = |mut o: ArrayViewMut1<'_, V>, x: ArrayView1<'_, T>, y: ArrayView1<'_, U>| match (
-        o.as_slice_mut(),
-        x.as_slice(),
-        y.as_slice(),
-    ) {
-        (Some(os), Some(xs), Some(ys)) => {
-            for ((o, x), y) in os.iter_mut().zip(xs).zip(ys) {
-                *o = combine(x, y);
-            }
-        }
-        (Some(os), Some(xs), None) if y.strides()[0] == 0 => {
-            let y = &y[0];
-            for (o, x) in os.iter_mut().zip(xs) {
-                *o = combine(x, y);
-            }
-        }
-        (Some(os), None, Some(ys)) if x.strides()[0] == 0 => {
-            let x = &x[0];
-            for (o, y) in os.iter_mut().zip(ys) {
-                *o = combine(x, y);
-            }
-        }
-        _ => Zip::from(&mut o)
-            .and(&x)
-            .and(&y)
-            .for_each(|slot, x, y| *slot = combine(x, y)),
-    };
-    let rows = Zip::from(out.rows_mut()).and(left.rows()).and(right.rows());
+    let zip = Zip::from(&mut out).and(&left).and(&right);
     if spread {
-        rows.par_for_each(row);
+        zip.par_for_each(|slot, x, y| *slot = combine(x, y));
     } else {
-        rows.for_each(row);
+        zip.for_each(|slot, x, y| *slot = combine(x, y));
     }
     Ok(out)
 }
@@ -323,48 +319,24 @@ fn zip_rows<T: Copy + Send + Sync>(
     f: impl Fn(T, T) -> T + Sync + Send,
 ) {
     let spread = parallel(target.len());
-    if !spread && let Some((rows, xs, ys)) = Rows::of(target, other) {
-        for (r, xs) in xs.chunks_exact_mut(rows.len).enumerate() {
-            match rows.get(ys, r) {
-                Row::Repeat(&y) => xs.iter_mut().for_each(|x| *x = f(*x, y)),
-                Row::Values(ys) => xs.iter_mut().zip(ys).for_each(|(x, &y)| *x = f(*x, y)),
-            }
+    if let Some((rows, xs, ys)) = Rows::of(target, other) {
+        let row = |(r, xs): (usize, &mut [T])| match rows.get(ys, r) {
+            Row::Repeat(&y) => xs.iter_mut().for_each(|x| *x = f(*x, y)),
+            Row::Values(ys) => xs.iter_mut().zip(ys).for_each(|(x, &y)| *x = f(*x, y)),
+        };
+        if spread {
+            xs.par_chunks_exact_mut(rows.len).enumerate().for_each(row);
+        } else {
+            xs.chunks_exact_mut(rows.len).enumerate().for_each(row);
         }
         return;
     }
     let other = other.broadcast(target.raw_dim()).expect("broadcastable");
-    if target.shape().last().is_none_or(|&n| n < 16) {
-        let zip = Zip::from(target).and(&other);
-        if spread {
-            zip.par_for_each(|x, &y| *x = f(*x, y));
-        } else {
-            zip.for_each(|x, &y| *x = f(*x, y));
-        }
-        return;
-    }
-    let row = |mut x: ArrayViewMut1<'_, T>, y: ArrayView1<'_, T>| match (
-        x.as_slice_mut(),
-        y.strides()[0],
-        y.as_slice(),
-    ) {
-        (Some(xs), 0, _) => {
-            let y = y[0];
-            for x in xs {
-                *x = f(*x, y);
-            }
-        }
-        (Some(xs), _, Some(ys)) => {
-            for (x, &y) in xs.iter_mut().zip(ys) {
-                *x = f(*x, y);
-            }
-        }
-        _ => Zip::from(&mut x).and(&y).for_each(|x, &y| *x = f(*x, y)),
-    };
-    let rows = Zip::from(target.rows_mut()).and(other.rows());
+    let zip = Zip::from(target).and(&other);
     if spread {
-        rows.par_for_each(row);
+        zip.par_for_each(|x, &y| *x = f(*x, y));
     } else {
-        rows.for_each(row);
+        zip.for_each(|x, &y| *x = f(*x, y));
     }
 }
 

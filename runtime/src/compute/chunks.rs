@@ -127,6 +127,16 @@ impl Chunks {
         unravel(&self.grid(), flat)
     }
 
+    /// The position of chunk `index` in the grid in row-major order (the inverse of
+    /// [`unravel`](Self::unravel)).
+    #[must_use]
+    pub fn ravel(&self, index: &[usize]) -> usize {
+        self.0
+            .iter()
+            .zip(index)
+            .fold(0, |flat, (dim, &i)| flat * dim.len() + i)
+    }
+
     /// Every chunk index, in row-major order.
     pub fn indices(&self) -> impl Iterator<Item = Vec<usize>> + '_ {
         (0..self.len()).map(|flat| self.unravel(flat))
@@ -188,6 +198,8 @@ mod tests {
         assert_eq!(chunks.region(&[2, 0]), vec![8..10, 0..4]);
         assert_eq!(chunks.locate(0, 9), (2, 1));
         assert_eq!(chunks.indices().last(), Some(vec![2, 0]));
+        assert_eq!(chunks.ravel(&[2, 0]), 2);
+        assert!((0..chunks.len()).all(|flat| chunks.ravel(&chunks.unravel(flat)) == flat));
         assert_eq!(Chunks::regular(&[0], &[5]).dim(0), &[0]);
         assert!(Chunks::from_lengths(&[5], vec![vec![2, 2]]).is_err());
         assert!(Chunks::from_lengths(&[5], vec![vec![2, 3]]).is_ok());

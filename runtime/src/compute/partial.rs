@@ -8,7 +8,7 @@ use std::borrow::Cow;
 use ndarray::{ArrayD, IxDyn, Zip};
 
 use crate::Error;
-use crate::array::{BinaryOp, DType, Reduction, Values, moments};
+use crate::array::{BinaryOp, DType, Reduction, Values, means, moments, spreads};
 
 /// A computed chunk: one array, or for the partial steps of a reduction one per
 /// quantity the reduction carries (a sum and a count for a mean, say).
@@ -290,29 +290,13 @@ pub(crate) fn finish(
     let out = match how {
         Reduction::Mean => {
             let count = fields[1].cast(DType::Float64)?;
-            let mut mean = fields[0].array::<f64>()?.clone();
-            Zip::from(&mut mean)
-                .and(count.array::<f64>()?)
-                .for_each(|s, &n| *s = if n == 0.0 { f64::NAN } else { *s / n });
-            float32(mean)
+            float32(means(count.array::<f64>()?, fields[0].array::<f64>()?))
         }
-        Reduction::Var { ddof } | Reduction::Std { ddof } => {
-            let (n, m2) = (fields[0].array::<f64>()?, fields[2].array::<f64>()?);
-            let mut out = m2.clone();
-            Zip::from(&mut out).and(n).for_each(|v, &n| {
-                *v = if n <= ddof as f64 {
-                    f64::NAN
-                } else {
-                    let var = *v / (n - ddof as f64);
-                    if matches!(how, Reduction::Std { .. }) {
-                        var.sqrt()
-                    } else {
-                        var
-                    }
-                };
-            });
-            float32(out)
-        }
+        Reduction::Var { .. } | Reduction::Std { .. } => float32(spreads(
+            how,
+            fields[0].array::<f64>()?,
+            fields[2].array::<f64>()?,
+        )),
         Reduction::ArgMin | Reduction::ArgMax => fields[1].clone(),
         Reduction::Sum | Reduction::Prod if dtype == DType::Float32 => {
             fields[0].cast(DType::Float32)?

@@ -88,17 +88,18 @@ impl Plan {
                 kept: &kept,
                 stage_of: &stage_of,
                 inputs: Vec::new(),
-                peaks: HashMap::new(),
                 steps: HashMap::new(),
                 blockwise: true,
-                partials: Vec::new(),
             };
             let peak = projection.peak(&lazy);
-            let reads = reads(projection.steps.values(), &kept);
+            let steps: HashMap<u64, Lazy> = std::mem::take(&mut projection.steps)
+                .into_iter()
+                .map(|(key, (step, _))| (key, step))
+                .collect();
+            let reads = reads(steps.values(), &kept);
             walks.push(Walk {
-                steps: std::mem::take(&mut projection.steps),
+                steps,
                 blockwise: projection.blockwise,
-                partials: std::mem::take(&mut projection.partials),
             });
             let mut inputs = projection.inputs;
             inputs.sort_unstable();
@@ -202,7 +203,6 @@ impl Plan {
 struct Walk {
     steps: HashMap<u64, Lazy>,
     blockwise: bool,
-    partials: Vec<Lazy>,
 }
 
 /// The stages in the order they run, grouped: a blockwise stage joins an earlier group
@@ -213,36 +213,35 @@ fn groups(stages: &[Stage], walks: &[Walk], kept: &HashSet<u64>) -> Vec<Group> {
     // The steps each group's tasks compute, each once however many stages compute it.
     let mut steps: Vec<HashMap<u64, Lazy>> = Vec::new();
     for (i, stage) in stages.iter().enumerate() {
-        let joins = |(g, _): &(&mut Group, &mut HashMap<u64, Lazy>)| {
+        let joins = |(g, computed): &(&mut Group, &mut HashMap<u64, Lazy>)| {
             let first = g.stages[0];
             walks[i].blockwise
                 && walks[first].blockwise
                 && stages[first].root.chunks() == stage.root.chunks()
                 && stage.inputs.iter().all(|&s| s < first)
-                && g.stages.iter().any(|&m| {
-                    walks[m]
-                        .steps
-                        .keys()
-                        .any(|key| walks[i].steps.contains_key(key))
-                })
+                && computed.keys().any(|key| walks[i].steps.contains_key(key))
         };
         if let Some((group, computed)) = groups.iter_mut().zip(&mut steps).find(joins) {
             group.stages.push(i);
             group.peak += stage.peak;
-            group.partials.extend(walks[i].partials.iter().cloned());
             computed.extend(walks[i].steps.clone());
         } else {
             groups.push(Group {
                 stages: vec![i],
                 peak: stage.peak,
                 reads: HashMap::new(),
-                partials: walks[i].partials.clone(),
+                partials: Vec::new(),
             });
             steps.push(walks[i].steps.clone());
         }
     }
     for (group, computed) in groups.iter_mut().zip(&steps) {
         group.reads = reads(computed.values(), kept);
+        group.partials = computed
+            .values()
+            .filter(|step| matches!(step.0.op, Op::Partial { .. }))
+            .cloned()
+            .collect();
     }
     groups
 }
@@ -403,14 +402,10 @@ struct Projection<'a> {
     stage_of: &'a HashMap<u64, usize>,
     /// The stages read.
     inputs: Vec<usize>,
-    /// The projected peak of each step walked.
-    peaks: HashMap<u64, usize>,
-    /// The steps walked (computed by the task), by key.
-    steps: HashMap<u64, Lazy>,
+    /// The steps walked (computed by the task) and the projected peak of each, by key.
+    steps: HashMap<u64, (Lazy, usize)>,
     /// Whether the task computes one chunk of each step it computes.
     blockwise: bool,
-    /// The partial steps of reductions it computes.
-    partials: Vec<Lazy>,
 }
 
 impl Projection<'_> {
@@ -422,7 +417,7 @@ impl Projection<'_> {
             self.inputs.push(self.stage_of[&key]);
             return 0;
         }
-        if let Some(&peak) = self.peaks.get(&key) {
+        if let Some(&(_, peak)) = self.steps.get(&key) {
             return peak;
         }
         let out = chunk_bytes(lazy);
@@ -446,7 +441,6 @@ impl Projection<'_> {
             }
             Op::Concat { inputs: list, .. } => list.iter().map(|i| self.peak(i)).max().unwrap_or(0),
             Op::Partial { input, .. } => {
-                self.partials.push(lazy.clone());
                 // The block as float64 for sums, plus the partial result.
                 let floats = input.chunks().max_shape().iter().product::<usize>() * 8;
                 self.peak(input) + floats + out
@@ -456,8 +450,7 @@ impl Projection<'_> {
                 self.peak(input) + 3 * out
             }
         };
-        self.peaks.insert(key, peak);
-        self.steps.insert(key, lazy.clone());
+        self.steps.insert(key, (lazy.clone(), peak));
         peak
     }
 }

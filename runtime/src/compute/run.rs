@@ -120,8 +120,7 @@ pub(crate) fn persist(outputs: &[Lazy], watch: &mut Watch) -> Result<Vec<Lazy>, 
         .map(|o| vec![None; o.chunks().len()])
         .collect();
     run(&plan, watch, &mut |output, index, block| {
-        let grid = outputs[output].chunks().grid();
-        let flat = index.iter().zip(&grid).fold(0, |acc, (&i, &n)| acc * n + i);
+        let flat = outputs[output].chunks().ravel(index);
         blocks[output][flat] = Some(Arc::new(block.clone()));
         Ok(())
     })?;

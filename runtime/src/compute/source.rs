@@ -157,9 +157,7 @@ impl ChunkSource for Persisted {
     }
 
     fn read(&self, index: &[usize]) -> Result<Values, Error> {
-        let grid = self.chunks.grid();
-        let flat = index.iter().zip(&grid).fold(0, |acc, (&i, &n)| acc * n + i);
-        Ok(Values::clone(&self.blocks[flat]))
+        Ok(Values::clone(&self.blocks[self.chunks.ravel(index)]))
     }
 
     fn reads_parts(&self) -> bool {
@@ -167,9 +165,7 @@ impl ChunkSource for Persisted {
     }
 
     fn read_part(&self, index: &[usize], part: &[Range<usize>]) -> Result<Values, Error> {
-        let grid = self.chunks.grid();
-        let flat = index.iter().zip(&grid).fold(0, |acc, (&i, &n)| acc * n + i);
-        Ok(slice(&self.blocks[flat], part))
+        Ok(slice(&self.blocks[self.chunks.ravel(index)], part))
     }
 }
 
@@ -388,7 +384,7 @@ pub(crate) fn meta_of(values: &Values) -> Values {
 }
 
 /// The ranges `part` of a chunk at `region`, as ranges of the whole array.
-fn within(region: &[Range<usize>], part: &[Range<usize>]) -> Vec<Range<usize>> {
+pub(crate) fn within(region: &[Range<usize>], part: &[Range<usize>]) -> Vec<Range<usize>> {
     region
         .iter()
         .zip(part)

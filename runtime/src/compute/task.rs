@@ -20,7 +20,7 @@ use super::elementwise::Elementwise;
 use super::lazy::{Groups, Lazy, Op, arrange_block};
 use super::partial::{self, Fields};
 use super::plan::{Plan, Task};
-use super::source::{ChunkSource, put, slice};
+use super::source::{ChunkSource, put, slice, within};
 use crate::Error;
 use crate::array::{Reduction, Values};
 
@@ -82,9 +82,10 @@ impl Plan {
 
 /// The most elements a part of a chunk holds: enough that the bookkeeping of each part
 /// is small next to its arithmetic, few enough that its intermediates stay in the
-/// processor's caches rather than memory (on `bench/lazy.py`, parts of 2^13 and 2^17
-/// elements were slower).
-const PART_ELEMENTS: usize = 1 << 16;
+/// processor's caches rather than memory. On `bench/lazy.py` (1 MiB of L2 cache per
+/// core), 2^17 to 2^19 were equally fast; 2^16 took 20% longer on the anomaly std, 2^13
+/// 2.6 times as long, and 2^22 twice as long.
+const PART_ELEMENTS: usize = 1 << 17;
 
 /// A step (by key) and a chunk index of it.
 type ChunkId = (u64, Vec<usize>);
@@ -111,25 +112,25 @@ struct Evaluation<'a> {
 impl Evaluation<'_> {
     /// Chunk `index` of `lazy`, computed once per task when several steps read it.
     fn chunk(&self, lazy: &Lazy, index: &[usize]) -> Result<Arc<Fields>, Error> {
-        let at = (lazy.0.key, index.to_vec());
-        if let Some(done) = self.computed.borrow().get(&at) {
-            return Ok(Arc::clone(done));
-        }
-        let fields = self.compute(lazy, index)?;
-        if self.reads.contains_key(&lazy.0.key) {
-            self.computed.borrow_mut().insert(at, Arc::clone(&fields));
-        }
-        Ok(fields)
+        self.held(lazy, index, self.reads.contains_key(&lazy.0.key))
     }
 
     /// Chunk `index` of `lazy`, kept for the rest of the task: what parts are cut from.
     fn whole(&self, lazy: &Lazy, index: &[usize]) -> Result<Arc<Fields>, Error> {
+        self.held(lazy, index, true)
+    }
+
+    /// Chunk `index` of `lazy` as computed earlier in the task, or computed now (and
+    /// kept when `keep`).
+    fn held(&self, lazy: &Lazy, index: &[usize], keep: bool) -> Result<Arc<Fields>, Error> {
         let at = (lazy.0.key, index.to_vec());
         if let Some(done) = self.computed.borrow().get(&at) {
             return Ok(Arc::clone(done));
         }
         let fields = self.compute(lazy, index)?;
-        self.computed.borrow_mut().insert(at, Arc::clone(&fields));
+        if keep {
+            self.computed.borrow_mut().insert(at, Arc::clone(&fields));
+        }
         Ok(fields)
     }
 
@@ -232,8 +233,7 @@ impl Evaluation<'_> {
 
     fn compute(&self, lazy: &Lazy, index: &[usize]) -> Result<Arc<Fields>, Error> {
         if let Some(stage) = self.kept(lazy) {
-            let grid = lazy.chunks().grid();
-            let chunk = index.iter().zip(&grid).fold(0, |acc, (&i, &n)| acc * n + i);
+            let chunk = lazy.chunks().ravel(index);
             return Ok((self.inputs.read)(Task { stage, chunk }));
         }
         if self.inputs.cancel.load(Ordering::Relaxed) {
@@ -477,10 +477,11 @@ impl Evaluation<'_> {
         index: &[usize],
         part: Option<&[Range<usize>]>,
     ) -> Result<Values, Error> {
-        let mut range = lazy.chunks().region(index)[axis].clone();
+        let mut region = lazy.chunks().region(index);
         if let Some(part) = part {
-            range = range.start + part[axis].start..range.start + part[axis].end;
+            region = within(&region, part);
         }
+        let range = region[axis].clone();
         let wanted: Vec<Option<usize>> = match positions {
             Some(positions) => positions[range].to_vec(),
             None => range.map(Some).collect(),
@@ -591,17 +592,13 @@ impl<'a> Reducing<'a> {
         index: &[usize],
         part: &[Range<usize>],
     ) -> Result<Fields, Error> {
-        let region = self.input.chunks().region(index);
+        let region = within(&self.input.chunks().region(index), part);
         if let Some(groups) = self.groups {
             let axis = self.axes[0];
-            let start = region[axis].start;
-            let of = &groups.of[start + part[axis].start..start + part[axis].end];
+            let of = &groups.of[region[axis].clone()];
             partial::partial_groups(self.how, block, axis, self.skipna, of, groups.count)
         } else {
-            let offset = self
-                .axes
-                .first()
-                .map_or(0, |&a| region[a].start + part[a].start);
+            let offset = self.axes.first().map_or(0, |&a| region[a].start);
             partial::partial(self.how, block, self.axes, self.skipna, offset)
         }
     }
