@@ -50,6 +50,10 @@ pub enum Error {
     /// A computation stopped by an interrupt or a cancellation.
     #[error("{0}")]
     Interrupted(String),
+    /// A store, array or chunk that could not be read or written: the message names
+    /// the store, the array and the chunk.
+    #[error("{0}")]
+    Storage(String),
 }
 
 /// Results of operators, which cannot return them: an error becomes a panic whose

@@ -1,0 +1,17 @@
+//! Reading datasets from storage: Zarr stores (v2 and v3, with `zarrs`) opened as lazy
+//! datasets whose chunks are read only when a computation needs them, with the CF
+//! conventions decoded on the way in (as xarray's `open_zarr` does).
+//!
+//! ```no_run
+//! use rangeo::prelude::*;
+//! let ds = open_zarr("air_temperature.zarr")?;
+//! let air = ds.get("air")?;
+//! let mean = air.mean("time")?.compute()?;
+//! # Ok::<(), rangeo::Error>(())
+//! ```
+
+mod decode;
+mod store;
+mod zarr;
+
+pub use zarr::{OpenOptions, open_zarr, open_zarr_array};

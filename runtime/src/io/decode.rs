@@ -1,0 +1,265 @@
+//! The CF conventions applied to stored values as they are read (xarray's `decode_cf`):
+//! `_Unsigned` integers reinterpreted, `_FillValue` and `missing_value` markers turned
+//! into NaN, packed integers unpacked with `scale_factor` and `add_offset`, and times
+//! counted in "<unit> since <date>" turned into dates. The attributes decoded move from
+//! a variable's attributes to its encoding, so that writing it back can reproduce them.
+
+use base64::Engine;
+use ndarray::ArrayD;
+use serde_json::Value;
+
+use crate::Error;
+use crate::array::{Attrs, DType, Values, decode_cf_times};
+
+/// Which CF decodings apply when a store is opened (xarray's `decode_cf`,
+/// `mask_and_scale` and `decode_times`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) struct Decode {
+    pub(crate) mask_and_scale: bool,
+    pub(crate) times: bool,
+}
+
+/// How the stored values of one variable become the values it shows.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub(crate) struct Decoding {
+    /// Signed integers read as unsigned (`true`) or unsigned as signed (`false`).
+    unsigned: Option<bool>,
+    /// Stored values (after `_Unsigned`) that mean "missing".
+    missing: Vec<f64>,
+    scale: Option<f64>,
+    offset: Option<f64>,
+    /// The float type of masked or unpacked values.
+    float: Option<DType>,
+    /// CF time units and calendar.
+    time: Option<(String, String)>,
+}
+
+/// Attributes whose meaning decoding consumes.
+const MASK_AND_SCALE: [&str; 5] = [
+    "_Unsigned",
+    "_FillValue",
+    "missing_value",
+    "scale_factor",
+    "add_offset",
+];
+
+impl Decoding {
+    /// The decoding that CF `attrs` ask for on values stored as `stored`, with what it
+    /// consumes moved from `attrs` to `encoding`. Errors name the attribute.
+    pub(crate) fn new(
+        stored: DType,
+        attrs: &mut Attrs,
+        encoding: &mut Attrs,
+        decode: Decode,
+    ) -> Result<Self, String> {
+        let mut decoding = Self::default();
+        if decode.mask_and_scale {
+            for name in MASK_AND_SCALE {
+                if let Some(value) = attrs.shift_remove(name) {
+                    encoding.insert(name.to_owned(), value);
+                }
+            }
+            decoding.mask_and_scale(stored, encoding)?;
+        }
+        let is_time = attrs
+            .get("units")
+            .and_then(Value::as_str)
+            .is_some_and(|u| u.contains(" since "));
+        if decode.times && is_time && stored != DType::Bool && stored != DType::Str {
+            let units = attrs.shift_remove("units").expect("checked");
+            let calendar = attrs.shift_remove("calendar");
+            decoding.time = Some((
+                units.as_str().expect("checked").to_owned(),
+                calendar
+                    .as_ref()
+                    .and_then(Value::as_str)
+                    .unwrap_or("standard")
+                    .to_owned(),
+            ));
+            encoding.insert("units".to_owned(), units);
+            if let Some(calendar) = calendar {
+                encoding.insert("calendar".to_owned(), calendar);
+            }
+        }
+        Ok(decoding)
+    }
+
+    /// Reads `_Unsigned`, the missing-value markers and the packing from `encoding`.
+    fn mask_and_scale(&mut self, stored: DType, encoding: &Attrs) -> Result<(), String> {
+        let mut dtype = stored;
+        if let Some(flag) = encoding.get("_Unsigned") {
+            let unsigned = matches!(flag, Value::Bool(true))
+                || flag
+                    .as_str()
+                    .is_some_and(|s| s.eq_ignore_ascii_case("true"));
+            let flipped = flip_sign(stored, unsigned);
+            if flipped != stored {
+                self.unsigned = Some(unsigned);
+                dtype = flipped;
+            }
+        }
+        for name in ["_FillValue", "missing_value"] {
+            let Some(value) = encoding.get(name) else {
+                continue;
+            };
+            let values = match value {
+                Value::Array(items) => items.iter().collect(),
+                one => vec![one],
+            };
+            for value in values {
+                let number = marker(value, dtype)
+                    .ok_or_else(|| format!("cannot read {name} {value} as a {dtype} value"))?;
+                self.missing.push(number);
+            }
+        }
+        let packing = |name: &str| -> Result<Option<f64>, String> {
+            encoding.get(name).map_or(Ok(None), |value| {
+                let one = match value {
+                    Value::Array(items) if items.len() == 1 => &items[0],
+                    other => other,
+                };
+                one.as_f64()
+                    .map(Some)
+                    .ok_or_else(|| format!("cannot read {name} {value} as a number"))
+            })
+        };
+        self.scale = packing("scale_factor")?;
+        self.offset = packing("add_offset")?;
+        // xarray's choice of float type: attributes read from JSON are float64, and
+        // packed values unpack to float64; masked small integers become float32.
+        self.float = if self.scale.is_some() || self.offset.is_some() {
+            Some(DType::Float64)
+        } else if self.missing.is_empty() {
+            None
+        } else if dtype.is_float() {
+            Some(dtype)
+        } else if dtype.item_size().is_some_and(|size| size <= 2) {
+            Some(DType::Float32)
+        } else {
+            Some(DType::Float64)
+        };
+        Ok(())
+    }
+
+    /// Whether reading needs no decoding.
+    pub(crate) fn is_identity(&self) -> bool {
+        *self == Self::default()
+    }
+
+    /// The decoded values of `raw`.
+    pub(crate) fn apply(&self, raw: Values) -> Result<Values, Error> {
+        let mut values = match self.unsigned {
+            Some(unsigned) => reinterpret(raw, unsigned),
+            None => raw,
+        };
+        if let Some(float) = self.float {
+            values = self.unpack(&values, float)?;
+        }
+        if let Some((units, calendar)) = &self.time {
+            values = decode_cf_times(&values, units, calendar)?;
+        }
+        Ok(values)
+    }
+
+    /// Missing markers to NaN, then `value * scale + offset`, in `float`.
+    fn unpack(&self, values: &Values, float: DType) -> Result<Values, Error> {
+        let missing = |x: f64| {
+            self.missing
+                .iter()
+                .any(|&m| m == x || (m.is_nan() && x.is_nan()))
+        };
+        let masked = values.to_f64()?;
+        Ok(if float == DType::Float32 {
+            let (scale, offset) = (self.scale.map(|s| s as f32), self.offset.map(|o| o as f32));
+            Values::Float32(masked.mapv(|x| {
+                if missing(x) {
+                    return f32::NAN;
+                }
+                let mut y = x as f32;
+                if let Some(s) = scale {
+                    y *= s;
+                }
+                if let Some(o) = offset {
+                    y += o;
+                }
+                y
+            }))
+        } else {
+            Values::Float64(masked.mapv(|x| {
+                if missing(x) {
+                    return f64::NAN;
+                }
+                let mut y = x;
+                if let Some(s) = self.scale {
+                    y *= s;
+                }
+                if let Some(o) = self.offset {
+                    y += o;
+                }
+                y
+            }))
+        })
+    }
+}
+
+/// The integer type of the same width with the other signedness (`unsigned` says
+/// which way), or `dtype` itself when it is not an integer of the other kind.
+fn flip_sign(dtype: DType, unsigned: bool) -> DType {
+    match (dtype, unsigned) {
+        (DType::Int8, true) => DType::UInt8,
+        (DType::Int16, true) => DType::UInt16,
+        (DType::Int32, true) => DType::UInt32,
+        (DType::Int64, true) => DType::UInt64,
+        (DType::UInt8, false) => DType::Int8,
+        (DType::UInt16, false) => DType::Int16,
+        (DType::UInt32, false) => DType::Int32,
+        (DType::UInt64, false) => DType::Int64,
+        (other, _) => other,
+    }
+}
+
+/// The same bits read with the other signedness, as numpy's `view` does.
+#[allow(clippy::cast_sign_loss, clippy::cast_possible_wrap)]
+fn reinterpret(values: Values, unsigned: bool) -> Values {
+    fn view<T: Copy, U>(a: ArrayD<T>, f: impl Fn(T) -> U) -> ArrayD<U> {
+        a.mapv(f)
+    }
+    match (values, unsigned) {
+        (Values::Int8(a), true) => Values::UInt8(view(a, |x| x as u8)),
+        (Values::Int16(a), true) => Values::UInt16(view(a, |x| x as u16)),
+        (Values::Int32(a), true) => Values::UInt32(view(a, |x| x as u32)),
+        (Values::Int64(a), true) => Values::UInt64(view(a, |x| x as u64)),
+        (Values::UInt8(a), false) => Values::Int8(view(a, |x| x as i8)),
+        (Values::UInt16(a), false) => Values::Int16(view(a, |x| x as i16)),
+        (Values::UInt32(a), false) => Values::Int32(view(a, |x| x as i32)),
+        (Values::UInt64(a), false) => Values::Int64(view(a, |x| x as i64)),
+        (other, _) => other,
+    }
+}
+
+/// A missing-value marker as a number: JSON numbers, the strings zarr uses for
+/// special floats ("NaN", "Infinity", "-Infinity"), and the base64 bytes that xarray
+/// writes for float fill values in Zarr v3 attributes.
+fn marker(value: &Value, dtype: DType) -> Option<f64> {
+    match value {
+        Value::Number(n) => n.as_f64(),
+        Value::String(s) => match s.as_str() {
+            "NaN" | "nan" => Some(f64::NAN),
+            "Infinity" | "inf" => Some(f64::INFINITY),
+            "-Infinity" | "-inf" => Some(f64::NEG_INFINITY),
+            encoded => {
+                let bytes = base64::engine::general_purpose::STANDARD
+                    .decode(encoded)
+                    .ok()?;
+                match (dtype, bytes.len()) {
+                    (DType::Float32, 4) => {
+                        Some(f64::from(f32::from_le_bytes(bytes.try_into().ok()?)))
+                    }
+                    (_, 8) => Some(f64::from_le_bytes(bytes.try_into().ok()?)),
+                    _ => None,
+                }
+            }
+        },
+        _ => None,
+    }
+}

@@ -1,0 +1,463 @@
+//! Zarr groups (v2 and v3) opened as lazy datasets, and single Zarr arrays as lazy
+//! arrays. Metadata, codecs and chunk keys are `zarrs`'s; this module maps them onto
+//! rangeo's variables and reads chunks when the lazy engine asks for them.
+
+use std::panic::AssertUnwindSafe;
+use std::sync::Arc;
+
+use ndarray::ArrayD;
+use serde_json::Value;
+use zarrs::array::data_type as zdt;
+use zarrs::array::{Array, ArrayMetadata, ArrayMetadataV2, ArraySubset, ElementOwned};
+use zarrs::group::Group;
+use zarrs::storage::{ReadableListableStorageTraits, StoreKey};
+
+use super::decode::{Decode, Decoding};
+use super::store::Store;
+use crate::Error;
+use crate::array::{Attrs, DType, Data, DataArray, Dataset, Element, Values, Variable};
+use crate::compute::{ChunkSource, Chunks, Lazy};
+
+/// A Zarr array in some store.
+type ZarrArray = Array<dyn ReadableListableStorageTraits>;
+
+/// How `open_zarr` decodes what it reads, as xarray's keyword arguments of the same
+/// names: everything on by default.
+///
+/// ```no_run
+/// use rangeo::prelude::*;
+/// // The stored integers, as `xr.open_zarr(url, mask_and_scale=False)` gives them.
+/// let raw = OpenOptions::new().mask_and_scale(false).open_zarr("air_temperature.zarr")?;
+/// # Ok::<(), rangeo::Error>(())
+/// ```
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct OpenOptions {
+    decode: Decode,
+}
+
+impl Default for OpenOptions {
+    fn default() -> Self {
+        Self {
+            decode: Decode {
+                mask_and_scale: true,
+                times: true,
+            },
+        }
+    }
+}
+
+impl OpenOptions {
+    /// CF decoding on.
+    #[must_use]
+    pub fn new() -> Self {
+        Self::default()
+    }
+
+    /// Every CF decoding on or off (xarray's `decode_cf`).
+    #[must_use]
+    pub fn decode_cf(self, on: bool) -> Self {
+        self.mask_and_scale(on).decode_times(on)
+    }
+
+    /// Missing-value markers to NaN and packed integers unpacked (`mask_and_scale`).
+    #[must_use]
+    pub fn mask_and_scale(mut self, on: bool) -> Self {
+        self.decode.mask_and_scale = on;
+        self
+    }
+
+    /// CF times to dates (`decode_times`).
+    #[must_use]
+    pub fn decode_times(mut self, on: bool) -> Self {
+        self.decode.times = on;
+        self
+    }
+
+    /// Opens the Zarr group at `url` as a lazy dataset: see [`open_zarr`].
+    pub fn open_zarr(&self, url: &str) -> Result<Dataset, Error> {
+        let store = Store::open(url)?;
+        let arrays = group_arrays(&store)?;
+        let mut variables = Vec::with_capacity(arrays.len());
+        let mut coordinate_names: Vec<String> = Vec::new();
+        for array in arrays {
+            let name = array_name(&array);
+            let mut variable = variable(&store, &name, array, Some(self.decode), true)?;
+            if let Some(Value::String(names)) = variable.attrs_mut().shift_remove("coordinates") {
+                coordinate_names.extend(names.split_whitespace().map(str::to_owned));
+                variable
+                    .encoding_mut()
+                    .insert("coordinates".to_owned(), Value::String(names));
+            }
+            variables.push((name, variable));
+        }
+        let is_coord = |name: &str, variable: &Variable| {
+            variable.dims() == [name] || coordinate_names.iter().any(|c| c == name)
+        };
+        let mut dataset = Dataset::new();
+        for (name, variable) in variables.iter().filter(|(n, v)| !is_coord(n, v)) {
+            dataset = dataset.assign(name.clone(), DataArray::from_variable(variable.clone()))?;
+        }
+        for (name, variable) in variables.into_iter().filter(|(n, v)| is_coord(n, v)) {
+            // Indexes hold their labels in memory, as xarray's do.
+            let variable = if variable.dims() == [name.as_str()] {
+                variable.compute()?
+            } else {
+                variable
+            };
+            dataset = dataset.assign_coords(name, variable)?;
+        }
+        let attrs = group_attributes(&store)?;
+        Ok(dataset.assign_attrs(attrs))
+    }
+}
+
+/// Opens the Zarr group at `url` (a local path or `file://` URL) as a lazy dataset,
+/// as `xarray.open_zarr` does: one variable per array, dimension names from
+/// `dimension_names` (v3) or `_ARRAY_DIMENSIONS` (v2), 1-D arrays named after their
+/// dimension as indexes (read at once), the CF conventions decoded. Chunks are read
+/// when a computation needs them, in parallel.
+///
+/// Consolidated metadata is used when the store has it: `.zmetadata` (v2) or
+/// `consolidated_metadata` in the root `zarr.json` (v3).
+///
+/// ```no_run
+/// use rangeo::prelude::*;
+/// let ds = open_zarr("air_temperature.zarr")?;
+/// let january = ds.get("air")?.sel("time", "2013-01")?.mean("time")?.compute()?;
+/// # Ok::<(), rangeo::Error>(())
+/// ```
+pub fn open_zarr(url: &str) -> Result<Dataset, Error> {
+    OpenOptions::new().open_zarr(url)
+}
+
+/// Opens the single Zarr array at `url` as a lazy array of its stored values (no CF
+/// decoding, as `zarr.open_array` reads it): dimensions named by the array's
+/// `dimension_names` / `_ARRAY_DIMENSIONS`, or `dim_0`, `dim_1`, ... as xarray names
+/// unnamed dimensions.
+///
+/// ```no_run
+/// use rangeo::prelude::*;
+/// let image = open_zarr_array("astronaut.zarr")?;
+/// assert_eq!(image.shape(), [512, 512, 3]);
+/// # Ok::<(), rangeo::Error>(())
+/// ```
+pub fn open_zarr_array(url: &str) -> Result<DataArray, Error> {
+    let store = Store::open(url)?;
+    let storage: Arc<dyn ReadableListableStorageTraits> = store.storage.clone();
+    let array = Array::open(storage, "/")
+        .map_err(|e| Error::Storage(format!("cannot open the Zarr array at {url}: {e}")))?;
+    let name = array_name(&array);
+    let variable = variable(&store, &name, array, None, false)?;
+    Ok(DataArray::from_variable(variable).with_name(name))
+}
+
+/// The arrays directly in the store's root group, from consolidated metadata when
+/// there is some.
+fn group_arrays(store: &Store) -> Result<Vec<ZarrArray>, Error> {
+    let url = &store.url;
+    if let Some(consolidated) = get_json(store, ".zmetadata")? {
+        return consolidated_v2(store, &consolidated);
+    }
+    let group = Group::open(store.storage.clone(), "/").map_err(|e| {
+        Error::Storage(format!(
+            "no Zarr group at {url} (no zarr.json, .zgroup or .zmetadata could be read): {e}"
+        ))
+    })?;
+    let mut arrays = group
+        .child_arrays()
+        .map_err(|e| Error::Storage(format!("cannot list the arrays of {url}: {e}")))?;
+    arrays.sort_by_key(array_name);
+    Ok(arrays)
+}
+
+/// The arrays listed in a v2 `.zmetadata` document.
+fn consolidated_v2(store: &Store, consolidated: &Value) -> Result<Vec<ZarrArray>, Error> {
+    let url = &store.url;
+    let bad = |what: String| Error::Storage(format!("bad consolidated metadata in {url}: {what}"));
+    let metadata = consolidated["metadata"]
+        .as_object()
+        .ok_or_else(|| bad("no `metadata` object".to_owned()))?;
+    let mut names: Vec<&str> = metadata
+        .keys()
+        .filter_map(|key| key.strip_suffix("/.zarray"))
+        .filter(|name| !name.contains('/'))
+        .collect();
+    names.sort_unstable();
+    names
+        .into_iter()
+        .map(|name| {
+            let mut array: ArrayMetadataV2 =
+                serde_json::from_value(metadata[&format!("{name}/.zarray")].clone())
+                    .map_err(|e| bad(format!("{name}/.zarray: {e}")))?;
+            if let Some(Value::Object(attrs)) = metadata.get(&format!("{name}/.zattrs")) {
+                array.attributes = attrs.clone();
+            }
+            Array::new_with_metadata(
+                store.storage.clone(),
+                &format!("/{name}"),
+                ArrayMetadata::V2(array),
+            )
+            .map_err(|e| bad(format!("{name}: {e}")))
+        })
+        .collect()
+}
+
+/// The root group's attributes.
+fn group_attributes(store: &Store) -> Result<Attrs, Error> {
+    let attributes = if let Some(consolidated) = get_json(store, ".zmetadata")? {
+        consolidated["metadata"][".zattrs"].clone()
+    } else if let Some(group) = get_json(store, "zarr.json")? {
+        group["attributes"].clone()
+    } else {
+        get_json(store, ".zattrs")?.unwrap_or(Value::Null)
+    };
+    Ok(match attributes {
+        Value::Object(map) => map.into_iter().collect(),
+        _ => Attrs::new(),
+    })
+}
+
+/// The JSON document at `key`, if the store has one.
+fn get_json(store: &Store, key: &str) -> Result<Option<Value>, Error> {
+    let url = &store.url;
+    let key = StoreKey::new(key).expect("a valid key");
+    let Some(bytes) = store
+        .storage
+        .get(&key)
+        .map_err(|e| Error::Storage(format!("cannot read {key} in {url}: {e}")))?
+    else {
+        return Ok(None);
+    };
+    serde_json::from_slice(&bytes)
+        .map(Some)
+        .map_err(|e| Error::Storage(format!("{key} in {url} is not valid JSON: {e}")))
+}
+
+/// The array's name: the last part of its path.
+fn array_name(array: &ZarrArray) -> String {
+    let path = array.path().as_str();
+    path.rsplit('/').next().unwrap_or(path).to_owned()
+}
+
+/// A lazy variable reading `array`. With `decode`, the CF conventions are decoded
+/// (and the v2 fill value is the missing-value marker, as xarray reads v2 stores);
+/// `named` requires dimension names in the metadata.
+fn variable(
+    store: &Store,
+    name: &str,
+    array: ZarrArray,
+    decode: Option<Decode>,
+    named: bool,
+) -> Result<Variable, Error> {
+    let url = &store.url;
+    let stored = dtype_of(&array).map_err(|zarr_type| {
+        Error::Storage(format!(
+            "the Zarr array `{name}` in {url} has data type {zarr_type}, which rangeo cannot hold yet"
+        ))
+    })?;
+    let metadata = serde_json::to_value(array.metadata()).unwrap_or(Value::Null);
+    let v2 = metadata["zarr_format"] == 2;
+    let mut attrs: Attrs = array
+        .attributes()
+        .iter()
+        .map(|(k, v)| (k.clone(), v.clone()))
+        .collect();
+    let listed = attrs.shift_remove("_ARRAY_DIMENSIONS");
+    let dims = dimension_names(&array, listed.as_ref()).ok_or_else(|| {
+        Error::Storage(format!(
+            "the Zarr array `{name}` in {url} has no dimension names: neither `dimension_names` \
+             (Zarr v3) nor the `_ARRAY_DIMENSIONS` attribute (Zarr v2, as xarray writes it); \
+             open it alone with open_zarr_array"
+        ))
+    });
+    let dims = match dims {
+        Ok(dims) => dims,
+        Err(_) if !named => (0..array.dimensionality())
+            .map(|d| format!("dim_{d}"))
+            .collect(),
+        Err(e) => return Err(e),
+    };
+    let mut encoding = Attrs::new();
+    encoding.insert("dtype".to_owned(), Value::String(stored.to_string()));
+    let decoding = match decode {
+        Some(decode) => {
+            if v2 && !metadata["fill_value"].is_null() {
+                attrs.insert("_FillValue".to_owned(), metadata["fill_value"].clone());
+            }
+            Decoding::new(stored, &mut attrs, &mut encoding, decode)
+                .map_err(|e| Error::Storage(format!("cannot decode `{name}` in {url}: {e}")))?
+        }
+        None => Decoding::default(),
+    };
+    let source = ZarrSource::new(url, name, array, decoding)?;
+    encoding.insert("chunks".to_owned(), Value::from(source.chunks.max_shape()));
+    let lazy = Lazy::from_source(Arc::new(source));
+    let mut variable = Variable::new(dims, Data::Lazy(lazy))?.with_attrs(attrs);
+    *variable.encoding_mut() = encoding;
+    Ok(variable)
+}
+
+/// Dimension names from v3 `dimension_names` or v2 `_ARRAY_DIMENSIONS`.
+fn dimension_names(array: &ZarrArray, listed: Option<&Value>) -> Option<Vec<String>> {
+    if let Some(names) = array.dimension_names() {
+        return names.iter().cloned().collect();
+    }
+    serde_json::from_value(listed?.clone()).ok()
+}
+
+/// rangeo's dtype for a Zarr data type, or the Zarr type's name.
+fn dtype_of(array: &ZarrArray) -> Result<DType, String> {
+    let t = array.data_type();
+    Ok(if t.is::<zdt::BoolDataType>() {
+        DType::Bool
+    } else if t.is::<zdt::Int8DataType>() {
+        DType::Int8
+    } else if t.is::<zdt::Int16DataType>() {
+        DType::Int16
+    } else if t.is::<zdt::Int32DataType>() {
+        DType::Int32
+    } else if t.is::<zdt::Int64DataType>() {
+        DType::Int64
+    } else if t.is::<zdt::UInt8DataType>() {
+        DType::UInt8
+    } else if t.is::<zdt::UInt16DataType>() {
+        DType::UInt16
+    } else if t.is::<zdt::UInt32DataType>() {
+        DType::UInt32
+    } else if t.is::<zdt::UInt64DataType>() {
+        DType::UInt64
+    } else if t.is::<zdt::Float32DataType>() {
+        DType::Float32
+    } else if t.is::<zdt::Float64DataType>() {
+        DType::Float64
+    } else {
+        return Err(t.to_string());
+    })
+}
+
+/// A Zarr array served chunk by chunk to the lazy engine, decoded as it is read.
+struct ZarrSource {
+    /// What errors and progress bars call it: the array's name.
+    name: String,
+    url: String,
+    /// `zarrs`'s arrays are not `RefUnwindSafe` (they cache behind locks); a chunk read
+    /// that panics leaves nothing half-done that a later read could see.
+    array: AssertUnwindSafe<ZarrArray>,
+    shape: Vec<usize>,
+    chunks: Chunks,
+    stored: DType,
+    decoding: Decoding,
+    meta: Values,
+}
+
+impl std::fmt::Debug for ZarrSource {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "Zarr array `{}` in {}", self.name, self.url)
+    }
+}
+
+impl ZarrSource {
+    fn new(url: &str, name: &str, array: ZarrArray, decoding: Decoding) -> Result<Self, Error> {
+        let stored = dtype_of(&array).expect("checked by the caller");
+        let shape: Vec<usize> = array
+            .shape()
+            .iter()
+            .map(|&n| usize::try_from(n).expect("array sizes fit in memory addresses"))
+            .collect();
+        let grid = array.chunk_grid_shape().to_vec();
+        let mut lengths = Vec::with_capacity(grid.len());
+        for (axis, &count) in grid.iter().enumerate() {
+            let mut along = Vec::new();
+            for i in 0..count {
+                let mut index = vec![0; grid.len()];
+                index[axis] = i;
+                let subset = array.chunk_subset_bounded(&index).map_err(|e| {
+                    Error::Storage(format!(
+                        "cannot read the chunk grid of `{name}` in {url}: {e}"
+                    ))
+                })?;
+                along.push(usize::try_from(subset.shape()[axis]).expect("chunk sizes fit"));
+            }
+            lengths.push(along);
+        }
+        let chunks = Chunks::from_lengths(&shape, lengths)?;
+        let zero = Values::from_array(ArrayD::<u8>::zeros(vec![1; shape.len()])).cast(stored)?;
+        let meta = decoding.apply(zero)?;
+        Ok(Self {
+            name: name.to_owned(),
+            url: url.to_owned(),
+            array: AssertUnwindSafe(array),
+            shape,
+            chunks,
+            stored,
+            decoding,
+            meta,
+        })
+    }
+
+    /// The stored values of `ranges`.
+    fn retrieve<T: ElementOwned + Element>(
+        &self,
+        ranges: &[std::ops::Range<u64>],
+    ) -> Result<Values, String> {
+        let subset = ArraySubset::new_with_ranges(ranges);
+        self.array
+            .retrieve_array_subset::<ArrayD<T>>(&subset)
+            .map(Values::from_array)
+            .map_err(|e| e.to_string())
+    }
+}
+
+impl ChunkSource for ZarrSource {
+    fn name(&self) -> &str {
+        &self.name
+    }
+
+    fn shape(&self) -> &[usize] {
+        &self.shape
+    }
+
+    fn chunks(&self) -> &Chunks {
+        &self.chunks
+    }
+
+    fn meta(&self) -> Values {
+        self.meta.clone()
+    }
+
+    fn read(&self, index: &[usize]) -> Result<Values, Error> {
+        let ranges: Vec<std::ops::Range<u64>> = self
+            .chunks
+            .region(index)
+            .into_iter()
+            .map(|r| r.start as u64..r.end as u64)
+            .collect();
+        let raw = match self.stored {
+            DType::Bool => self.retrieve::<bool>(&ranges),
+            DType::Int8 => self.retrieve::<i8>(&ranges),
+            DType::Int16 => self.retrieve::<i16>(&ranges),
+            DType::Int32 => self.retrieve::<i32>(&ranges),
+            DType::Int64 => self.retrieve::<i64>(&ranges),
+            DType::UInt8 => self.retrieve::<u8>(&ranges),
+            DType::UInt16 => self.retrieve::<u16>(&ranges),
+            DType::UInt32 => self.retrieve::<u32>(&ranges),
+            DType::UInt64 => self.retrieve::<u64>(&ranges),
+            DType::Float32 => self.retrieve::<f32>(&ranges),
+            DType::Float64 => self.retrieve::<f64>(&ranges),
+            other => unreachable!("{other} is not read from Zarr"),
+        }
+        .map_err(|e| {
+            let key = self
+                .array
+                .chunk_key(&index.iter().map(|&i| i as u64).collect::<Vec<_>>());
+            Error::Storage(format!(
+                "cannot read chunk {index:?} (key `{key}`) of `{}` in {}: {e}",
+                self.name, self.url
+            ))
+        })?;
+        if self.decoding.is_identity() {
+            return Ok(raw);
+        }
+        self.decoding.apply(raw)
+    }
+}

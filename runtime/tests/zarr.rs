@@ -1,0 +1,390 @@
+//! Zarr stores that other implementations wrote (`../shared/data`), read by rangeo and
+//! compared with what those implementations read: zarr-python's arrays (values, dtype
+//! and fill handling exactly) and xarray's CF decoding (values exactly, derived results
+//! to 1e-12 relative). The tests need `../shared/data`; without it they say so and pass,
+//! unless `RANGEO_REQUIRE_SHARED` is set (the test command sets it when the data is
+//! there).
+
+#[path = "support/npy.rs"]
+mod npy;
+
+use std::path::{Path, PathBuf};
+
+use rangeo::array::{DType, DataArray, DateTime64, Method, Values};
+use rangeo::io::{OpenOptions, open_zarr, open_zarr_array};
+use serde_json::Value;
+
+/// `../shared/data`, or `None` (with a note) when it is not there.
+fn shared() -> Option<PathBuf> {
+    let data = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../shared/data");
+    if data.is_dir() {
+        return Some(data);
+    }
+    assert!(
+        std::env::var_os("RANGEO_REQUIRE_SHARED").is_none(),
+        "RANGEO_REQUIRE_SHARED is set but {} is missing",
+        data.display()
+    );
+    eprintln!("skipped: {} is missing", data.display());
+    None
+}
+
+fn json(path: &Path) -> Value {
+    let text = std::fs::read_to_string(path).unwrap_or_else(|e| panic!("{}: {e}", path.display()));
+    serde_json::from_str(&text).expect("JSON")
+}
+
+/// Whether two arrays hold the same values: equal dtype and shape, and each element
+/// equal (NaN equal to NaN).
+fn same(got: &Values, want: &Values) -> bool {
+    if got.dtype() != want.dtype() || got.shape() != want.shape() {
+        return false;
+    }
+    match (got, want) {
+        (Values::Float32(a), Values::Float32(b)) => a
+            .iter()
+            .zip(b)
+            .all(|(x, y)| x == y || (x.is_nan() && y.is_nan())),
+        (Values::Float64(a), Values::Float64(b)) => a
+            .iter()
+            .zip(b)
+            .all(|(x, y)| x == y || (x.is_nan() && y.is_nan())),
+        _ => got == want,
+    }
+}
+
+fn computed(array: &DataArray) -> Values {
+    array
+        .compute()
+        .unwrap_or_else(|e| panic!("{:?}: {e}", array.name()))
+        .variable()
+        .to_values()
+        .unwrap()
+        .into_owned()
+}
+
+/// JSON numbers (null for NaN), nested as the array's shape, as float64.
+fn floats(value: &Value) -> Vec<f64> {
+    match value {
+        Value::Array(items) => items.iter().flat_map(floats).collect(),
+        Value::Null => vec![f64::NAN],
+        number => vec![number.as_f64().expect("a number")],
+    }
+}
+
+fn as_floats(values: &Values) -> Vec<f64> {
+    values
+        .cast(DType::Float64)
+        .unwrap()
+        .array::<f64>()
+        .unwrap()
+        .iter()
+        .copied()
+        .collect()
+}
+
+fn close(name: &str, got: &[f64], want: &[f64], rtol: f64) {
+    assert_eq!(got.len(), want.len(), "{name}: length");
+    for (i, (g, w)) in got.iter().zip(want).enumerate() {
+        assert!(
+            (g.is_nan() && w.is_nan()) || (g - w).abs() <= rtol * w.abs().max(1.0),
+            "{name}[{i}]: {g} vs {w}"
+        );
+    }
+}
+
+#[test]
+fn generated_arrays_read_as_zarr_python_wrote_them() {
+    let Some(data) = shared() else { return };
+    let root = data.join("zarr-generated/arrays");
+    let manifest = json(&root.join("manifest.json"));
+    let stores = manifest["stores"].as_object().unwrap();
+    let (mut read, mut unsupported) = (0, Vec::new());
+    for (store, spec) in stores {
+        let dtype = spec["dtype"].as_str().unwrap();
+        let opened = open_zarr_array(root.join(store).to_str().unwrap());
+        if dtype.starts_with("complex") {
+            // rangeo has no complex dtype yet: the error says which type it cannot hold.
+            let error = opened.expect_err(store).to_string();
+            assert!(error.contains("complex"), "{store}: {error}");
+            unsupported.push(store.clone());
+            continue;
+        }
+        let array = opened.unwrap_or_else(|e| panic!("{store}: {e}"));
+        let want = npy::read(&root.join(spec["expected_npy"].as_str().unwrap()));
+        assert_eq!(array.dtype().to_string(), dtype, "{store}: dtype");
+        let got = computed(&array);
+        assert!(
+            same(&got, &want),
+            "{store}: values differ from zarr-python's"
+        );
+        read += 1;
+    }
+    assert_eq!(read + unsupported.len(), stores.len());
+    assert_eq!(read, 156, "stores read");
+}
+
+/// The CF-encoded dataset that xarray wrote, decoded as xarray decodes it.
+fn check_cf(path: &Path, expected: &Value) {
+    let name = path.display().to_string();
+    let ds = open_zarr(&name).unwrap_or_else(|e| panic!("{name}: {e}"));
+    let sizes: Vec<(String, usize)> = expected["dims"]
+        .as_object()
+        .unwrap()
+        .iter()
+        .map(|(d, n)| (d.clone(), n.as_u64().unwrap() as usize))
+        .collect();
+    let mut got_sizes = ds.sizes();
+    got_sizes.sort();
+    assert_eq!(got_sizes, sizes, "{name}: sizes");
+    for (var, spec) in expected["variables"].as_object().unwrap() {
+        let array = ds.get(var).unwrap();
+        let label = format!("{name}: {var}");
+        let dims: Vec<String> = serde_json::from_value(spec["dims"].clone()).unwrap();
+        assert_eq!(array.dims(), dims, "{label}: dims");
+        assert_eq!(array.dtype().to_string(), spec["dtype"], "{label}: dtype");
+        let attrs: serde_json::Map<String, Value> = array
+            .attrs()
+            .iter()
+            .map(|(k, v)| (k.clone(), v.clone()))
+            .collect();
+        assert_eq!(Value::Object(attrs), spec["attrs"], "{label}: attrs");
+        let values = as_floats(&computed(&array));
+        close(&label, &values, &floats(&spec["values"]), 0.0);
+        let nans = values.iter().filter(|x| x.is_nan()).count();
+        assert_eq!(
+            nans as u64,
+            spec["nan_count"].as_u64().unwrap(),
+            "{label}: NaNs"
+        );
+    }
+    for (coord, spec) in expected["coords"].as_object().unwrap() {
+        let array = ds.get(coord).unwrap();
+        let label = format!("{name}: coordinate {coord}");
+        assert_eq!(array.dtype().to_string(), spec["dtype"], "{label}: dtype");
+        let values = computed(&array);
+        if array.dtype() == DType::DateTime64 {
+            let times: Vec<String> = values
+                .array::<DateTime64>()
+                .unwrap()
+                .iter()
+                .map(ToString::to_string)
+                .collect();
+            let want: Vec<String> = serde_json::from_value(spec["values"].clone()).unwrap();
+            assert_eq!(times, want, "{label}");
+        } else {
+            close(&label, &as_floats(&values), &floats(&spec["values"]), 0.0);
+        }
+    }
+    let attrs: serde_json::Map<String, Value> = ds
+        .attrs()
+        .iter()
+        .map(|(k, v)| (k.clone(), v.clone()))
+        .collect();
+    assert_eq!(
+        Value::Object(attrs),
+        expected["attrs"],
+        "{name}: dataset attrs"
+    );
+
+    // xarray's results of analyses on the decoded dataset.
+    let derived = &expected["derived"];
+    let t2m = ds.get("t2m").unwrap();
+    let mean = t2m.mean("time").unwrap();
+    close(
+        &format!("{name}: t2m mean over time"),
+        &as_floats(&computed(&mean)),
+        &floats(&derived["t2m_mean_over_time"]),
+        1e-12,
+    );
+    let point = t2m
+        .sel_with("lat", 45.0, Method::Nearest)
+        .unwrap()
+        .sel_with("lon", 90.0, Method::Nearest)
+        .unwrap();
+    close(
+        &format!("{name}: t2m at the nearest point"),
+        &as_floats(&computed(&point)),
+        &floats(&derived["t2m_sel_lat45_lon90_nearest"]),
+        1e-12,
+    );
+    let daily = ds
+        .get("precip")
+        .unwrap()
+        .resample("time", "D")
+        .unwrap()
+        .sum()
+        .unwrap()
+        .mean(["lat", "lon"])
+        .unwrap();
+    let spec = &derived["precip_daily_sum"];
+    close(
+        &format!("{name}: daily precipitation"),
+        &as_floats(&computed(&daily)),
+        &floats(&spec["values_area_mean"]),
+        1e-12,
+    );
+    let days: Vec<String> = computed(&daily.coord("time").unwrap())
+        .array::<DateTime64>()
+        .unwrap()
+        .iter()
+        .map(|t| t.to_string()[..10].to_owned())
+        .collect();
+    let want: Vec<String> = serde_json::from_value(spec["time"].clone()).unwrap();
+    assert_eq!(days, want, "{name}: days");
+}
+
+#[test]
+fn cf_datasets_decode_as_xarray_decodes_them() {
+    let Some(data) = shared() else { return };
+    let cf = data.join("zarr-generated/cf");
+    let expected = json(&cf.join("expected_decoded.json"));
+    for store in [
+        "cf_v2_consolidated.zarr",
+        "cf_v3.zarr",
+        "cf_v3_consolidated.zarr",
+    ] {
+        check_cf(&cf.join(store), &expected);
+    }
+}
+
+#[test]
+fn noleap_times_decode_on_their_calendar() {
+    let Some(data) = shared() else { return };
+    let cf = data.join("zarr-generated/cf");
+    let expected = &json(&cf.join("expected_decoded.json"))["noleap"];
+    for store in ["cf_noleap_v2.zarr", "cf_noleap_v3.zarr"] {
+        let ds = open_zarr(cf.join(store).to_str().unwrap()).unwrap();
+        let time = ds.get("time").unwrap();
+        assert_eq!(time.dtype(), DType::CfDateTime, "{store}");
+        let times = computed(&time);
+        let shown: Vec<String> = times
+            .array::<rangeo::array::CfDateTime>()
+            .unwrap()
+            .iter()
+            .map(|t| t.to_string().replace(' ', "T"))
+            .collect();
+        let want: Vec<String> = serde_json::from_value(expected["time_iso"].clone()).unwrap();
+        assert_eq!(shown, want, "{store}");
+        let tas = as_floats(&computed(&ds.get("tas").unwrap()));
+        close(store, &tas, &floats(&expected["tas"]), 0.0);
+    }
+}
+
+#[test]
+fn decoding_can_be_switched_off() {
+    let Some(data) = shared() else { return };
+    let cf = data.join("zarr-generated/cf");
+    let encoded = json(&cf.join("expected_encoded.json"));
+    let path = cf.join("cf_v3.zarr");
+    let raw = OpenOptions::new()
+        .decode_cf(false)
+        .open_zarr(path.to_str().unwrap())
+        .unwrap();
+    for (var, spec) in encoded["variables"].as_object().unwrap() {
+        let array = raw.get(var).unwrap();
+        assert_eq!(array.dtype().to_string(), spec["dtype"], "{var}: dtype");
+        close(
+            var,
+            &as_floats(&computed(&array)),
+            &floats(&spec["values"]),
+            0.0,
+        );
+    }
+    // Decoded, the encoding keeps what was decoded.
+    let ds = open_zarr(path.to_str().unwrap()).unwrap();
+    let t2m = ds.get("t2m").unwrap();
+    let encoding = t2m.variable().encoding();
+    assert_eq!(encoding["dtype"], "int16");
+    assert_eq!(encoding["scale_factor"], 0.01);
+    assert_eq!(encoding["add_offset"], 280.0);
+    assert_eq!(encoding["_FillValue"], -32767);
+}
+
+#[test]
+fn air_temperature_v2_and_v3_open_to_the_same_dataset() {
+    let Some(data) = shared() else { return };
+    let real = data.join("real");
+    let v2 = open_zarr(real.join("air_temperature.zarr").to_str().unwrap()).unwrap();
+    let v3 = open_zarr(real.join("air_temperature_v3.zarr").to_str().unwrap()).unwrap();
+    assert_eq!(v2.sizes(), v3.sizes());
+    let (a2, a3) = (v2.get("air").unwrap(), v3.get("air").unwrap());
+    assert_eq!(a2.dims(), ["time", "lat", "lon"]);
+    assert_eq!(a2.shape(), [2920, 25, 53]);
+    assert!(a2.is_lazy());
+    assert_eq!(a2.attrs(), a3.attrs());
+    // The same coordinates (their encodings differ: v2 and v3 store fill values apart).
+    let names: Vec<&str> = a2.coords().names().collect();
+    assert_eq!(names, a3.coords().names().collect::<Vec<_>>());
+    for name in names {
+        let (c2, c3) = (a2.coord(name).unwrap(), a3.coord(name).unwrap());
+        assert_eq!(c2.attrs(), c3.attrs(), "{name}: attrs");
+        assert!(same(&computed(&c2), &computed(&c3)), "{name}: values");
+    }
+    assert!(same(&computed(&a2), &computed(&a3)), "air: values");
+}
+
+#[test]
+fn missing_stores_and_unnamed_dimensions_are_clear_errors() {
+    let error = open_zarr("/nonexistent/store.zarr")
+        .unwrap_err()
+        .to_string();
+    assert!(error.contains("/nonexistent/store.zarr"), "{error}");
+    let error = open_zarr("s3x://bucket/store.zarr")
+        .unwrap_err()
+        .to_string();
+    assert!(error.contains("s3x://"), "{error}");
+    let Some(data) = shared() else { return };
+    // A lone array is not a group.
+    let lone = data.join("zarr-generated/arrays/v3/float32_bytes.zarr");
+    let error = open_zarr(lone.to_str().unwrap()).unwrap_err().to_string();
+    assert!(error.contains("no Zarr group"), "{error}");
+}
+
+#[test]
+fn a_corrupt_chunk_names_the_store_the_array_and_the_chunk() {
+    let Some(data) = shared() else { return };
+    let source = data.join("zarr-generated/cf/cf_v3.zarr");
+    let copy = std::env::temp_dir().join(format!("rangeo-corrupt-{}.zarr", std::process::id()));
+    let _ = std::fs::remove_dir_all(&copy);
+    copy_dir(&source, &copy);
+    // Overwrite every stored chunk of t2m with bytes no codec can decode.
+    let chunks = copy.join("t2m/c");
+    for entry in walk(&chunks) {
+        std::fs::write(entry, b"not a compressed chunk").unwrap();
+    }
+    let ds = open_zarr(copy.to_str().unwrap()).unwrap();
+    let error = ds.get("t2m").unwrap().compute().unwrap_err().to_string();
+    assert!(error.contains("t2m"), "{error}");
+    assert!(error.contains(copy.to_str().unwrap()), "{error}");
+    assert!(error.contains("chunk [0, 0, 0]"), "{error}");
+    // Other variables still read.
+    assert_eq!(ds.get("land").unwrap().compute().unwrap().shape(), [7, 8]);
+    std::fs::remove_dir_all(&copy).unwrap();
+}
+
+fn copy_dir(from: &Path, to: &Path) {
+    std::fs::create_dir_all(to).unwrap();
+    for entry in std::fs::read_dir(from).unwrap() {
+        let entry = entry.unwrap();
+        let target = to.join(entry.file_name());
+        if entry.file_type().unwrap().is_dir() {
+            copy_dir(&entry.path(), &target);
+        } else {
+            std::fs::copy(entry.path(), target).unwrap();
+        }
+    }
+}
+
+fn walk(dir: &Path) -> Vec<PathBuf> {
+    let mut files = Vec::new();
+    for entry in std::fs::read_dir(dir).unwrap() {
+        let path = entry.unwrap().path();
+        if path.is_dir() {
+            files.extend(walk(&path));
+        } else {
+            files.push(path);
+        }
+    }
+    files
+}
