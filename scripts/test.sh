@@ -16,6 +16,9 @@ cargo clippy --release --locked --workspace --all-targets --manifest-path "$ROOT
 
 step "reference results from xarray"
 "$VENV/bin/python" "$ROOT/tests/reference/make_arrays.py"
+if [ -d "$ROOT/../shared/data" ]; then
+    export RANGEO_REQUIRE_SHARED=1
+fi
 if [ -d "$ROOT/../shared/data/real" ]; then
     "$VENV/bin/python" "$ROOT/tests/reference/make_air.py" "$ROOT/../shared/data/real/air_temperature.zarr"
     export RANGEO_REQUIRE_AIR=1
