@@ -5,7 +5,6 @@
 //! a variable's attributes to its encoding, so that writing it back can reproduce them.
 
 use base64::Engine;
-use ndarray::ArrayD;
 use serde_json::Value;
 
 use crate::Error;
@@ -163,6 +162,8 @@ impl Decoding {
 
     /// Missing markers to NaN, then `value * scale + offset`, in `float`.
     fn unpack(&self, values: &Values, float: DType) -> Result<Values, Error> {
+        // Markers match exactly, as numpy's `==` does.
+        #[allow(clippy::float_cmp)]
         let missing = |x: f64| {
             self.missing
                 .iter()
@@ -221,18 +222,15 @@ fn flip_sign(dtype: DType, unsigned: bool) -> DType {
 /// The same bits read with the other signedness, as numpy's `view` does.
 #[allow(clippy::cast_sign_loss, clippy::cast_possible_wrap)]
 fn reinterpret(values: Values, unsigned: bool) -> Values {
-    fn view<T: Copy, U>(a: ArrayD<T>, f: impl Fn(T) -> U) -> ArrayD<U> {
-        a.mapv(f)
-    }
     match (values, unsigned) {
-        (Values::Int8(a), true) => Values::UInt8(view(a, |x| x as u8)),
-        (Values::Int16(a), true) => Values::UInt16(view(a, |x| x as u16)),
-        (Values::Int32(a), true) => Values::UInt32(view(a, |x| x as u32)),
-        (Values::Int64(a), true) => Values::UInt64(view(a, |x| x as u64)),
-        (Values::UInt8(a), false) => Values::Int8(view(a, |x| x as i8)),
-        (Values::UInt16(a), false) => Values::Int16(view(a, |x| x as i16)),
-        (Values::UInt32(a), false) => Values::Int32(view(a, |x| x as i32)),
-        (Values::UInt64(a), false) => Values::Int64(view(a, |x| x as i64)),
+        (Values::Int8(a), true) => Values::UInt8(a.mapv(|x| x as u8)),
+        (Values::Int16(a), true) => Values::UInt16(a.mapv(|x| x as u16)),
+        (Values::Int32(a), true) => Values::UInt32(a.mapv(|x| x as u32)),
+        (Values::Int64(a), true) => Values::UInt64(a.mapv(|x| x as u64)),
+        (Values::UInt8(a), false) => Values::Int8(a.mapv(|x| x as i8)),
+        (Values::UInt16(a), false) => Values::Int16(a.mapv(|x| x as i16)),
+        (Values::UInt32(a), false) => Values::Int32(a.mapv(|x| x as i32)),
+        (Values::UInt64(a), false) => Values::Int64(a.mapv(|x| x as i64)),
         (other, _) => other,
     }
 }

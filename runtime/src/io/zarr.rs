@@ -190,7 +190,7 @@ fn consolidated_v2(store: &Store, consolidated: &Value) -> Result<Vec<ZarrArray>
                 serde_json::from_value(metadata[&format!("{name}/.zarray")].clone())
                     .map_err(|e| bad(format!("{name}/.zarray: {e}")))?;
             if let Some(Value::Object(attrs)) = metadata.get(&format!("{name}/.zattrs")) {
-                array.attributes = attrs.clone();
+                array.attributes.clone_from(attrs);
             }
             Array::new_with_metadata(
                 store.storage.clone(),

@@ -27,7 +27,7 @@ pub(crate) fn read(path: &Path) -> Values {
         header[at..].trim_start()
     };
     let descr = field("descr");
-    let descr = &descr[1..descr[1..].find('\'').expect("a quoted descr") + 1];
+    let descr = &descr[1..=descr[1..].find('\'').expect("a quoted descr")];
     let fortran = field("fortran_order").starts_with("True");
     let shape_text = field("shape");
     let shape: Vec<usize> = shape_text[1..shape_text.find(')').expect("a shape tuple")]
