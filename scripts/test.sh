@@ -14,8 +14,9 @@ cargo fmt --all --check --manifest-path "$ROOT/Cargo.toml"
 step "cargo clippy"
 cargo clippy --release --locked --workspace --all-targets --manifest-path "$ROOT/Cargo.toml" -- -D warnings
 
-step "reference results from xarray"
+step "reference results and fresh Zarr stores from xarray and zarr-python"
 "$VENV/bin/python" "$ROOT/tests/reference/make_arrays.py"
+"$VENV/bin/python" "$ROOT/tests/reference/make_zarr.py"
 if [ -d "$ROOT/../shared/data" ]; then
     export RANGEO_REQUIRE_SHARED=1
 fi

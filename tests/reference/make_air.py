@@ -1,11 +1,11 @@
 """The air temperature analyses that xarray tutorials teach, computed by xarray on the
 NCEP reanalysis in ../shared/data/real/, for runtime/tests/air_temperature.rs.
 
-Until rangeo reads Zarr itself (the Zarr issue), this script is also the minimal path
-that gets the store's contents to rangeo: it writes the raw, still CF-encoded arrays
-(int16 `air` with its scale_factor, float32 "hours since 1800-01-01") as little-endian
-files, and rangeo decodes them. xarray's results go beside them as float64 files, with a
-manifest of dims, shapes and coordinate labels.
+It also writes the raw, still CF-encoded arrays (int16 `air` with its scale_factor,
+float32 "hours since 1800-01-01") as little-endian files: the test decodes them by hand
+into an array in memory, beside the lazy arrays that rangeo's open_zarr gives, so that
+the analyses are checked on both. xarray's results go beside them as float64 files, with
+a manifest of dims, shapes and coordinate labels.
 
 Run: .venv/bin/python tests/reference/make_air.py [STORE] [OUT]  (scripts/test.sh does).
 """

@@ -299,6 +299,10 @@ fn variable(
 
 /// Dimension names from v3 `dimension_names` or v2 `_ARRAY_DIMENSIONS`.
 fn dimension_names(array: &ZarrArray, listed: Option<&Value>) -> Option<Vec<String>> {
+    if array.dimensionality() == 0 {
+        // A scalar needs none (xarray writes none for it in v3).
+        return Some(Vec::new());
+    }
     if let Some(names) = array.dimension_names() {
         return names.iter().cloned().collect();
     }

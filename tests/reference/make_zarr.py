@@ -1,0 +1,169 @@
+"""Fresh Zarr stores written by zarr-python and xarray, with what those libraries read
+back from them, for runtime/tests/zarr_fresh.rs: the part of the Zarr tests that needs
+nothing from ../shared.
+
+* arrays/: every dtype rangeo holds, in Zarr v2 (no compressor, zlib, blosc zstd with
+  bitshuffle) and v3 (zstd, gzip, blosc lz4, sharded), 9x14 in chunks of 4x5 (ragged
+  edges), a non-trivial fill value and one chunk left unwritten because it equals the
+  fill value. The expected values are zarr-python's reads, as .npy files.
+* datasets/: one CF-encoded xarray Dataset (packed int16 with scale_factor /
+  add_offset / _FillValue, uint16 with _FillValue, int32 counts with _FillValue, int8
+  flags, float64 times "hours since", a `coordinates` attribute) written by
+  `Dataset.to_zarr` as v2 with consolidated metadata and as v3, and what
+  `xr.open_zarr` decodes from each.
+
+Run: .venv/bin/python tests/reference/make_zarr.py [OUT]  (scripts/test.sh does).
+"""
+
+import json
+import pathlib
+import shutil
+import sys
+
+import numcodecs
+import numpy as np
+import pandas as pd
+import xarray as xr
+import zarr
+
+ROOT = pathlib.Path(__file__).resolve().parents[2]
+
+DTYPES = ["bool", "int8", "int16", "int32", "int64", "uint8", "uint16", "uint32", "uint64", "float32", "float64"]
+
+V2_CODECS = {
+    "none": None,
+    "zlib": numcodecs.Zlib(level=1),
+    "blosc_zstd_bitshuffle": numcodecs.Blosc(cname="zstd", clevel=3, shuffle=numcodecs.Blosc.BITSHUFFLE),
+}
+V3_CODECS = {
+    "zstd": zarr.codecs.ZstdCodec(level=3),
+    "gzip": zarr.codecs.GzipCodec(level=1),
+    "blosc_lz4": zarr.codecs.BloscCodec(cname="lz4", shuffle="shuffle"),
+    "sharded": None,
+}
+
+
+def values(dtype, rng):
+    """9x14 values of `dtype`, with the 4x5 chunk (1, 1) all equal to the fill value."""
+    if dtype == "bool":
+        data, fill = rng.random((9, 14)) < 0.5, True
+    elif dtype.startswith("float"):
+        data, fill = rng.normal(280, 15, (9, 14)).astype(dtype), np.nan
+        data[0, 0] = np.nan
+    else:
+        info = np.iinfo(dtype)
+        data = rng.integers(info.min, info.max, (9, 14), dtype=dtype, endpoint=True)
+        fill = info.max if dtype.startswith("uint") else -7
+    data[4:8, 5:10] = fill
+    return data, fill
+
+
+def write_arrays(out, rng):
+    stores = {}
+    for dtype in DTYPES:
+        data, fill = values(dtype, rng)
+        expected = f"arrays/expected/{dtype}.npy"
+        for version, codecs in ((2, V2_CODECS), (3, V3_CODECS)):
+            for codec_name, codec in codecs.items():
+                name = f"arrays/v{version}/{dtype}_{codec_name}.zarr"
+                options = {"compressors": codec} if codec is not None else {"compressors": None}
+                if codec_name == "sharded":
+                    options = {"shards": (8, 10), "compressors": zarr.codecs.ZstdCodec(level=1)}
+                array = zarr.create_array(
+                    store=str(out / name), shape=data.shape, chunks=(4, 5), dtype=dtype,
+                    fill_value=fill, zarr_format=version, write_data=True, **options,
+                )
+                array[...] = data
+                read = zarr.open_array(str(out / name), mode="r")[...]
+                np.testing.assert_array_equal(read, data)
+                stores[name] = {"dtype": dtype, "expected": expected}
+        np.save(out / expected, data)
+    return stores
+
+
+def cf_dataset(rng):
+    time = pd.date_range("2001-03-30", periods=12, freq="6h")
+    lat = np.array([60.0, 50.0, 40.0, 30.0, 20.0])
+    lon = np.arange(0.0, 360.0, 60.0)
+    t2m = rng.normal(281, 9, (12, 5, 6)).round(2)
+    t2m[3, 2, 1] = np.nan
+    precip = rng.gamma(1.5, 1.2, (12, 5, 6)).round(3)
+    precip[0, 0, :2] = np.nan
+    count = rng.integers(0, 60, 12).astype("float64")
+    count[5] = np.nan
+    ds = xr.Dataset(
+        {
+            "t2m": (("time", "lat", "lon"), t2m, {"units": "K", "long_name": "2 metre temperature"}),
+            "precip": (("time", "lat", "lon"), precip, {"units": "mm"}),
+            "station_count": ("time", count, {"long_name": "stations reporting"}),
+            "land": (("lat", "lon"), (rng.random((5, 6)) < 0.4).astype("int8"), {"flag_values": [0, 1], "flag_meanings": "sea land"}),
+            "height": ((), 2.0, {"units": "m"}),
+        },
+        coords={"time": time, "lat": ("lat", lat, {"units": "degrees_north"}), "lon": ("lon", lon, {"units": "degrees_east"})},
+        attrs={"title": "fresh CF test dataset", "Conventions": "CF-1.8"},
+    )
+    ds["t2m"].attrs["coordinates"] = "height"
+    encoding = {
+        "t2m": {"dtype": "int16", "scale_factor": 0.01, "add_offset": 280.0, "_FillValue": -32767, "chunks": (5, 3, 6)},
+        "precip": {"dtype": "uint16", "scale_factor": 0.001, "_FillValue": 65535, "chunks": (6, 5, 6)},
+        "station_count": {"dtype": "int32", "_FillValue": -1},
+        "time": {"units": "hours since 2001-01-01", "calendar": "standard", "dtype": "float64"},
+    }
+    return ds, encoding
+
+
+def describe(ds):
+    """What xarray decoded: per variable dims, dtype, attrs and values (NaN as null,
+    times as ISO strings)."""
+    def plain(da):
+        if np.issubdtype(da.dtype, np.datetime64):
+            return [str(t)[:19] for t in da.values.astype("datetime64[s]")]
+        vals = da.values.astype("float64")
+        return np.where(np.isnan(vals), None, vals).tolist()
+
+    return {
+        "sizes": {k: int(v) for k, v in ds.sizes.items()},
+        "data_vars": {
+            name: {"dims": list(v.dims), "dtype": str(v.dtype), "attrs": v.attrs, "values": plain(v)}
+            for name, v in ds.data_vars.items()
+        },
+        "coords": {
+            name: {"dims": list(v.dims), "dtype": str(v.dtype), "attrs": v.attrs, "values": plain(v)}
+            for name, v in ds.coords.items()
+        },
+        "attrs": ds.attrs,
+        "t2m_encoding": {k: v for k, v in ds.t2m.encoding.items() if k in ("dtype", "scale_factor", "add_offset", "_FillValue")},
+    }
+
+
+def write_datasets(out, rng):
+    ds, encoding = cf_dataset(rng)
+    datasets = {}
+    for name, options in (("datasets/cf_v2.zarr", {"zarr_format": 2, "consolidated": True}),
+                          ("datasets/cf_v3.zarr", {"zarr_format": 3, "consolidated": False})):
+        ds.to_zarr(out / name, mode="w", encoding=encoding, **options)
+        decoded = xr.open_zarr(out / name, consolidated=options["consolidated"])
+        spec = describe(decoded)
+        spec["t2m_encoding"]["dtype"] = str(spec["t2m_encoding"]["dtype"])
+        datasets[name] = spec
+    return datasets
+
+
+def main():
+    out = pathlib.Path(sys.argv[1]) if len(sys.argv) > 1 else ROOT / "build" / "reference" / "zarr"
+    shutil.rmtree(out, ignore_errors=True)
+    (out / "arrays" / "expected").mkdir(parents=True)
+    rng = np.random.default_rng(20261125)
+    manifest = {
+        "zarr_python": zarr.__version__,
+        "xarray": xr.__version__,
+        "stores": write_arrays(out, rng),
+        "datasets": write_datasets(out, rng),
+    }
+    (out / "manifest.json").write_text(json.dumps(manifest, indent=1, default=str))
+    print(f"{len(manifest['stores'])} arrays and {len(manifest['datasets'])} datasets "
+          f"from zarr-python {zarr.__version__} and xarray {xr.__version__} in {out}")
+
+
+if __name__ == "__main__":
+    main()
