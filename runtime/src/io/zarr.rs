@@ -5,10 +5,10 @@
 use std::panic::AssertUnwindSafe;
 use std::sync::Arc;
 
-use ndarray::ArrayD;
+use ndarray::{ArrayD, Slice};
 use serde_json::Value;
 use zarrs::array::data_type as zdt;
-use zarrs::array::{Array, ArrayMetadata, ArrayMetadataV2, ArraySubset, ElementOwned};
+use zarrs::array::{Array, ArrayMetadata, ArrayMetadataV2, ElementOwned};
 use zarrs::group::Group;
 use zarrs::storage::{ReadableListableStorageTraits, StoreKey};
 
@@ -30,9 +30,10 @@ type ZarrArray = Array<dyn ReadableListableStorageTraits>;
 /// let raw = OpenOptions::new().mask_and_scale(false).open_zarr("air_temperature.zarr")?;
 /// # Ok::<(), rangeo::Error>(())
 /// ```
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub struct OpenOptions {
     decode: Decode,
+    storage: Vec<(String, String)>,
 }
 
 impl Default for OpenOptions {
@@ -42,6 +43,7 @@ impl Default for OpenOptions {
                 mask_and_scale: true,
                 times: true,
             },
+            storage: Vec::new(),
         }
     }
 }
@@ -73,9 +75,28 @@ impl OpenOptions {
         self
     }
 
+    /// A setting of the object store, as `object_store` names them (fsspec's
+    /// `storage_options`): `aws_endpoint`, `aws_region`, `aws_access_key_id`,
+    /// `aws_skip_signature` for anonymous access, `allow_http`, ... Settings given here
+    /// win over the environment's (`AWS_ENDPOINT_URL`, `AWS_REGION`, ...).
+    ///
+    /// ```no_run
+    /// use rangeo::prelude::*;
+    /// let ds = OpenOptions::new()
+    ///     .storage_option("aws_endpoint", "http://127.0.0.1:9000")
+    ///     .storage_option("aws_skip_signature", "true")
+    ///     .open_zarr("s3://era5/surface.zarr")?;
+    /// # Ok::<(), rangeo::Error>(())
+    /// ```
+    #[must_use]
+    pub fn storage_option(mut self, key: &str, value: &str) -> Self {
+        self.storage.push((key.to_owned(), value.to_owned()));
+        self
+    }
+
     /// Opens the Zarr group at `url` as a lazy dataset: see [`open_zarr`].
     pub fn open_zarr(&self, url: &str) -> Result<Dataset, Error> {
-        let store = Store::open(url)?;
+        let store = Store::open(url, &self.storage)?;
         let arrays = group_arrays(&store)?;
         let mut variables = Vec::with_capacity(arrays.len());
         let mut coordinate_names: Vec<String> = Vec::new();
@@ -111,7 +132,8 @@ impl OpenOptions {
     }
 }
 
-/// Opens the Zarr group at `url` (a local path or `file://` URL) as a lazy dataset,
+/// Opens the Zarr group at `url` (a local path, or a `file://`, `http(s)://`, `s3://`,
+/// `gs://` or `az://` URL) as a lazy dataset,
 /// as `xarray.open_zarr` does: one variable per array, dimension names from
 /// `dimension_names` (v3) or `_ARRAY_DIMENSIONS` (v2), 1-D arrays named after their
 /// dimension as indexes (read at once), the CF conventions decoded. Chunks are read
@@ -142,7 +164,7 @@ pub fn open_zarr(url: &str) -> Result<Dataset, Error> {
 /// # Ok::<(), rangeo::Error>(())
 /// ```
 pub fn open_zarr_array(url: &str) -> Result<DataArray, Error> {
-    let store = Store::open(url)?;
+    let store = Store::open(url, &[])?;
     let storage: Arc<dyn ReadableListableStorageTraits> = store.storage.clone();
     let array = Array::open(storage, "/")
         .map_err(|e| Error::Storage(format!("cannot open the Zarr array at {url}: {e}")))?;
@@ -399,16 +421,18 @@ impl ZarrSource {
         })
     }
 
-    /// The stored values of `ranges`.
-    fn retrieve<T: ElementOwned + Element>(
-        &self,
-        ranges: &[std::ops::Range<u64>],
-    ) -> Result<Values, String> {
-        let subset = ArraySubset::new_with_ranges(ranges);
-        self.array
-            .retrieve_array_subset::<ArrayD<T>>(&subset)
-            .map(Values::from_array)
-            .map_err(|e| e.to_string())
+    /// The stored values of chunk `index`, cut to the array at its far edges. Whole
+    /// chunks are read with one request each (a remote store then needs no range
+    /// requests).
+    fn retrieve<T: ElementOwned + Element>(&self, index: &[usize]) -> Result<Values, String> {
+        let at: Vec<u64> = index.iter().map(|&i| i as u64).collect();
+        let chunk: ArrayD<T> = self.array.retrieve_chunk(&at).map_err(|e| e.to_string())?;
+        let lengths = self.chunks.shape_of(index);
+        if chunk.shape() == lengths.as_slice() {
+            return Ok(Values::from_array(chunk));
+        }
+        let inside = chunk.slice_each_axis(|axis| Slice::from(0..lengths[axis.axis.index()]));
+        Ok(Values::from_array(inside.to_owned()))
     }
 }
 
@@ -430,24 +454,18 @@ impl ChunkSource for ZarrSource {
     }
 
     fn read(&self, index: &[usize]) -> Result<Values, Error> {
-        let ranges: Vec<std::ops::Range<u64>> = self
-            .chunks
-            .region(index)
-            .into_iter()
-            .map(|r| r.start as u64..r.end as u64)
-            .collect();
         let raw = match self.stored {
-            DType::Bool => self.retrieve::<bool>(&ranges),
-            DType::Int8 => self.retrieve::<i8>(&ranges),
-            DType::Int16 => self.retrieve::<i16>(&ranges),
-            DType::Int32 => self.retrieve::<i32>(&ranges),
-            DType::Int64 => self.retrieve::<i64>(&ranges),
-            DType::UInt8 => self.retrieve::<u8>(&ranges),
-            DType::UInt16 => self.retrieve::<u16>(&ranges),
-            DType::UInt32 => self.retrieve::<u32>(&ranges),
-            DType::UInt64 => self.retrieve::<u64>(&ranges),
-            DType::Float32 => self.retrieve::<f32>(&ranges),
-            DType::Float64 => self.retrieve::<f64>(&ranges),
+            DType::Bool => self.retrieve::<bool>(index),
+            DType::Int8 => self.retrieve::<i8>(index),
+            DType::Int16 => self.retrieve::<i16>(index),
+            DType::Int32 => self.retrieve::<i32>(index),
+            DType::Int64 => self.retrieve::<i64>(index),
+            DType::UInt8 => self.retrieve::<u8>(index),
+            DType::UInt16 => self.retrieve::<u16>(index),
+            DType::UInt32 => self.retrieve::<u32>(index),
+            DType::UInt64 => self.retrieve::<u64>(index),
+            DType::Float32 => self.retrieve::<f32>(index),
+            DType::Float64 => self.retrieve::<f64>(index),
             other => unreachable!("{other} is not read from Zarr"),
         }
         .map_err(|e| {
