@@ -477,3 +477,73 @@ fn open_zarr_group_arrays(group: &Path) -> Vec<(String, DataArray)> {
         })
         .collect()
 }
+
+/// The elements in C order as little-endian bytes, as numpy's `tobytes()` gives them.
+fn le_bytes(values: &Values) -> Vec<u8> {
+    macro_rules! bytes {
+        ($a:expr) => {
+            $a.iter().flat_map(|x| x.to_le_bytes()).collect()
+        };
+    }
+    match values {
+        Values::Bool(a) => a.iter().map(|&b| u8::from(b)).collect(),
+        Values::Int8(a) => bytes!(a),
+        Values::Int16(a) => bytes!(a),
+        Values::Int32(a) => bytes!(a),
+        Values::Int64(a) => bytes!(a),
+        Values::UInt8(a) => bytes!(a),
+        Values::UInt16(a) => bytes!(a),
+        Values::UInt32(a) => bytes!(a),
+        Values::UInt64(a) => bytes!(a),
+        Values::Float32(a) => bytes!(a),
+        Values::Float64(a) => bytes!(a),
+        other => panic!("no bytes for {}", other.dtype()),
+    }
+}
+
+#[test]
+fn zarrs_test_stores_read_as_zarr_python_reads_them() {
+    use sha2::{Digest, Sha256};
+    let Some(data) = shared() else { return };
+    let root = data.join("zarr/zarrs-tests-data");
+    let expected = json(&root.join("expected_by_zarr_python.json"));
+    let held = [
+        "bool", "int8", "int16", "int32", "int64", "uint8", "uint16", "uint32", "uint64",
+        "float32", "float64",
+    ];
+    let (mut read, mut refused) = (Vec::new(), Vec::new());
+    for (path, spec) in expected["arrays"].as_object().unwrap() {
+        if spec.get("error").is_some() {
+            continue; // zarr-python does not read it either
+        }
+        let opened = open_zarr_array(root.join(path).to_str().unwrap());
+        let dtype = spec["dtype"].as_str().unwrap();
+        if !held.contains(&dtype) || path.contains("zfpy") {
+            // Text, dates and durations are not held by rangeo yet, and the zfp codec
+            // (a C library) is not built in: each is named in the error.
+            let error = opened.expect_err(path).to_string();
+            assert!(
+                error.contains("data type") || error.contains("zfp"),
+                "{path}: {error}"
+            );
+            refused.push(path.clone());
+            continue;
+        }
+        let array = opened.unwrap_or_else(|e| panic!("{path}: {e}"));
+        assert_eq!(array.dtype().to_string(), dtype, "{path}: dtype");
+        let shape: Vec<usize> = serde_json::from_value(spec["shape"].clone()).unwrap();
+        assert_eq!(array.shape(), shape, "{path}: shape");
+        let values = computed(&array);
+        let digest: String = Sha256::digest(le_bytes(&values))
+            .iter()
+            .map(|b| format!("{b:02x}"))
+            .collect();
+        assert_eq!(digest, spec["sha256_c_order_bytes"], "{path}: values");
+        read.push(path.clone());
+    }
+    // Of the 55 arrays zarr-python reads: 25 numeric arrays read identically; the two
+    // zfp-compressed arrays, 6 of text, 12 of dates, 6 of durations, 3 of fixed-width
+    // text and 1 of raw bytes are refused with their codec or type named.
+    assert_eq!(read.len(), 25, "read: {read:?}");
+    assert_eq!(refused.len(), 30, "refused: {refused:?}");
+}
