@@ -534,10 +534,9 @@ fn zarrs_test_stores_read_as_zarr_python_reads_them() {
         let shape: Vec<usize> = serde_json::from_value(spec["shape"].clone()).unwrap();
         assert_eq!(array.shape(), shape, "{path}: shape");
         let values = computed(&array);
-        let digest: String = Sha256::digest(le_bytes(&values))
+        let digest = Sha256::digest(le_bytes(&values))
             .iter()
-            .map(|b| format!("{b:02x}"))
-            .collect();
+            .fold(String::new(), |hex, b| hex + &format!("{b:02x}"));
         assert_eq!(digest, spec["sha256_c_order_bytes"], "{path}: values");
         read.push(path.clone());
     }
