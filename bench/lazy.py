@@ -24,7 +24,6 @@ import json
 import pathlib
 import resource
 import subprocess
-import time
 
 import dask
 import dask.array as da
@@ -32,18 +31,10 @@ import numpy as np
 import pandas as pd
 import xarray as xr
 
+from timing import best_of
+
 ROOT = pathlib.Path(__file__).resolve().parent.parent
 ANALYSES = ("mean over time", "monthly climatology", "weighted area mean", "anomaly std")
-
-
-def best_of(repeat, f):
-    best, checksum = float("inf"), None
-    for _ in range(repeat):
-        start = time.perf_counter()
-        result = f()
-        best = min(best, time.perf_counter() - start)
-        checksum = float(np.asarray(result, dtype=np.float64).mean())
-    return {"seconds": best, "checksum": checksum}
 
 
 def dask_times(args):

@@ -20,9 +20,10 @@ import pathlib
 import resource
 import subprocess
 import sys
-import time
 
 import numpy as np
+
+from timing import best_of
 
 ROOT = pathlib.Path(__file__).resolve().parent.parent
 STORE = ROOT / "build" / "bench" / "air_v3_zstd.zarr"
@@ -57,16 +58,6 @@ def make_store():
         block = base + 10 * np.cos(2 * np.pi * days / 365.25) + rng.normal(0, 1.5, (CHUNK, ny, nx))
         array[start:start + CHUNK] = np.round(block, 2).astype("float32")
     (STORE / "done").write_text("complete\n")
-
-
-def best_of(repeat, f):
-    best, checksum = float("inf"), None
-    for _ in range(repeat):
-        start = time.perf_counter()
-        result = f()
-        best = min(best, time.perf_counter() - start)
-        checksum = float(np.asarray(result, dtype=np.float64).mean())
-    return {"seconds": best, "checksum": checksum}
 
 
 def peer(repeat):

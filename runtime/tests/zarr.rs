@@ -7,6 +7,8 @@
 
 #[path = "support/npy.rs"]
 mod npy;
+#[path = "support/values.rs"]
+mod values;
 
 use std::ops::Not;
 use std::path::{Path, PathBuf};
@@ -14,6 +16,7 @@ use std::path::{Path, PathBuf};
 use rangeo::array::{DType, DataArray, DateTime64, Method, Values};
 use rangeo::io::{OpenOptions, open_zarr, open_zarr_array};
 use serde_json::Value;
+use values::{computed, same};
 
 /// `../shared/data`, or `None` (with a note) when it is not there.
 fn shared() -> Option<PathBuf> {
@@ -32,35 +35,6 @@ fn shared() -> Option<PathBuf> {
 fn json(path: &Path) -> Value {
     let text = std::fs::read_to_string(path).unwrap_or_else(|e| panic!("{}: {e}", path.display()));
     serde_json::from_str(&text).expect("JSON")
-}
-
-/// Whether two arrays hold the same values: equal dtype and shape, and each element
-/// equal (NaN equal to NaN).
-fn same(got: &Values, want: &Values) -> bool {
-    if got.dtype() != want.dtype() || got.shape() != want.shape() {
-        return false;
-    }
-    match (got, want) {
-        (Values::Float32(a), Values::Float32(b)) => a
-            .iter()
-            .zip(b)
-            .all(|(x, y)| x.total_cmp(y).is_eq() || (x.is_nan() && y.is_nan())),
-        (Values::Float64(a), Values::Float64(b)) => a
-            .iter()
-            .zip(b)
-            .all(|(x, y)| x.total_cmp(y).is_eq() || (x.is_nan() && y.is_nan())),
-        _ => got == want,
-    }
-}
-
-fn computed(array: &DataArray) -> Values {
-    array
-        .compute()
-        .unwrap_or_else(|e| panic!("{:?}: {e}", array.name()))
-        .variable()
-        .to_values()
-        .unwrap()
-        .into_owned()
 }
 
 /// JSON numbers (null for NaN), nested as the array's shape, as float64.

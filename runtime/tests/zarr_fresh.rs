@@ -6,12 +6,15 @@
 
 #[path = "support/npy.rs"]
 mod npy;
+#[path = "support/values.rs"]
+mod values;
 
 use std::path::PathBuf;
 
-use rangeo::array::{DType, DataArray, DateTime64, Values};
+use rangeo::array::{DType, DateTime64, Values};
 use rangeo::io::{open_zarr, open_zarr_array};
 use serde_json::Value;
+use values::{computed, same};
 
 /// Where the fixtures are: `RANGEO_FRESH_ZARR` or `build/reference/zarr`.
 fn directory() -> PathBuf {
@@ -31,16 +34,6 @@ fn manifest() -> Value {
         )
     });
     serde_json::from_str(&text).expect("JSON")
-}
-
-fn computed(array: &DataArray) -> Values {
-    array
-        .compute()
-        .unwrap_or_else(|e| panic!("{:?}: {e}", array.name()))
-        .variable()
-        .to_values()
-        .unwrap()
-        .into_owned()
 }
 
 /// Values as JSON as the fixture script writes them: floats with null for NaN, times
@@ -81,20 +74,10 @@ fn arrays_written_by_zarr_python_read_back_identically() {
             .unwrap_or_else(|e| panic!("{store}: {e}"));
         assert_eq!(array.dtype().to_string(), spec["dtype"], "{store}: dtype");
         let want = npy::read(&root.join(spec["expected"].as_str().unwrap()));
-        let got = computed(&array);
-        assert_eq!(got.shape(), want.shape(), "{store}: shape");
-        let same = match (&got, &want) {
-            (Values::Float32(a), Values::Float32(b)) => a
-                .iter()
-                .zip(b)
-                .all(|(x, y)| x.total_cmp(y).is_eq() || (x.is_nan() && y.is_nan())),
-            (Values::Float64(a), Values::Float64(b)) => a
-                .iter()
-                .zip(b)
-                .all(|(x, y)| x.total_cmp(y).is_eq() || (x.is_nan() && y.is_nan())),
-            _ => got == want,
-        };
-        assert!(same, "{store}: values differ from zarr-python's");
+        assert!(
+            same(&computed(&array), &want),
+            "{store}: values differ from zarr-python's"
+        );
     }
     // 11 dtypes, 3 v2 and 4 v3 codec set-ups.
     assert_eq!(stores.len(), 11 * 7);

@@ -1,0 +1,188 @@
+//! Zarr stores read from real servers that the tests start on 127.0.0.1 with the test
+//! environment's `.venv`, serving the fresh fixtures of `tests/reference/make_zarr.py`:
+//! tornado's static file server (`tests/servers/static_http.py`) for HTTP, and moto's
+//! S3 server, which checks credentials (`tests/servers/s3.py`). What comes from a server
+//! must equal what the same store gives from disk; a missing store, an unlistable store
+//! without consolidated metadata and wrong credentials are clear errors.
+
+#[path = "support/values.rs"]
+mod values;
+
+use std::io::{BufRead, BufReader};
+use std::net::TcpStream;
+use std::path::PathBuf;
+use std::process::{Child, Command, Stdio};
+use std::time::{Duration, Instant};
+
+use rangeo::array::Dataset;
+use rangeo::io::{OpenOptions, open_zarr};
+use serde_json::Value;
+use values::{computed, same};
+
+fn root() -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("..")
+}
+
+/// The fresh fixtures: `RANGEO_FRESH_ZARR` or `build/reference/zarr`.
+fn fixtures() -> PathBuf {
+    let fixtures = std::env::var_os("RANGEO_FRESH_ZARR")
+        .map_or_else(|| root().join("build/reference/zarr"), PathBuf::from);
+    assert!(
+        fixtures.join("manifest.json").exists(),
+        "no fixtures in {}; make them with `.venv/bin/python tests/reference/make_zarr.py`",
+        fixtures.display()
+    );
+    fixtures
+}
+
+/// A server script of `tests/servers` run with the test environment's Python
+/// (`RANGEO_PYTHON` or `.venv/bin/python`), stopped on drop.
+struct Server(Child);
+
+impl Server {
+    fn start(script: &str, args: &[&std::ffi::OsStr]) -> Self {
+        let python = std::env::var_os("RANGEO_PYTHON")
+            .map_or_else(|| root().join(".venv/bin/python"), PathBuf::from);
+        let child = Command::new(&python)
+            .arg(root().join("tests/servers").join(script))
+            .args(args)
+            .stdout(Stdio::piped())
+            .stderr(Stdio::null())
+            .spawn()
+            .unwrap_or_else(|e| {
+                panic!(
+                    "cannot start {script} with {}: {e} (scripts/test.sh makes .venv)",
+                    python.display()
+                )
+            });
+        Self(child)
+    }
+}
+
+impl Drop for Server {
+    fn drop(&mut self) {
+        let _ = self.0.kill();
+        let _ = self.0.wait();
+    }
+}
+
+/// Whether `remote` holds what `local` does: sizes, attributes, and every variable's
+/// attributes and values.
+fn same_dataset(remote: &Dataset, local: &Dataset) {
+    assert_eq!(remote.sizes(), local.sizes());
+    assert_eq!(remote.attrs(), local.attrs());
+    for name in [
+        "t2m",
+        "precip",
+        "station_count",
+        "land",
+        "height",
+        "time",
+        "lat",
+        "lon",
+    ] {
+        let (r, l) = (remote.get(name).unwrap(), local.get(name).unwrap());
+        assert_eq!(r.is_lazy(), l.is_lazy(), "{name}: lazy");
+        assert_eq!(r.attrs(), l.attrs(), "{name}: attrs");
+        assert!(same(&computed(&r), &computed(&l)), "{name}: values");
+    }
+}
+
+fn local(store: &str) -> Dataset {
+    open_zarr(fixtures().join("datasets").join(store).to_str().unwrap()).unwrap()
+}
+
+#[test]
+fn a_store_over_http_reads_as_it_does_from_disk() {
+    let fixtures = fixtures();
+    let port = std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port();
+    let _server = Server::start(
+        "static_http.py",
+        &[fixtures.as_os_str(), port.to_string().as_ref()],
+    );
+    let started = Instant::now();
+    while TcpStream::connect(("127.0.0.1", port)).is_err() {
+        assert!(
+            started.elapsed() < Duration::from_secs(30),
+            "the HTTP server did not start"
+        );
+        std::thread::sleep(Duration::from_millis(50));
+    }
+    let url = |path: &str| format!("http://127.0.0.1:{port}/{path}");
+    // v2 with consolidated metadata needs no listing, which plain HTTP cannot do.
+    let remote = open_zarr(&url("datasets/cf_v2.zarr")).unwrap();
+    same_dataset(&remote, &local("cf_v2.zarr"));
+
+    let missing = url("datasets/nothing_here.zarr");
+    let error = open_zarr(&missing).unwrap_err().to_string();
+    assert!(
+        error.contains(&missing) && error.contains("no Zarr group"),
+        "{error}"
+    );
+    // v3 without consolidated metadata needs a listing that HTTP servers do not give.
+    let unlisted = url("datasets/cf_v3.zarr");
+    let error = open_zarr(&unlisted).unwrap_err().to_string();
+    assert!(
+        error.contains(&unlisted) && error.contains("list"),
+        "{error}"
+    );
+}
+
+#[test]
+fn stores_in_s3_read_as_from_disk_and_bad_credentials_are_clear_errors() {
+    let datasets = fixtures().join("datasets");
+    let mut server = Server::start(
+        "s3.py",
+        &[
+            datasets.as_os_str(),
+            "rangeo-test".as_ref(),
+            "stores".as_ref(),
+        ],
+    );
+    // moto says it is starting; the server's JSON line follows when it is ready.
+    let line = BufReader::new(server.0.stdout.take().unwrap())
+        .lines()
+        .map(Result::unwrap)
+        .find(|line| line.starts_with('{'))
+        .expect("the S3 server did not start");
+    let config: Value = serde_json::from_str(&line).expect("the server's settings as JSON");
+    let get = |key: &str| config[key].as_str().unwrap().to_owned();
+    let options = |secret: &str| {
+        OpenOptions::new()
+            .storage_option("aws_endpoint", &get("endpoint"))
+            .storage_option("aws_region", &get("region"))
+            .storage_option("aws_access_key_id", &get("access_key_id"))
+            .storage_option("aws_secret_access_key", secret)
+            .storage_option("aws_allow_http", "true")
+    };
+    let reader = options(&get("secret_access_key"));
+    for store in ["cf_v2.zarr", "cf_v3.zarr"] {
+        let url = format!("s3://rangeo-test/stores/{store}");
+        let remote = reader
+            .open_zarr(&url)
+            .unwrap_or_else(|e| panic!("{url}: {e}"));
+        same_dataset(&remote, &local(store));
+    }
+
+    let url = "s3://rangeo-test/stores/cf_v3.zarr";
+    let error = options("not-the-secret")
+        .open_zarr(url)
+        .unwrap_err()
+        .to_string();
+    assert!(error.contains(url), "{error}");
+    assert!(
+        error.contains("403") || error.contains("Signature"),
+        "{error}"
+    );
+
+    let missing = "s3://rangeo-test/stores/nothing_here.zarr";
+    let error = reader.open_zarr(missing).unwrap_err().to_string();
+    assert!(
+        error.contains(missing) && error.contains("no Zarr group"),
+        "{error}"
+    );
+}
