@@ -33,7 +33,7 @@ pub use aggregate::Weighted;
 pub use align::{Join, align, broadcast};
 pub use arithmetic::{How, Operand};
 pub use calendar::{Calendar, CfDateTime};
-pub use cf::decode_cf_times;
+pub use cf::{decode_cf_times, encode_cf_times, infer_cf_time_units};
 pub use combine::merge;
 pub use coords::{Coordinates, IntoCoord};
 pub use data::Data;

@@ -48,4 +48,5 @@ pub use task::Inputs;
 pub(crate) use elementwise::Elementwise;
 pub(crate) use lazy::{Groups, arrange_block};
 pub(crate) use memory::{default_budget, keep_freed_memory};
-pub(crate) use run::{Watch, compute, persist};
+pub(crate) use run::{Watch, compute, persist, stream};
+pub(crate) use source::{put, slice};

@@ -11,7 +11,8 @@
 //! ```
 
 mod decode;
+mod encode;
 mod store;
 mod zarr;
 
-pub use zarr::{OpenOptions, open_zarr, open_zarr_array};
+pub use zarr::{OpenOptions, WriteMode, WriteOptions, open_zarr, open_zarr_array};

@@ -9,8 +9,9 @@ nothing from ../shared.
 * datasets/: one CF-encoded xarray Dataset (packed int16 with scale_factor /
   add_offset / _FillValue, uint16 with _FillValue, int32 counts with _FillValue, int8
   flags, float64 times "hours since", a `coordinates` attribute) written by
-  `Dataset.to_zarr` as v2 with consolidated metadata and as v3, and what
-  `xr.open_zarr` decodes from each.
+  `Dataset.to_zarr` as v2 with consolidated metadata and as v3, appended along time
+  in three writes (v2 and v3), and with a region rewritten (v3); and what
+  `xr.open_zarr` decodes from each (describe.py).
 
 Run: .venv/bin/python tests/reference/make_zarr.py [OUT]  (scripts/test.sh does).
 """
@@ -25,6 +26,8 @@ import numpy as np
 import pandas as pd
 import xarray as xr
 import zarr
+
+from describe import describe
 
 ROOT = pathlib.Path(__file__).resolve().parents[2]
 
@@ -112,40 +115,28 @@ def cf_dataset(rng):
     return ds, encoding
 
 
-def describe(ds):
-    """What xarray decoded: per variable dims, dtype, attrs and values (NaN as null,
-    times as ISO strings)."""
-    def plain(da):
-        if np.issubdtype(da.dtype, np.datetime64):
-            return [str(t)[:19] for t in da.values.astype("datetime64[s]")]
-        vals = da.values.astype("float64")
-        return np.where(np.isnan(vals), None, vals).tolist()
-
-    return {
-        "sizes": {k: int(v) for k, v in ds.sizes.items()},
-        "data_vars": {
-            name: {"dims": list(v.dims), "dtype": str(v.dtype), "attrs": v.attrs, "values": plain(v)}
-            for name, v in ds.data_vars.items()
-        },
-        "coords": {
-            name: {"dims": list(v.dims), "dtype": str(v.dtype), "attrs": v.attrs, "values": plain(v)}
-            for name, v in ds.coords.items()
-        },
-        "attrs": ds.attrs,
-        "t2m_encoding": {k: v for k, v in ds.t2m.encoding.items() if k in ("dtype", "scale_factor", "add_offset", "_FillValue")},
-    }
-
-
 def write_datasets(out, rng):
     ds, encoding = cf_dataset(rng)
     datasets = {}
     for name, options in (("datasets/cf_v2.zarr", {"zarr_format": 2, "consolidated": True}),
                           ("datasets/cf_v3.zarr", {"zarr_format": 3, "consolidated": False})):
         ds.to_zarr(out / name, mode="w", encoding=encoding, **options)
-        decoded = xr.open_zarr(out / name, consolidated=options["consolidated"])
-        spec = describe(decoded)
-        spec["t2m_encoding"]["dtype"] = str(spec["t2m_encoding"]["dtype"])
-        datasets[name] = spec
+        datasets[name] = describe(xr.open_zarr(out / name, consolidated=options["consolidated"]))
+    # Appended along time (the first append starts inside a chunk of 5) and written
+    # by region, as xarray does both.
+    for version in (2, 3):
+        name = f"datasets/appended_v{version}.zarr"
+        ds.isel(time=slice(0, 7)).to_zarr(out / name, mode="w", encoding=encoding, zarr_format=version)
+        ds.isel(time=slice(7, 9)).to_zarr(out / name, append_dim="time")
+        ds.isel(time=slice(9, 12)).to_zarr(out / name, append_dim="time")
+        datasets[name] = describe(xr.open_zarr(out / name))
+    name = "datasets/region_v3.zarr"
+    ds.to_zarr(out / name, mode="w", encoding=encoding, zarr_format=3)
+    changed = ds.isel(time=slice(5, 10)).drop_vars(["land", "lat", "lon", "height"])
+    changed = changed + 1.0
+    changed["time"] = ds.time.isel(time=slice(5, 10))
+    changed.to_zarr(out / name, region={"time": slice(5, 10)})
+    datasets[name] = describe(xr.open_zarr(out / name))
     return datasets
 
 

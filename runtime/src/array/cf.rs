@@ -32,26 +32,7 @@ use crate::Error;
 /// ```
 pub fn decode_cf_times(values: &Values, units: &str, calendar: &str) -> Result<Values, Error> {
     let calendar: Calendar = calendar.parse()?;
-    let bad = || {
-        Error::Operation(format!(
-            "cannot read {units:?} as CF time units (\"<unit> since <date>\")"
-        ))
-    };
-    let (unit, origin) = units.split_once(" since ").ok_or_else(bad)?;
-    let step: i128 = match unit.trim().to_ascii_lowercase().as_str() {
-        "days" | "day" | "d" => NS_PER_DAY,
-        "hours" | "hour" | "h" => NS_PER_HOUR,
-        "minutes" | "minute" | "min" => NS_PER_MINUTE,
-        "seconds" | "second" | "s" => NS_PER_SECOND,
-        "milliseconds" | "millisecond" | "ms" => 1_000_000,
-        "microseconds" | "microsecond" | "us" => 1_000,
-        "nanoseconds" | "nanosecond" | "ns" => 1,
-        _ => return Err(bad()),
-    }
-    .into();
-    let micros = Clock::cftime(calendar);
-    let origin = origin.trim().trim_end_matches('Z').trim_end_matches(" UTC");
-    let origin = i128::from(Period::parse_in(origin, micros).map_err(|_| bad())?.start) * 1000;
+    let (step, origin) = parse_units(units, calendar)?;
     // Nanoseconds since 1970-01-01 of the calendar, wide enough for any count.
     let nanos: ArrayD<Option<i128>> = if values.dtype().is_integer() {
         let counts = values.cast(DType::Int64)?;
@@ -91,7 +72,147 @@ pub fn decode_cf_times(values: &Values, units: &str, calendar: &str) -> Result<V
             })?,
         };
     }
-    Ok(micros.values(&ticks))
+    Ok(Clock::cftime(calendar).values(&ticks))
+}
+
+/// The length of one unit and the origin of CF time `units`, in nanoseconds (the
+/// origin since 1970-01-01 of `calendar`).
+fn parse_units(units: &str, calendar: Calendar) -> Result<(i128, i128), Error> {
+    let bad = || {
+        Error::Operation(format!(
+            "cannot read {units:?} as CF time units (\"<unit> since <date>\")"
+        ))
+    };
+    let (unit, origin) = units.split_once(" since ").ok_or_else(bad)?;
+    let step = UNITS
+        .iter()
+        .find(|(_, names, _)| names.contains(&unit.trim().to_ascii_lowercase().as_str()))
+        .ok_or_else(bad)?
+        .2;
+    let origin = origin.trim().trim_end_matches('Z').trim_end_matches(" UTC");
+    let origin = Period::parse_in(origin, Clock::cftime(calendar)).map_err(|_| bad())?;
+    Ok((step.into(), i128::from(origin.start) * 1000))
+}
+
+/// CF time units, coarsest first: the name written, the names read, nanoseconds.
+const UNITS: [(&str, &[&str], i64); 7] = [
+    ("days", &["days", "day", "d"], NS_PER_DAY),
+    ("hours", &["hours", "hour", "h"], NS_PER_HOUR),
+    ("minutes", &["minutes", "minute", "min"], NS_PER_MINUTE),
+    ("seconds", &["seconds", "second", "s"], NS_PER_SECOND),
+    (
+        "milliseconds",
+        &["milliseconds", "millisecond", "ms"],
+        1_000_000,
+    ),
+    (
+        "microseconds",
+        &["microseconds", "microsecond", "us"],
+        1_000,
+    ),
+    ("nanoseconds", &["nanoseconds", "nanosecond", "ns"], 1),
+];
+
+/// Nanoseconds since 1970-01-01 of their calendar for each time (`None` for NaT), and
+/// the calendar; an error for values that are not times.
+fn nanos_of(times: &Values) -> Result<(ArrayD<Option<i128>>, Calendar), Error> {
+    let (ticks, clock) = times.times().ok_or_else(|| {
+        Error::Operation(format!(
+            "CF time encoding needs datetime64 or cftime values, not {}",
+            times.dtype()
+        ))
+    })?;
+    let scale = i128::from(clock.nanos(1));
+    let nanos = ticks.mapv(|t| (t != i64::MIN).then(|| i128::from(t) * scale));
+    Ok((nanos, clock.calendar))
+}
+
+/// The CF units and calendar xarray chooses for `times` when their encoding gives
+/// none: the coarsest unit that counts every step between them exactly, since the
+/// first time; `proleptic_gregorian` for `datetime64`, the times' own calendar for
+/// cftime-like ones.
+///
+/// ```
+/// use rangeo::array::{DateTime64, Values, infer_cf_time_units};
+/// let t = Values::from_vec(vec!["2013-01-01".parse::<DateTime64>()?, "2013-01-01T06".parse::<DateTime64>()?]);
+/// assert_eq!(
+///     infer_cf_time_units(&t)?,
+///     ("hours since 2013-01-01 00:00:00".to_owned(), "proleptic_gregorian".to_owned())
+/// );
+/// # Ok::<(), rangeo::Error>(())
+/// ```
+pub fn infer_cf_time_units(times: &Values) -> Result<(String, String), Error> {
+    let (nanos, calendar) = nanos_of(times)?;
+    let present: Vec<i128> = nanos.iter().flatten().copied().collect();
+    let first = present.first().copied().unwrap_or(0);
+    let (unit, _, _) = UNITS
+        .iter()
+        .find(|(_, _, step)| {
+            present
+                .iter()
+                .all(|t| (t - first).rem_euclid(i128::from(*step)) == 0)
+        })
+        .expect("nanoseconds count everything");
+    let clock = Clock::cftime(calendar);
+    let micros = i64::try_from(first.div_euclid(1000)).expect("a time that was an i64");
+    let fields = clock.fields(micros);
+    let origin = format!(
+        "{:04}-{:02}-{:02} {:02}:{:02}:{:02}",
+        fields.year,
+        fields.month,
+        fields.day,
+        fields.hour(),
+        fields.minute(),
+        fields.second()
+    );
+    let calendar = if times.dtype() == DType::DateTime64 {
+        "proleptic_gregorian"
+    } else {
+        calendar.name()
+    };
+    Ok((format!("{unit} since {origin}"), calendar.to_owned()))
+}
+
+/// Encodes times as CF numbers, the inverse of [`decode_cf_times`]: `times`
+/// (datetime64 or cftime-like) counted in `units` on `calendar`. Counts are `int64`
+/// when every time is a whole number of units, `float64` otherwise; NaT becomes NaN.
+///
+/// ```
+/// use rangeo::array::{DateTime64, Values, encode_cf_times};
+/// let t = Values::from_vec(vec!["2013-01-01T06".parse::<DateTime64>()?, "2013-01-02".parse::<DateTime64>()?]);
+/// let hours = encode_cf_times(&t, "hours since 2013-01-01", "standard")?;
+/// assert_eq!(hours.array::<i64>()?.as_slice().unwrap(), [6, 24]);
+/// let days = encode_cf_times(&t, "days since 2013-01-01", "standard")?;
+/// assert_eq!(days.array::<f64>()?.as_slice().unwrap(), [0.25, 1.0]);
+/// # Ok::<(), rangeo::Error>(())
+/// ```
+pub fn encode_cf_times(times: &Values, units: &str, calendar: &str) -> Result<Values, Error> {
+    let target: Calendar = calendar.parse()?;
+    let (nanos, own) = nanos_of(times)?;
+    let differs = |c: Calendar| !matches!(c, Calendar::Standard | Calendar::ProlepticGregorian);
+    if own != target && (differs(own) || differs(target)) {
+        return Err(Error::Operation(format!(
+            "cannot encode times on the {own} calendar as {target} times"
+        )));
+    }
+    let (step, origin) = parse_units(units, target)?;
+    let exact = nanos
+        .iter()
+        .all(|t| t.is_some_and(|t| (t - origin) % step == 0));
+    if exact {
+        let counts = nanos.mapv(|t| (t.expect("checked") - origin) / step);
+        if counts.iter().all(|&c| i64::try_from(c).is_ok()) {
+            return Ok(Values::from_array(
+                counts.mapv(|c| i64::try_from(c).expect("checked")),
+            ));
+        }
+    }
+    Ok(Values::from_array(nanos.mapv(|t| {
+        t.map_or(f64::NAN, |t| {
+            let offset = t - origin;
+            (offset / step) as f64 + (offset % step) as f64 / step as f64
+        })
+    })))
 }
 
 #[cfg(test)]

@@ -154,8 +154,42 @@ impl DType {
         })
     }
 
-    fn is_signed(self) -> bool {
+    /// Whether elements are signed integers.
+    pub(crate) fn is_signed(self) -> bool {
         matches!(self, Self::Int8 | Self::Int16 | Self::Int32 | Self::Int64)
+    }
+
+    /// The integer type of the same width and the other signedness (`int8` for
+    /// `uint8`, ...); other types are their own.
+    pub(crate) fn other_sign(self) -> Self {
+        match self {
+            Self::Int8 => Self::UInt8,
+            Self::Int16 => Self::UInt16,
+            Self::Int32 => Self::UInt32,
+            Self::Int64 => Self::UInt64,
+            Self::UInt8 => Self::Int8,
+            Self::UInt16 => Self::Int16,
+            Self::UInt32 => Self::Int32,
+            Self::UInt64 => Self::Int64,
+            other => other,
+        }
+    }
+
+    /// The smallest and largest value of an integer type, as floats (`None` for other
+    /// types).
+    #[allow(clippy::cast_precision_loss, reason = "range ends only bound checks")]
+    pub(crate) fn integer_range(self) -> Option<(f64, f64)> {
+        Some(match self {
+            Self::Int8 => (f64::from(i8::MIN), f64::from(i8::MAX)),
+            Self::Int16 => (f64::from(i16::MIN), f64::from(i16::MAX)),
+            Self::Int32 => (f64::from(i32::MIN), f64::from(i32::MAX)),
+            Self::Int64 => (i64::MIN as f64, i64::MAX as f64),
+            Self::UInt8 => (0.0, f64::from(u8::MAX)),
+            Self::UInt16 => (0.0, f64::from(u16::MAX)),
+            Self::UInt32 => (0.0, f64::from(u32::MAX)),
+            Self::UInt64 => (0.0, u64::MAX as f64),
+            _ => return None,
+        })
     }
 
     /// The numpy name.
@@ -180,6 +214,36 @@ impl DType {
         }
     }
 }
+
+impl std::str::FromStr for DType {
+    type Err = crate::Error;
+
+    /// Reads a numpy dtype name (`"int16"`, `"float32"`, `"datetime64[ns]"`, ...).
+    fn from_str(name: &str) -> Result<Self, Self::Err> {
+        ALL.into_iter()
+            .find(|dtype| dtype.name() == name)
+            .ok_or_else(|| crate::Error::Operation(format!("unknown dtype {name:?}")))
+    }
+}
+
+/// Every dtype.
+const ALL: [DType; 15] = [
+    DType::Bool,
+    DType::Int8,
+    DType::Int16,
+    DType::Int32,
+    DType::Int64,
+    DType::UInt8,
+    DType::UInt16,
+    DType::UInt32,
+    DType::UInt64,
+    DType::Float32,
+    DType::Float64,
+    DType::DateTime64,
+    DType::TimeDelta64,
+    DType::CfDateTime,
+    DType::Str,
+];
 
 impl fmt::Display for DType {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {

@@ -163,6 +163,23 @@ impl Values {
         self.len() == 0
     }
 
+    /// Integers with the same bits read with the other signedness, as numpy's `view`
+    /// reads them (`_Unsigned`); other values unchanged.
+    #[allow(clippy::cast_sign_loss, clippy::cast_possible_wrap)]
+    pub(crate) fn reinterpret_sign(self) -> Self {
+        match self {
+            Self::Int8(a) => Self::UInt8(a.mapv(|x| x as u8)),
+            Self::Int16(a) => Self::UInt16(a.mapv(|x| x as u16)),
+            Self::Int32(a) => Self::UInt32(a.mapv(|x| x as u32)),
+            Self::Int64(a) => Self::UInt64(a.mapv(|x| x as u64)),
+            Self::UInt8(a) => Self::Int8(a.mapv(|x| x as i8)),
+            Self::UInt16(a) => Self::Int16(a.mapv(|x| x as i16)),
+            Self::UInt32(a) => Self::Int32(a.mapv(|x| x as i32)),
+            Self::UInt64(a) => Self::Int64(a.mapv(|x| x as i64)),
+            other => other,
+        }
+    }
+
     /// The characters of the longest string (0 for other dtypes): the width numpy
     /// gives text arrays (`<U5`).
     pub(crate) fn text_width(&self) -> usize {

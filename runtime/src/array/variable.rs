@@ -83,6 +83,17 @@ impl From<std::ops::Range<i32>> for Selection {
     }
 }
 
+impl From<std::ops::Range<usize>> for Selection {
+    /// Positions counted with `usize` (lengths, `len()`), as `isel` takes them.
+    #[allow(
+        clippy::cast_possible_wrap,
+        reason = "positions fit in memory addresses"
+    )]
+    fn from(range: std::ops::Range<usize>) -> Self {
+        Self::from(range.start as isize..range.end as isize)
+    }
+}
+
 impl From<std::ops::RangeFrom<i32>> for Selection {
     /// `start..`: from `start` to the end (negative counts from the end).
     fn from(range: std::ops::RangeFrom<i32>) -> Self {

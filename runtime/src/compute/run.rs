@@ -141,8 +141,20 @@ pub(crate) fn persist(outputs: &[Lazy], watch: &mut Watch) -> Result<Vec<Lazy>, 
         .collect())
 }
 
+/// Computes `outputs` chunk by chunk, handing each chunk to `deliver` as it is made
+/// and keeping none, so outputs of any size pass through the memory budget (writing a
+/// store streams this way).
+pub(crate) fn stream(
+    outputs: &[Lazy],
+    watch: &mut Watch,
+    deliver: &mut Deliver<'_>,
+) -> Result<(), Error> {
+    let plan = Arc::new(Plan::new(outputs, watch.budget, true)?);
+    run(&plan, watch, deliver)
+}
+
 /// What receives each output chunk: output number, chunk index, values.
-type Deliver<'a> = dyn FnMut(usize, &[usize], &Values) -> Result<(), Error> + 'a;
+pub(crate) type Deliver<'a> = dyn FnMut(usize, &[usize], &Values) -> Result<(), Error> + 'a;
 
 /// Runs `plan`, handing each output chunk (output number, chunk index, values) to
 /// `deliver`. An interrupt from the notebook stops the tasks, then ends the cell as

@@ -21,8 +21,8 @@ pub(crate) struct Decode {
 /// How the stored values of one variable become the values it shows.
 #[derive(Debug, Clone, Default, PartialEq)]
 pub(crate) struct Decoding {
-    /// Signed integers read as unsigned (`true`) or unsigned as signed (`false`).
-    unsigned: Option<bool>,
+    /// Integers read with the other signedness (`_Unsigned`).
+    flip_sign: bool,
     /// Stored values (after `_Unsigned`) that mean "missing".
     missing: Vec<f64>,
     scale: Option<f64>,
@@ -59,6 +59,13 @@ impl Decoding {
                 }
             }
             decoding.mask_and_scale(stored, encoding)?;
+            // Kept as a number (NaN as "NaN"), not as the base64 that Zarr v3 stores.
+            if let Some(fill) = encoding.get_mut("_FillValue")
+                && fill.is_string()
+                && let Some(number) = marker(fill, stored)
+            {
+                *fill = super::encode::json_number(number, stored);
+            }
         }
         let is_time = attrs
             .get("units")
@@ -87,13 +94,10 @@ impl Decoding {
     fn mask_and_scale(&mut self, stored: DType, encoding: &Attrs) -> Result<(), String> {
         let mut dtype = stored;
         if let Some(flag) = encoding.get("_Unsigned") {
-            let unsigned = matches!(flag, Value::Bool(true))
-                || flag
-                    .as_str()
-                    .is_some_and(|s| s.eq_ignore_ascii_case("true"));
-            let flipped = flip_sign(stored, unsigned);
-            if flipped != stored {
-                self.unsigned = Some(unsigned);
+            let unsigned = is_true(flag);
+            let flipped = stored.other_sign();
+            if stored.is_integer() && stored.is_signed() != unsigned {
+                self.flip_sign = true;
                 dtype = flipped;
             }
         }
@@ -147,9 +151,10 @@ impl Decoding {
 
     /// The decoded values of `raw`.
     pub(crate) fn apply(&self, raw: Values) -> Result<Values, Error> {
-        let mut values = match self.unsigned {
-            Some(unsigned) => reinterpret(raw, unsigned),
-            None => raw,
+        let mut values = if self.flip_sign {
+            raw.reinterpret_sign()
+        } else {
+            raw
         };
         if let Some(float) = self.float {
             values = self.unpack(&values, float)?;
@@ -203,42 +208,18 @@ impl Decoding {
     }
 }
 
-/// The integer type of the same width with the other signedness (`unsigned` says
-/// which way), or `dtype` itself when it is not an integer of the other kind.
-fn flip_sign(dtype: DType, unsigned: bool) -> DType {
-    match (dtype, unsigned) {
-        (DType::Int8, true) => DType::UInt8,
-        (DType::Int16, true) => DType::UInt16,
-        (DType::Int32, true) => DType::UInt32,
-        (DType::Int64, true) => DType::UInt64,
-        (DType::UInt8, false) => DType::Int8,
-        (DType::UInt16, false) => DType::Int16,
-        (DType::UInt32, false) => DType::Int32,
-        (DType::UInt64, false) => DType::Int64,
-        (other, _) => other,
-    }
-}
-
-/// The same bits read with the other signedness, as numpy's `view` does.
-#[allow(clippy::cast_sign_loss, clippy::cast_possible_wrap)]
-fn reinterpret(values: Values, unsigned: bool) -> Values {
-    match (values, unsigned) {
-        (Values::Int8(a), true) => Values::UInt8(a.mapv(|x| x as u8)),
-        (Values::Int16(a), true) => Values::UInt16(a.mapv(|x| x as u16)),
-        (Values::Int32(a), true) => Values::UInt32(a.mapv(|x| x as u32)),
-        (Values::Int64(a), true) => Values::UInt64(a.mapv(|x| x as u64)),
-        (Values::UInt8(a), false) => Values::Int8(a.mapv(|x| x as i8)),
-        (Values::UInt16(a), false) => Values::Int16(a.mapv(|x| x as i16)),
-        (Values::UInt32(a), false) => Values::Int32(a.mapv(|x| x as i32)),
-        (Values::UInt64(a), false) => Values::Int64(a.mapv(|x| x as i64)),
-        (other, _) => other,
-    }
+/// Whether a flag attribute (`_Unsigned`) says yes: `true` or `"true"` in any case.
+pub(crate) fn is_true(flag: &Value) -> bool {
+    matches!(flag, Value::Bool(true))
+        || flag
+            .as_str()
+            .is_some_and(|s| s.eq_ignore_ascii_case("true"))
 }
 
 /// A missing-value marker as a number: JSON numbers, the strings zarr uses for
 /// special floats ("NaN", "Infinity", "-Infinity"), and the base64 bytes that xarray
 /// writes for float fill values in Zarr v3 attributes.
-fn marker(value: &Value, dtype: DType) -> Option<f64> {
+pub(crate) fn marker(value: &Value, dtype: DType) -> Option<f64> {
     match value {
         Value::Number(n) => n.as_f64(),
         Value::String(s) => match s.as_str() {

@@ -2,10 +2,17 @@
 //! `file://` URLs are read from the file system; `http(s)://`, `s3://`, `gs://` and
 //! `az://` (also `abfs://`) through `object_store`, configured as their users expect:
 //! from the environment (`AWS_ENDPOINT_URL`, `AWS_REGION`, `AWS_ACCESS_KEY_ID`,
-//! `AWS_SKIP_SIGNATURE`, `GOOGLE_*`, `AZURE_*`, ...) and from options that override it.
+//! `AWS_SKIP_SIGNATURE`, `GOOGLE_*`, `AZURE_*`, ...) and from options that override it;
+//! `memory://name` is a store in this process's memory, for tests and scratch work.
+//!
+//! Writes replace whole objects: a local file is written beside its key and renamed
+//! over it, an object store's PUT is atomic, so a reader never sees half a chunk.
 
-use std::path::PathBuf;
-use std::sync::{Arc, LazyLock};
+use std::collections::HashMap;
+use std::io::Write;
+use std::path::{Path, PathBuf};
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::{Arc, LazyLock, Mutex};
 
 use zarrs::filesystem::FilesystemStore;
 use zarrs::storage::byte_range::ByteRangeIterator;
@@ -13,11 +20,12 @@ use zarrs::storage::storage_adapter::async_to_sync::{
     AsyncToSyncBlockOn, AsyncToSyncStorageAdapter,
 };
 use zarrs::storage::{
-    AsyncReadableStorageTraits, ListableStorageTraits, MaybeBytes, MaybeBytesIterator,
-    ReadableListableStorage, ReadableStorageTraits, StorageError, StoreKey, StoreKeys,
-    StoreKeysPrefixes, StorePrefix,
+    AsyncReadableStorageTraits, Bytes, ListableStorageTraits, MaybeBytes, MaybeBytesIterator,
+    OffsetBytesIterator, ReadableListableStorage, ReadableStorageTraits, StorageError, StoreKey,
+    StoreKeys, StoreKeysPrefixes, StorePrefix, WritableStorageTraits,
 };
 use zarrs_object_store::AsyncObjectStore;
+use zarrs_object_store::object_store::memory::InMemory;
 use zarrs_object_store::object_store::{self, ObjectStore, prefix::PrefixStore};
 
 use crate::Error;
@@ -27,63 +35,208 @@ pub(crate) struct Store {
     /// The URL or path as the user gave it.
     pub(crate) url: String,
     pub(crate) storage: ReadableListableStorage,
+    /// Where writes go, or why there are none.
+    writes: Result<Arc<dyn WritableStorageTraits>, String>,
 }
 
 impl Store {
-    /// Opens the store at `url`, with `options` (`object_store`'s configuration keys,
-    /// such as `aws_endpoint` or `aws_skip_signature`) over the environment's.
+    /// Opens the store at `url` to read, with `options` (`object_store`'s configuration
+    /// keys, such as `aws_endpoint` or `aws_skip_signature`) over the environment's.
     pub(crate) fn open(url: &str, options: &[(String, String)]) -> Result<Self, Error> {
-        let storage = match url.split_once("://") {
-            None => local(url, &PathBuf::from(url))?,
-            Some(("file", path)) => local(url, &PathBuf::from(path))?,
+        Self::connect(url, options, false)
+    }
+
+    /// Opens the store at `url` to read and write, making a local directory when
+    /// there is none.
+    pub(crate) fn create(url: &str, options: &[(String, String)]) -> Result<Self, Error> {
+        Self::connect(url, options, true)
+    }
+
+    fn connect(url: &str, options: &[(String, String)], create: bool) -> Result<Self, Error> {
+        let (storage, writes) = match url.split_once("://") {
+            None => local(url, Path::new(url), create)?,
+            Some(("file", path)) => local(url, Path::new(path), create)?,
             Some(_) => remote(url, options)?,
         };
         Ok(Self {
             url: url.to_owned(),
             storage,
+            writes,
         })
+    }
+
+    /// The store's writer: an error for read-only stores.
+    pub(crate) fn writable(&self) -> Result<Arc<dyn WritableStorageTraits>, Error> {
+        self.writes
+            .clone()
+            .map_err(|why| Error::Storage(format!("cannot write to {}: {why}", self.url)))
+    }
+
+    /// Stores `bytes` at `key`, whole.
+    pub(crate) fn put(&self, key: &str, bytes: Vec<u8>) -> Result<(), Error> {
+        let writes = self.writable()?;
+        writes
+            .set(&store_key(key), Bytes::from(bytes))
+            .map_err(|e| Error::Storage(format!("cannot write {key} in {}: {e}", self.url)))
+    }
+
+    /// Deletes everything under `prefix` (`""`: the whole store).
+    pub(crate) fn delete_prefix(&self, prefix: &str) -> Result<(), Error> {
+        let writes = self.writable()?;
+        let prefix = StorePrefix::new(prefix)
+            .map_err(|e| Error::Storage(format!("cannot delete {prefix} in {}: {e}", self.url)))?;
+        writes
+            .erase_prefix(&prefix)
+            .map_err(|e| Error::Storage(format!("cannot delete {prefix} in {}: {e}", self.url)))
     }
 }
 
-fn local(url: &str, path: &PathBuf) -> Result<ReadableListableStorage, Error> {
+/// A store key from a path inside the store.
+pub(crate) fn store_key(key: &str) -> StoreKey {
+    StoreKey::new(key).unwrap_or_else(|e| panic!("{key:?} is a valid store key: {e}"))
+}
+
+/// What a store reads, and where it writes (or why it does not).
+type Connected = (
+    ReadableListableStorage,
+    Result<Arc<dyn WritableStorageTraits>, String>,
+);
+
+fn local(url: &str, path: &Path, create: bool) -> Result<Connected, Error> {
+    if create && !path.exists() {
+        std::fs::create_dir_all(path)
+            .map_err(|e| Error::Storage(format!("cannot make the store {url}: {e}")))?;
+    }
     if !path.is_dir() {
         return Err(Error::Storage(format!(
             "no Zarr store at {url}: {} is not a directory",
             path.display()
         )));
     }
-    let storage = FilesystemStore::new(path)
-        .map_err(|e| Error::Storage(format!("cannot open the store {url}: {e}")))?;
-    Ok(Arc::new(storage))
+    let storage = Arc::new(
+        FilesystemStore::new(path)
+            .map_err(|e| Error::Storage(format!("cannot open the store {url}: {e}")))?,
+    );
+    let files = Files {
+        root: path.to_path_buf(),
+        store: storage.clone(),
+    };
+    Ok((storage, Ok(Arc::new(files))))
 }
+
+/// Local files written whole: each to a temporary file beside it, then renamed over
+/// it (`FilesystemStore` truncates and writes in place, which a crash can tear).
+struct Files {
+    root: PathBuf,
+    store: Arc<FilesystemStore>,
+}
+
+/// Makes the temporary names of concurrent writes distinct.
+static WRITES: AtomicU64 = AtomicU64::new(0);
+
+impl WritableStorageTraits for Files {
+    fn set(&self, key: &StoreKey, value: Bytes) -> Result<(), StorageError> {
+        let path = self.root.join(key.as_str());
+        let dir = path.parent().expect("a key names a file under the root");
+        std::fs::create_dir_all(dir)?;
+        let name = path
+            .file_name()
+            .expect("a key names a file")
+            .to_string_lossy();
+        let n = WRITES.fetch_add(1, Ordering::Relaxed);
+        let temporary = dir.join(format!(".{name}.{}.{n}.partial", std::process::id()));
+        let written = std::fs::File::create(&temporary)
+            .and_then(|mut file| file.write_all(&value))
+            .and_then(|()| std::fs::rename(&temporary, &path));
+        if written.is_err() {
+            let _ = std::fs::remove_file(&temporary);
+        }
+        Ok(written?)
+    }
+
+    fn set_partial_many(
+        &self,
+        key: &StoreKey,
+        _offset_values: OffsetBytesIterator,
+    ) -> Result<(), StorageError> {
+        Err(StorageError::Other(format!(
+            "{key} is written whole, never in part"
+        )))
+    }
+
+    fn erase(&self, key: &StoreKey) -> Result<(), StorageError> {
+        self.store.erase(key)
+    }
+
+    fn erase_prefix(&self, prefix: &StorePrefix) -> Result<(), StorageError> {
+        if !prefix.as_str().is_empty() {
+            return self.store.erase_prefix(prefix);
+        }
+        // The whole store: its contents, not the directory the user named.
+        for entry in std::fs::read_dir(&self.root)? {
+            let path = entry?.path();
+            if path.is_dir() {
+                std::fs::remove_dir_all(path)?;
+            } else {
+                std::fs::remove_file(path)?;
+            }
+        }
+        Ok(())
+    }
+
+    fn supports_set_partial(&self) -> bool {
+        false
+    }
+}
+
+/// The in-memory stores of this process, by name.
+static MEMORY: LazyLock<Mutex<HashMap<String, Arc<InMemory>>>> = LazyLock::new(Mutex::default);
 
 /// The environment variables that configure each kind of object store, as
 /// `object_store`'s builders read them.
 const ENVIRONMENT_PREFIXES: [&str; 3] = ["AWS_", "GOOGLE_", "AZURE_"];
 
-fn remote(url: &str, options: &[(String, String)]) -> Result<ReadableListableStorage, Error> {
+fn remote(url: &str, options: &[(String, String)]) -> Result<Connected, Error> {
     let parsed = url::Url::parse(url)
         .map_err(|e| Error::Storage(format!("cannot read {url} as a URL: {e}")))?;
-    let mut settings: Vec<(String, String)> = std::env::vars()
-        .filter(|(k, _)| ENVIRONMENT_PREFIXES.iter().any(|p| k.starts_with(p)))
-        .map(|(k, v)| (k.to_ascii_lowercase(), v))
-        .collect();
-    if parsed.scheme() == "http" {
-        settings.push(("allow_http".to_owned(), "true".to_owned()));
-    }
-    settings.extend(options.iter().cloned());
-    let (store, path) = object_store::parse_url_opts(&parsed, settings)
-        .map_err(|e| Error::Storage(format!("cannot open the store {url}: {e}")))?;
-    let store: Box<dyn ObjectStore> = if path.as_ref().is_empty() {
-        store
+    let read_only = matches!(parsed.scheme(), "http" | "https");
+    let store: Box<dyn ObjectStore> = if parsed.scheme() == "memory" {
+        let name = format!("{}{}", parsed.host_str().unwrap_or(""), parsed.path());
+        let memory = MEMORY
+            .lock()
+            .expect("memory stores")
+            .entry(name)
+            .or_default()
+            .clone();
+        Box::new(memory)
     } else {
-        Box::new(PrefixStore::new(store, path))
+        let mut settings: Vec<(String, String)> = std::env::vars()
+            .filter(|(k, _)| ENVIRONMENT_PREFIXES.iter().any(|p| k.starts_with(p)))
+            .map(|(k, v)| (k.to_ascii_lowercase(), v))
+            .collect();
+        if parsed.scheme() == "http" {
+            settings.push(("allow_http".to_owned(), "true".to_owned()));
+        }
+        settings.extend(options.iter().cloned());
+        let (store, path) = object_store::parse_url_opts(&parsed, settings)
+            .map_err(|e| Error::Storage(format!("cannot open the store {url}: {e}")))?;
+        if path.as_ref().is_empty() {
+            store
+        } else {
+            Box::new(PrefixStore::new(store, path))
+        }
     };
     let store = Arc::new(AsyncObjectStore::new(store));
-    Ok(Arc::new(Remote {
+    let remote = Arc::new(Remote {
         whole: store.clone(),
         adapter: AsyncToSyncStorageAdapter::new(store, Tokio),
-    }))
+    });
+    let writes: Result<Arc<dyn WritableStorageTraits>, String> = if read_only {
+        Err("HTTP stores are read-only; write to a local path or to s3://, gs:// or az://".into())
+    } else {
+        Ok(remote.clone())
+    };
+    Ok((remote, writes))
 }
 
 /// An object store read synchronously. zarrs's adapter reads a whole object as a byte
@@ -113,6 +266,32 @@ impl ReadableStorageTraits for Remote {
 
     fn supports_get_partial(&self) -> bool {
         self.adapter.supports_get_partial()
+    }
+}
+
+impl WritableStorageTraits for Remote {
+    fn set(&self, key: &StoreKey, value: Bytes) -> Result<(), StorageError> {
+        self.adapter.set(key, value)
+    }
+
+    fn set_partial_many(
+        &self,
+        key: &StoreKey,
+        offset_values: OffsetBytesIterator,
+    ) -> Result<(), StorageError> {
+        self.adapter.set_partial_many(key, offset_values)
+    }
+
+    fn erase(&self, key: &StoreKey) -> Result<(), StorageError> {
+        self.adapter.erase(key)
+    }
+
+    fn erase_prefix(&self, prefix: &StorePrefix) -> Result<(), StorageError> {
+        self.adapter.erase_prefix(prefix)
+    }
+
+    fn supports_set_partial(&self) -> bool {
+        false
     }
 }
 

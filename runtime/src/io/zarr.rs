@@ -5,18 +5,22 @@
 use std::panic::AssertUnwindSafe;
 use std::sync::Arc;
 
-use ndarray::{ArrayD, Slice};
+use ndarray::ArrayD;
 use serde_json::Value;
 use zarrs::array::data_type as zdt;
 use zarrs::array::{Array, ArrayMetadata, ArrayMetadataV2, ElementOwned};
 use zarrs::group::Group;
 use zarrs::storage::{ReadableListableStorageTraits, StoreKey};
 
+mod write;
+
 use super::decode::{Decode, Decoding};
 use super::store::Store;
 use crate::Error;
 use crate::array::{Attrs, DType, Data, DataArray, Dataset, Element, Values, Variable};
-use crate::compute::{ChunkSource, Chunks, Lazy};
+use crate::compute::{ChunkSource, Chunks, Lazy, slice};
+
+pub use write::{WriteMode, WriteOptions};
 
 /// A Zarr array in some store.
 type ZarrArray = Array<dyn ReadableListableStorageTraits>;
@@ -420,19 +424,33 @@ impl ZarrSource {
             meta,
         })
     }
+}
 
-    /// The stored values of chunk `index`, cut to the array at its far edges. Whole
-    /// chunks are read with one request each (a remote store then needs no range
-    /// requests).
-    fn retrieve<T: ElementOwned + Element>(&self, index: &[usize]) -> Result<Values, String> {
-        let at: Vec<u64> = index.iter().map(|&i| i as u64).collect();
-        let chunk: ArrayD<T> = self.array.retrieve_chunk(&at).map_err(|e| e.to_string())?;
-        let lengths = self.chunks.shape_of(index);
-        if chunk.shape() == lengths.as_slice() {
-            return Ok(Values::from_array(chunk));
-        }
-        let inside = chunk.slice_each_axis(|axis| Slice::from(0..lengths[axis.axis.index()]));
-        Ok(Values::from_array(inside.to_owned()))
+/// The stored values of chunk `index` of `array` (of dtype `stored`), whole: the chunk
+/// grid's shape, also at the array's far edges.
+pub(super) fn read_chunk(
+    array: &ZarrArray,
+    stored: DType,
+    index: &[usize],
+) -> Result<Values, String> {
+    fn typed<T: ElementOwned + Element>(array: &ZarrArray, at: &[u64]) -> Result<Values, String> {
+        let chunk: ArrayD<T> = array.retrieve_chunk(at).map_err(|e| e.to_string())?;
+        Ok(Values::from_array(chunk))
+    }
+    let at: Vec<u64> = index.iter().map(|&i| i as u64).collect();
+    match stored {
+        DType::Bool => typed::<bool>(array, &at),
+        DType::Int8 => typed::<i8>(array, &at),
+        DType::Int16 => typed::<i16>(array, &at),
+        DType::Int32 => typed::<i32>(array, &at),
+        DType::Int64 => typed::<i64>(array, &at),
+        DType::UInt8 => typed::<u8>(array, &at),
+        DType::UInt16 => typed::<u16>(array, &at),
+        DType::UInt32 => typed::<u32>(array, &at),
+        DType::UInt64 => typed::<u64>(array, &at),
+        DType::Float32 => typed::<f32>(array, &at),
+        DType::Float64 => typed::<f64>(array, &at),
+        other => unreachable!("{other} is not read from Zarr"),
     }
 }
 
@@ -454,29 +472,26 @@ impl ChunkSource for ZarrSource {
     }
 
     fn read(&self, index: &[usize]) -> Result<Values, Error> {
-        let raw = match self.stored {
-            DType::Bool => self.retrieve::<bool>(index),
-            DType::Int8 => self.retrieve::<i8>(index),
-            DType::Int16 => self.retrieve::<i16>(index),
-            DType::Int32 => self.retrieve::<i32>(index),
-            DType::Int64 => self.retrieve::<i64>(index),
-            DType::UInt8 => self.retrieve::<u8>(index),
-            DType::UInt16 => self.retrieve::<u16>(index),
-            DType::UInt32 => self.retrieve::<u32>(index),
-            DType::UInt64 => self.retrieve::<u64>(index),
-            DType::Float32 => self.retrieve::<f32>(index),
-            DType::Float64 => self.retrieve::<f64>(index),
-            other => unreachable!("{other} is not read from Zarr"),
-        }
-        .map_err(|e| {
-            let key = self
-                .array
-                .chunk_key(&index.iter().map(|&i| i as u64).collect::<Vec<_>>());
-            Error::Storage(format!(
-                "cannot read chunk {index:?} (key `{key}`) of `{}` in {}: {e}",
-                self.name, self.url
-            ))
-        })?;
+        // Whole chunks are read with one request each (a remote store then needs no
+        // range requests), then cut to the array at its far edges.
+        let raw = read_chunk(&self.array, self.stored, index)
+            .map(|chunk| {
+                let lengths = self.chunks.shape_of(index);
+                if chunk.shape() == lengths.as_slice() {
+                    chunk
+                } else {
+                    slice(&chunk, &lengths.iter().map(|&n| 0..n).collect::<Vec<_>>())
+                }
+            })
+            .map_err(|e| {
+                let key = self
+                    .array
+                    .chunk_key(&index.iter().map(|&i| i as u64).collect::<Vec<_>>());
+                Error::Storage(format!(
+                    "cannot read chunk {index:?} (key `{key}`) of `{}` in {}: {e}",
+                    self.name, self.url
+                ))
+            })?;
         if self.decoding.is_identity() {
             return Ok(raw);
         }

@@ -1,0 +1,38 @@
+"""What xarray decodes from a dataset, as JSON that the Rust tests compare with: per
+variable dims, dtype, attrs, encoding and values (NaN as null, times as ISO strings to
+the second). Shared by make_zarr.py and xarray_reads.py."""
+
+import numpy as np
+
+ENCODING_KEYS = ("dtype", "scale_factor", "add_offset", "_FillValue", "units", "calendar")
+
+
+def plain(da):
+    if np.issubdtype(da.dtype, np.datetime64):
+        return np.datetime_as_string(da.values.astype("datetime64[s]")).tolist()
+    if da.dtype == object:
+        return [t.strftime("%Y-%m-%dT%H:%M:%S") for t in np.ravel(da.values)]
+    vals = da.values.astype("float64")
+    return np.where(np.isnan(vals), None, vals).tolist()
+
+
+def variable(v):
+    encoding = {k: v.encoding[k] for k in ENCODING_KEYS if k in v.encoding}
+    if "dtype" in encoding:
+        encoding["dtype"] = str(encoding["dtype"])
+    for key, value in encoding.items():
+        if isinstance(value, np.generic):
+            encoding[key] = value.item()
+        if isinstance(encoding[key], float) and np.isnan(encoding[key]):
+            encoding[key] = "NaN"
+    return {"dims": list(v.dims), "dtype": str(v.dtype), "attrs": v.attrs, "encoding": encoding,
+            "values": plain(v)}
+
+
+def describe(ds):
+    return {
+        "sizes": {k: int(v) for k, v in ds.sizes.items()},
+        "data_vars": {name: variable(v) for name, v in ds.data_vars.items()},
+        "coords": {name: variable(v) for name, v in ds.coords.items()},
+        "attrs": ds.attrs,
+    }
