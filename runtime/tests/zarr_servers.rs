@@ -2,7 +2,8 @@
 //! environment's `.venv`, serving the fresh fixtures of `tests/reference/make_zarr.py`:
 //! tornado's static file server (`tests/servers/static_http.py`) for HTTP, and moto's
 //! S3 server, which checks credentials (`tests/servers/s3.py`). What comes from a server
-//! must equal what the same store gives from disk; a missing store, an unlistable store
+//! must equal what the same store gives from disk; what rangeo writes to S3 (and appends,
+//! listing the store) must read back as written; a missing store, an unlistable store
 //! without consolidated metadata and wrong credentials are clear errors.
 
 #[path = "support/values.rs"]
@@ -15,7 +16,7 @@ use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
 
 use rangeo::array::Dataset;
-use rangeo::io::{OpenOptions, open_zarr};
+use rangeo::io::{OpenOptions, WriteOptions, open_zarr};
 use serde_json::Value;
 use values::{computed, same};
 
@@ -133,7 +134,7 @@ fn a_store_over_http_reads_as_it_does_from_disk() {
 }
 
 #[test]
-fn stores_in_s3_read_as_from_disk_and_bad_credentials_are_clear_errors() {
+fn stores_in_s3_read_and_write_as_on_disk_and_bad_credentials_are_clear_errors() {
     let datasets = fixtures().join("datasets");
     let mut server = Server::start(
         "s3.py",
@@ -151,13 +152,24 @@ fn stores_in_s3_read_as_from_disk_and_bad_credentials_are_clear_errors() {
         .expect("the S3 server did not start");
     let config: Value = serde_json::from_str(&line).expect("the server's settings as JSON");
     let get = |key: &str| config[key].as_str().unwrap().to_owned();
+    let settings = |secret: &str| {
+        [
+            ("aws_endpoint", get("endpoint")),
+            ("aws_region", get("region")),
+            ("aws_access_key_id", get("access_key_id")),
+            ("aws_secret_access_key", secret.to_owned()),
+            ("aws_allow_http", "true".to_owned()),
+        ]
+    };
     let options = |secret: &str| {
-        OpenOptions::new()
-            .storage_option("aws_endpoint", &get("endpoint"))
-            .storage_option("aws_region", &get("region"))
-            .storage_option("aws_access_key_id", &get("access_key_id"))
-            .storage_option("aws_secret_access_key", secret)
-            .storage_option("aws_allow_http", "true")
+        settings(secret)
+            .iter()
+            .fold(OpenOptions::new(), |o, (k, v)| o.storage_option(k, v))
+    };
+    let writer = |secret: &str| {
+        settings(secret)
+            .iter()
+            .fold(WriteOptions::new(), |o, (k, v)| o.storage_option(k, v))
     };
     let reader = options(&get("secret_access_key"));
     for store in ["cf_v2.zarr", "cf_v3.zarr"] {
@@ -176,6 +188,34 @@ fn stores_in_s3_read_as_from_disk_and_bad_credentials_are_clear_errors() {
     assert!(error.contains(url), "{error}");
     assert!(
         error.contains("403") || error.contains("Signature"),
+        "{error}"
+    );
+
+    // Written by rangeo, appended to (which lists the v3 store, as it has no
+    // consolidated metadata), and read back.
+    let secret = get("secret_access_key");
+    let cf = local("cf_v3.zarr");
+    for format in [2, 3] {
+        let url = format!("s3://rangeo-test/written/cf_v{format}.zarr");
+        writer(&secret)
+            .zarr_format(format)
+            .consolidated(format == 2)
+            .to_zarr(&cf.isel("time", 0..7).unwrap(), &url)
+            .unwrap_or_else(|e| panic!("{url}: {e}"));
+        writer(&secret)
+            .append_dim("time")
+            .consolidated(format == 2)
+            .to_zarr(&cf.isel("time", 7..12).unwrap(), &url)
+            .unwrap_or_else(|e| panic!("{url}: {e}"));
+        same_dataset(&reader.open_zarr(&url).unwrap(), &cf);
+    }
+    let denied = "s3://rangeo-test/written/denied.zarr";
+    let error = writer("not-the-secret")
+        .to_zarr(&cf, denied)
+        .unwrap_err()
+        .to_string();
+    assert!(
+        error.contains(denied) && (error.contains("403") || error.contains("Signature")),
         "{error}"
     );
 

@@ -11,7 +11,7 @@ mod described;
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
-use rangeo::array::{DataArray, Dataset, DateTime64};
+use rangeo::array::{Calendar, CfDateTime, DataArray, Dataset, DateTime64};
 use rangeo::io::{OpenOptions, WriteMode, WriteOptions, open_zarr};
 use serde_json::Value;
 
@@ -191,6 +191,25 @@ fn xarray_reads_what_rangeo_wrote() {
         }
         stores.push((path, cf.clone()));
     }
+    // Model times on the noleap calendar, across the day February 29 would be.
+    let noleap: Vec<CfDateTime> = (0..4)
+        .map(|d| {
+            let first = CfDateTime::from_ymd(Calendar::NoLeap, 2001, 2, 27).unwrap();
+            CfDateTime::from_micros(Calendar::NoLeap, first.micros() + d * 86_400_000_000)
+        })
+        .collect();
+    let model = Dataset::new()
+        .assign(
+            "tas",
+            DataArray::new(["time"], vec![280.5, 281.0, f64::NAN, 279.25])
+                .unwrap()
+                .assign_coords("time", noleap)
+                .unwrap(),
+        )
+        .unwrap();
+    let path = dir.path().join("noleap_v3.zarr");
+    model.to_zarr(url(&path)).unwrap();
+    stores.push((path, model));
     // A region rewritten: time steps 5 to 9 of the variables along time, plus one.
     let cf = open_zarr(url(&fixtures.join("datasets/cf_v3.zarr"))).unwrap();
     let path = dir.path().join("region_v3.zarr");
