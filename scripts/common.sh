@@ -10,11 +10,14 @@ export CARGO_TERM_COLOR="${CARGO_TERM_COLOR:-never}"
 step() { printf '\n==> %s\n' "$*"; }
 
 ensure_system_packages() {
-    # A C/C++ compiler builds the vendored libzmq; everything else comes from crates.io.
+    # A C/C++ compiler builds the vendored libzmq and the codecs; netCDF files are read
+    # with Unidata's netCDF-C; everything else comes from crates.io.
     local missing=()
     command -v cc >/dev/null || missing+=(gcc)
     command -v c++ >/dev/null || missing+=(g++)
     command -v make >/dev/null || missing+=(make)
+    command -v pkg-config >/dev/null || missing+=(pkg-config)
+    [[ -e /usr/include/netcdf.h ]] || missing+=(libnetcdf-dev)
     python3 -c "import venv, ensurepip" 2>/dev/null || missing+=(python3-venv)
     if ((${#missing[@]})); then
         step "installing Debian packages: ${missing[*]}"

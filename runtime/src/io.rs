@@ -12,7 +12,10 @@
 
 mod decode;
 mod encode;
+mod netcdf;
+mod open;
 mod store;
 mod zarr;
 
-pub use zarr::{OpenOptions, WriteMode, WriteOptions, open_zarr, open_zarr_array};
+pub use open::{OpenOptions, open_dataset, open_zarr};
+pub use zarr::{WriteMode, WriteOptions, open_zarr_array};

@@ -14,7 +14,7 @@ use std::ops::Not;
 use std::path::{Path, PathBuf};
 
 use rangeo::array::{DType, DataArray, DateTime64, Method, Values};
-use rangeo::io::{OpenOptions, open_zarr, open_zarr_array};
+use rangeo::io::{OpenOptions, open_dataset, open_zarr, open_zarr_array};
 use serde_json::Value;
 use values::{computed, same};
 
@@ -101,7 +101,7 @@ fn generated_arrays_read_as_zarr_python_wrote_them() {
 /// The CF-encoded dataset that xarray wrote, decoded as xarray decodes it.
 fn check_cf(path: &Path, expected: &Value) {
     let name = path.display().to_string();
-    let ds = open_zarr(&name).unwrap_or_else(|e| panic!("{name}: {e}"));
+    let ds = open_dataset(&name).unwrap_or_else(|e| panic!("{name}: {e}"));
     let sizes: Vec<(String, usize)> = expected["dims"]
         .as_object()
         .unwrap()
@@ -220,6 +220,7 @@ fn cf_datasets_decode_as_xarray_decodes_them() {
         "cf_v2_consolidated.zarr",
         "cf_v3.zarr",
         "cf_v3_consolidated.zarr",
+        "cf.nc",
     ] {
         check_cf(&cf.join(store), &expected);
     }
@@ -279,18 +280,26 @@ fn decoding_can_be_switched_off() {
 }
 
 #[test]
-fn air_temperature_v2_and_v3_open_to_the_same_dataset() {
+fn air_temperature_v2_v3_and_netcdf_open_to_the_same_dataset() {
     let Some(data) = shared() else { return };
     let real = data.join("real");
     let v2 = open_zarr(real.join("air_temperature.zarr").to_str().unwrap()).unwrap();
-    let v3 = open_zarr(real.join("air_temperature_v3.zarr").to_str().unwrap()).unwrap();
+    for other in ["air_temperature_v3.zarr", "air_temperature.nc"] {
+        let path = real.join(other);
+        let other = open_dataset(path.to_str().unwrap()).unwrap();
+        same_air(&v2, &other);
+    }
+}
+
+/// Panics unless `v3` holds what `v2` does: sizes, air's attributes and values, and
+/// the coordinates' (their encodings differ: v2, v3 and netCDF store fill values apart).
+fn same_air(v2: &rangeo::array::Dataset, v3: &rangeo::array::Dataset) {
     assert_eq!(v2.sizes(), v3.sizes());
     let (a2, a3) = (v2.get("air").unwrap(), v3.get("air").unwrap());
     assert_eq!(a2.dims(), ["time", "lat", "lon"]);
     assert_eq!(a2.shape(), [2920, 25, 53]);
     assert!(a2.is_lazy());
     assert_eq!(a2.attrs(), a3.attrs());
-    // The same coordinates (their encodings differ: v2 and v3 store fill values apart).
     let names: Vec<&str> = a2.coords().names().collect();
     assert_eq!(names, a3.coords().names().collect::<Vec<_>>());
     for name in names {

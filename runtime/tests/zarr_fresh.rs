@@ -13,7 +13,7 @@ mod values;
 
 use std::path::PathBuf;
 
-use rangeo::io::{open_zarr, open_zarr_array};
+use rangeo::io::{open_dataset, open_zarr, open_zarr_array};
 use serde_json::Value;
 use values::{computed, same};
 
@@ -73,4 +73,53 @@ fn datasets_written_by_xarray_decode_as_xarray_decodes_them() {
             "{store}: `coordinates` names a coordinate"
         );
     }
+}
+
+#[test]
+fn netcdf_files_written_by_xarray_decode_as_xarray_decodes_them() {
+    let manifest = manifest();
+    let root = directory();
+    let files = manifest["netcdf"].as_object().unwrap();
+    // netCDF-4 (float32 packing, HDF5 chunks) and netCDF-3.
+    assert_eq!(files.len(), 2);
+    for (file, spec) in files {
+        let ds = open_dataset(root.join(file).to_str().unwrap())
+            .unwrap_or_else(|e| panic!("{file}: {e}"));
+        described::check(file, &ds, spec, true);
+    }
+    let t2m = open_dataset(root.join("netcdf/cf_nc4.nc").to_str().unwrap())
+        .unwrap()
+        .get("t2m")
+        .unwrap();
+    assert_eq!(t2m.encoding()["chunksizes"], serde_json::json!([5, 3, 6]));
+    assert_eq!(t2m.data().lazy().unwrap().chunks().max_shape(), [5, 3, 6]);
+}
+
+#[test]
+fn files_that_are_not_netcdf_are_clear_errors() {
+    let dir = tempfile::tempdir().unwrap();
+    let missing = dir.path().join("missing.nc");
+    let error = open_dataset(missing.to_str().unwrap())
+        .unwrap_err()
+        .to_string();
+    assert!(error.contains("no such file"), "{error}");
+    let text = dir.path().join("notes.nc");
+    std::fs::write(&text, "not a netCDF file").unwrap();
+    let error = open_dataset(text.to_str().unwrap())
+        .unwrap_err()
+        .to_string();
+    assert!(
+        error.contains("notes.nc") && error.contains("neither a netCDF file"),
+        "{error}"
+    );
+    // An HDF5 signature with nothing after it.
+    let torn = dir.path().join("torn.nc");
+    std::fs::write(&torn, b"\x89HDF\r\n\x1a\n\0\0\0\0").unwrap();
+    let error = open_dataset(torn.to_str().unwrap())
+        .unwrap_err()
+        .to_string();
+    assert!(
+        error.contains("torn.nc") && error.contains("cannot open the netCDF file"),
+        "{error}"
+    );
 }

@@ -16,6 +16,19 @@ def plain(da):
     return np.where(np.isnan(vals), None, vals).tolist()
 
 
+def attrs(mapping):
+    """Attributes as JSON holds them: numpy arrays as lists, numpy scalars as numbers."""
+    def value(x):
+        if isinstance(x, np.ndarray):
+            return [value(i) for i in x.tolist()]
+        if isinstance(x, np.generic):
+            x = x.item()
+        if isinstance(x, float) and not np.isfinite(x):
+            return "NaN" if np.isnan(x) else ("Infinity" if x > 0 else "-Infinity")
+        return x
+    return {k: value(v) for k, v in mapping.items()}
+
+
 def variable(v):
     encoding = {k: v.encoding[k] for k in ENCODING_KEYS if k in v.encoding}
     if "dtype" in encoding:
@@ -25,7 +38,7 @@ def variable(v):
             encoding[key] = value.item()
         if isinstance(encoding[key], float) and np.isnan(encoding[key]):
             encoding[key] = "NaN"
-    return {"dims": list(v.dims), "dtype": str(v.dtype), "attrs": v.attrs, "encoding": encoding,
+    return {"dims": list(v.dims), "dtype": str(v.dtype), "attrs": attrs(v.attrs), "encoding": encoding,
             "values": plain(v)}
 
 
@@ -34,5 +47,5 @@ def describe(ds):
         "sizes": {k: int(v) for k, v in ds.sizes.items()},
         "data_vars": {name: variable(v) for name, v in ds.data_vars.items()},
         "coords": {name: variable(v) for name, v in ds.coords.items()},
-        "attrs": ds.attrs,
+        "attrs": attrs(ds.attrs),
     }

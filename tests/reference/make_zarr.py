@@ -12,6 +12,8 @@ nothing from ../shared.
   `Dataset.to_zarr` as v2 with consolidated metadata and as v3, appended along time
   in three writes (v2 and v3), and with a region rewritten (v3); and what
   `xr.open_zarr` decodes from each (describe.py).
+* netcdf/: the same kind of dataset as netCDF-4 and netCDF-3 (64-bit offset) files, and
+  what `xr.open_dataset` decodes from each.
 
 Run: .venv/bin/python tests/reference/make_zarr.py [OUT]  (scripts/test.sh does).
 """
@@ -140,6 +142,25 @@ def write_datasets(out, rng):
     return datasets
 
 
+def write_netcdf(out, rng):
+    """The CF dataset as netCDF-4 (t2m packed with float32 factors, which xarray unpacks
+    to float32; HDF5 chunks) and netCDF-3 64-bit offset (no unsigned types there), with
+    what `xr.open_dataset` decodes from each."""
+    ds, encoding = cf_dataset(rng)
+    files = {}
+    nc4 = {name: {k: v for k, v in spec.items() if k != "chunks"} for name, spec in encoding.items()}
+    nc4["t2m"].update(scale_factor=np.float32(0.01), add_offset=np.float32(280.0), chunksizes=(5, 3, 6), zlib=True)
+    nc3 = {name: dict(spec) for name, spec in nc4.items()}
+    nc3["t2m"] = {"dtype": "int16", "scale_factor": 0.01, "add_offset": 280.0, "_FillValue": -32767}
+    nc3["precip"].update(dtype="int16", _FillValue=-1)
+    for name, form, spec in (("netcdf/cf_nc4.nc", "NETCDF4", nc4), ("netcdf/cf_nc3.nc", "NETCDF3_64BIT", nc3)):
+        (out / name).parent.mkdir(parents=True, exist_ok=True)
+        ds.to_netcdf(out / name, format=form, encoding=spec)
+        with xr.open_dataset(out / name) as back:
+            files[name] = describe(back)
+    return files
+
+
 def main():
     out = pathlib.Path(sys.argv[1]) if len(sys.argv) > 1 else ROOT / "build" / "reference" / "zarr"
     shutil.rmtree(out, ignore_errors=True)
@@ -150,6 +171,7 @@ def main():
         "xarray": xr.__version__,
         "stores": write_arrays(out, rng),
         "datasets": write_datasets(out, rng),
+        "netcdf": write_netcdf(out, rng),
     }
     (out / "manifest.json").write_text(json.dumps(manifest, indent=1, default=str))
     print(f"{len(manifest['stores'])} arrays and {len(manifest['datasets'])} datasets "

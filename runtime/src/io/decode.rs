@@ -8,7 +8,7 @@ use base64::Engine;
 use serde_json::Value;
 
 use crate::Error;
-use crate::array::{Attrs, DType, Values, decode_cf_times};
+use crate::array::{Attrs, DType, DataArray, Dataset, Values, Variable, decode_cf_times};
 
 /// Which CF decodings apply when a store is opened (xarray's `decode_cf`,
 /// `mask_and_scale` and `decode_times`).
@@ -144,6 +144,14 @@ impl Decoding {
         Ok(())
     }
 
+    /// Unpacks to float32 rather than float64, as xarray does for bytes and shorts
+    /// whose `scale_factor` / `add_offset` are float32 (netCDF attributes have types).
+    pub(crate) fn unpack_to_float32(&mut self) {
+        if self.scale.is_some() || self.offset.is_some() {
+            self.float = Some(DType::Float32);
+        }
+    }
+
     /// Whether reading needs no decoding.
     pub(crate) fn is_identity(&self) -> bool {
         *self == Self::default()
@@ -206,6 +214,45 @@ impl Decoding {
             }))
         })
     }
+}
+
+/// A dataset of decoded `variables` and `attrs`, as xarray assembles one: variables
+/// named by their only dimension, and those a `coordinates` attribute lists (a
+/// variable's or the dataset's), are coordinates, the rest data variables. Index
+/// coordinates are read into memory, as xarray's indexes are; the `coordinates`
+/// attributes move to the encoding.
+pub(crate) fn assemble(
+    mut variables: Vec<(String, Variable)>,
+    mut attrs: Attrs,
+) -> Result<Dataset, Error> {
+    let mut coordinate_names: Vec<String> = Vec::new();
+    if let Some(Value::String(names)) = attrs.shift_remove("coordinates") {
+        coordinate_names.extend(names.split_whitespace().map(str::to_owned));
+    }
+    for (_, variable) in &mut variables {
+        if let Some(Value::String(names)) = variable.attrs_mut().shift_remove("coordinates") {
+            coordinate_names.extend(names.split_whitespace().map(str::to_owned));
+            variable
+                .encoding_mut()
+                .insert("coordinates".to_owned(), Value::String(names));
+        }
+    }
+    let is_coord = |name: &str, variable: &Variable| {
+        variable.dims() == [name] || coordinate_names.iter().any(|c| c == name)
+    };
+    let mut dataset = Dataset::new();
+    for (name, variable) in variables.iter().filter(|(n, v)| !is_coord(n, v)) {
+        dataset = dataset.assign(name.clone(), DataArray::from_variable(variable.clone()))?;
+    }
+    for (name, variable) in variables.into_iter().filter(|(n, v)| is_coord(n, v)) {
+        let variable = if variable.dims() == [name.as_str()] {
+            variable.compute()?
+        } else {
+            variable
+        };
+        dataset = dataset.assign_coords(name, variable)?;
+    }
+    Ok(dataset.assign_attrs(attrs))
 }
 
 /// Whether a flag attribute (`_Unsigned`) says yes: `true` or `"true"` in any case.

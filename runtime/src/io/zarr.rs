@@ -14,7 +14,8 @@ use zarrs::storage::{ReadableListableStorageTraits, StoreKey};
 
 mod write;
 
-use super::decode::{Decode, Decoding};
+use super::decode::{Decode, Decoding, assemble};
+
 use super::store::Store;
 use crate::Error;
 use crate::array::{Attrs, DType, Data, DataArray, Dataset, Element, Values, Variable};
@@ -25,135 +26,22 @@ pub use write::{WriteMode, WriteOptions};
 /// A Zarr array in some store.
 type ZarrArray = Array<dyn ReadableListableStorageTraits>;
 
-/// How `open_zarr` decodes what it reads, as xarray's keyword arguments of the same
-/// names: everything on by default.
-///
-/// ```no_run
-/// use rangeo::prelude::*;
-/// // The stored integers, as `xr.open_zarr(url, mask_and_scale=False)` gives them.
-/// let raw = OpenOptions::new().mask_and_scale(false).open_zarr("air_temperature.zarr")?;
-/// # Ok::<(), rangeo::Error>(())
-/// ```
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct OpenOptions {
+/// Opens the Zarr group at `url` as a lazy dataset (see [`open_zarr`](super::open_zarr)),
+/// with `storage` settings, decoding as `decode` says.
+pub(super) fn open_group(
+    url: &str,
+    storage: &[(String, String)],
     decode: Decode,
-    storage: Vec<(String, String)>,
-}
-
-impl Default for OpenOptions {
-    fn default() -> Self {
-        Self {
-            decode: Decode {
-                mask_and_scale: true,
-                times: true,
-            },
-            storage: Vec::new(),
-        }
+) -> Result<Dataset, Error> {
+    let store = Store::open(url, storage)?;
+    let arrays = group_arrays(&store)?;
+    let mut variables = Vec::with_capacity(arrays.len());
+    for array in arrays {
+        let name = array_name(&array);
+        let variable = variable(&store, &name, array, Some(decode), true)?;
+        variables.push((name, variable));
     }
-}
-
-impl OpenOptions {
-    /// CF decoding on.
-    #[must_use]
-    pub fn new() -> Self {
-        Self::default()
-    }
-
-    /// Every CF decoding on or off (xarray's `decode_cf`).
-    #[must_use]
-    pub fn decode_cf(self, on: bool) -> Self {
-        self.mask_and_scale(on).decode_times(on)
-    }
-
-    /// Missing-value markers to NaN and packed integers unpacked (`mask_and_scale`).
-    #[must_use]
-    pub fn mask_and_scale(mut self, on: bool) -> Self {
-        self.decode.mask_and_scale = on;
-        self
-    }
-
-    /// CF times to dates (`decode_times`).
-    #[must_use]
-    pub fn decode_times(mut self, on: bool) -> Self {
-        self.decode.times = on;
-        self
-    }
-
-    /// A setting of the object store, as `object_store` names them (fsspec's
-    /// `storage_options`): `aws_endpoint`, `aws_region`, `aws_access_key_id`,
-    /// `aws_skip_signature` for anonymous access, `allow_http`, ... Settings given here
-    /// win over the environment's (`AWS_ENDPOINT_URL`, `AWS_REGION`, ...).
-    ///
-    /// ```no_run
-    /// use rangeo::prelude::*;
-    /// let ds = OpenOptions::new()
-    ///     .storage_option("aws_endpoint", "http://127.0.0.1:9000")
-    ///     .storage_option("aws_skip_signature", "true")
-    ///     .open_zarr("s3://era5/surface.zarr")?;
-    /// # Ok::<(), rangeo::Error>(())
-    /// ```
-    #[must_use]
-    pub fn storage_option(mut self, key: &str, value: &str) -> Self {
-        self.storage.push((key.to_owned(), value.to_owned()));
-        self
-    }
-
-    /// Opens the Zarr group at `url` as a lazy dataset: see [`open_zarr`].
-    pub fn open_zarr(&self, url: &str) -> Result<Dataset, Error> {
-        let store = Store::open(url, &self.storage)?;
-        let arrays = group_arrays(&store)?;
-        let mut variables = Vec::with_capacity(arrays.len());
-        let mut coordinate_names: Vec<String> = Vec::new();
-        for array in arrays {
-            let name = array_name(&array);
-            let mut variable = variable(&store, &name, array, Some(self.decode), true)?;
-            if let Some(Value::String(names)) = variable.attrs_mut().shift_remove("coordinates") {
-                coordinate_names.extend(names.split_whitespace().map(str::to_owned));
-                variable
-                    .encoding_mut()
-                    .insert("coordinates".to_owned(), Value::String(names));
-            }
-            variables.push((name, variable));
-        }
-        let is_coord = |name: &str, variable: &Variable| {
-            variable.dims() == [name] || coordinate_names.iter().any(|c| c == name)
-        };
-        let mut dataset = Dataset::new();
-        for (name, variable) in variables.iter().filter(|(n, v)| !is_coord(n, v)) {
-            dataset = dataset.assign(name.clone(), DataArray::from_variable(variable.clone()))?;
-        }
-        for (name, variable) in variables.into_iter().filter(|(n, v)| is_coord(n, v)) {
-            // Indexes hold their labels in memory, as xarray's do.
-            let variable = if variable.dims() == [name.as_str()] {
-                variable.compute()?
-            } else {
-                variable
-            };
-            dataset = dataset.assign_coords(name, variable)?;
-        }
-        let attrs = group_attributes(&store)?;
-        Ok(dataset.assign_attrs(attrs))
-    }
-}
-
-/// Opens the Zarr group at `url` (a local path, or a `file://`, `http(s)://`, `s3://`,
-/// `gs://` or `az://` URL) as a lazy dataset,
-/// as `xarray.open_zarr` does: one variable per array, dimension names from
-/// `dimension_names` (v3) or `_ARRAY_DIMENSIONS` (v2), 1-D arrays named after their
-/// dimension as indexes (read at once), the CF conventions decoded. Chunks are read
-/// when a computation needs them, in parallel.
-///
-/// Consolidated metadata is used when the store has it: `.zmetadata` (v2) or
-/// `consolidated_metadata` in the root `zarr.json` (v3).
-///
-/// ```no_run
-/// use rangeo::prelude::*;
-/// let ds = open_zarr("air_temperature.zarr")?;
-/// let january = ds.get("air")?.sel("time", "2013-01")?.mean("time")?.compute()?;
-/// # Ok::<(), rangeo::Error>(())
-/// ```
-pub fn open_zarr(url: &str) -> Result<Dataset, Error> {
-    OpenOptions::new().open_zarr(url)
+    assemble(variables, group_attributes(&store)?)
 }
 
 /// Opens the single Zarr array at `url` as a lazy array of its stored values (no CF
