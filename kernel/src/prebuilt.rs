@@ -35,6 +35,10 @@ pub struct Prebuilt {
     pub dylib: PathBuf,
     /// The runtime's compiled dependencies.
     pub deps: PathBuf,
+    /// Directories of the system libraries the runtime links (netCDF-C, HDF5, ...), as
+    /// its build scripts found them: programs linked against it need them too.
+    #[serde(default)]
+    pub native: Vec<PathBuf>,
     /// The evaluation process's binary.
     pub eval: PathBuf,
     /// The runtime's version.
@@ -114,22 +118,25 @@ impl Prebuilt {
         // `cargo rustc` makes only this build a dylib; `prefer-dynamic` links it against
         // the toolchain's shared libstd, the one the cells and the eval binary use. Run
         // from the source, cargo finds the checkout's configuration (its target CPU).
-        let status = Command::new("cargo")
+        // Cargo's JSON messages on stdout say where build scripts found system libraries.
+        let output = Command::new("cargo")
             .current_dir(source)
             .arg("rustc")
             .arg("--manifest-path")
             .arg(&manifest)
             .args(["--release", "--lib", "--crate-type", "dylib"])
+            .args(["--message-format", "json-render-diagnostics"])
             .arg("--target-dir")
             .arg(&target)
             .args(["--", "-C", "prefer-dynamic"])
             .env("RUSTC", &rustc)
-            .stdout(Stdio::null())
-            .status()
+            .stderr(Stdio::inherit())
+            .output()
             .context("cannot run cargo")?;
-        if !status.success() {
-            bail!("building the runtime failed ({status})");
+        if !output.status.success() {
+            bail!("building the runtime failed ({})", output.status);
         }
+        let native = native_paths(&String::from_utf8_lossy(&output.stdout));
         let release = target.join("release");
         let dylib = release.join("librangeo.so");
         let deps = release.join("deps");
@@ -149,6 +156,7 @@ impl Prebuilt {
             .arg(format!("rangeo={}", dylib.display()))
             .arg("-L")
             .arg(format!("dependency={}", deps.display()))
+            .args(link_args(&native))
             .arg("-o")
             .arg(&eval)
             .arg(&main)
@@ -166,6 +174,7 @@ impl Prebuilt {
             target_libdir,
             dylib,
             deps,
+            native,
             eval,
             version: rangeo::VERSION.to_owned(),
         };
@@ -175,12 +184,60 @@ impl Prebuilt {
         Ok(built)
     }
 
+    /// rustc's arguments that let a program link against the runtime: `-L` for each
+    /// directory of its system libraries.
+    #[must_use]
+    pub fn native_args(&self) -> Vec<std::ffi::OsString> {
+        link_args(&self.native)
+    }
+
     /// `LD_LIBRARY_PATH` for the evaluation process: the runtime, then libstd.
     #[must_use]
     pub fn library_path(&self) -> String {
         let runtime = self.dylib.parent().unwrap_or(Path::new("."));
         format!("{}:{}", runtime.display(), self.target_libdir.display())
     }
+}
+
+/// rustc's `-L native=DIR` for each directory of system libraries.
+fn link_args(dirs: &[PathBuf]) -> Vec<std::ffi::OsString> {
+    dirs.iter()
+        .flat_map(|dir| {
+            let mut arg = std::ffi::OsString::from("native=");
+            arg.push(dir);
+            ["-L".into(), arg]
+        })
+        .collect()
+}
+
+/// The directories of system libraries that build scripts named (`linked_paths` of
+/// cargo's `build-script-executed` messages), each once.
+fn native_paths(messages: &str) -> Vec<PathBuf> {
+    let mut paths: Vec<PathBuf> = Vec::new();
+    for line in messages.lines() {
+        let Ok(message) = serde_json::from_str::<serde_json::Value>(line) else {
+            continue;
+        };
+        if message["reason"] != "build-script-executed" {
+            continue;
+        }
+        for linked in message["linked_paths"].as_array().into_iter().flatten() {
+            let Some(path) = linked.as_str() else {
+                continue;
+            };
+            // Kinds other than `native=` (or none) are cargo's own directories.
+            let dir = match path.split_once('=') {
+                Some(("native" | "all", dir)) => dir,
+                Some(_) => continue,
+                None => path,
+            };
+            let dir = PathBuf::from(dir);
+            if !paths.contains(&dir) {
+                paths.push(dir);
+            }
+        }
+    }
+    paths
 }
 
 /// The toolchain's own rustc (found through `rustc --print sysroot`), so that cells do
@@ -222,6 +279,25 @@ mod tests {
     use super::*;
 
     #[test]
+    fn system_library_directories_come_from_build_scripts() {
+        let messages = concat!(
+            r#"{"reason":"compiler-artifact","filenames":["/t/libx.rlib"]}"#,
+            "\n",
+            r#"{"reason":"build-script-executed","linked_paths":["native=/usr/lib/hdf5/serial","/usr/lib/netcdf","dependency=/t/deps"]}"#,
+            "\n",
+            r#"{"reason":"build-script-executed","linked_paths":["native=/usr/lib/hdf5/serial"]}"#,
+            "\nnot json\n",
+        );
+        assert_eq!(
+            native_paths(messages),
+            [
+                PathBuf::from("/usr/lib/hdf5/serial"),
+                PathBuf::from("/usr/lib/netcdf")
+            ]
+        );
+    }
+
+    #[test]
     fn a_missing_build_names_the_directory_and_the_fix() {
         let dir = tempfile::tempdir().unwrap();
         let error = Prebuilt::load(dir.path()).unwrap_err().to_string();
@@ -238,6 +314,7 @@ mod tests {
             target_libdir: "/nonexistent".into(),
             dylib: "/nonexistent/librangeo.so".into(),
             deps: "/nonexistent/deps".into(),
+            native: Vec::new(),
             eval: "/nonexistent/rangeo-eval".into(),
             version: "0.1.0".into(),
         };

@@ -199,7 +199,8 @@ impl Compiler {
             .arg("--extern")
             .arg(format!("rangeo={}", self.runtime.dylib.display()))
             .arg("-L")
-            .arg(format!("dependency={}", self.runtime.deps.display()));
+            .arg(format!("dependency={}", self.runtime.deps.display()))
+            .args(self.runtime.native_args());
         for dir in &self.dependency_dirs {
             command
                 .arg("-L")
