@@ -1,6 +1,9 @@
-//! Reading datasets from storage: Zarr stores (v2 and v3, with `zarrs`) opened as lazy
+//! Datasets in storage: Zarr stores (v2 and v3, with `zarrs`, over `object_store`'s
+//! local, HTTP, S3, GCS and Azure stores) and netCDF files (with netCDF-C) opened as lazy
 //! datasets whose chunks are read only when a computation needs them, with the CF
-//! conventions decoded on the way in (as xarray's `open_zarr` does).
+//! conventions decoded on the way in (as xarray's `open_zarr`, `open_dataset` and
+//! `open_mfdataset` do); datasets written to Zarr with the CF conventions encoded
+//! (`to_zarr`).
 //!
 //! ```no_run
 //! use rangeo::prelude::*;
@@ -12,10 +15,11 @@
 
 mod decode;
 mod encode;
+mod multi;
 mod netcdf;
 mod open;
 mod store;
 mod zarr;
 
-pub use open::{OpenOptions, open_dataset, open_zarr};
+pub use open::{OpenOptions, open_dataset, open_mfdataset, open_zarr};
 pub use zarr::{WriteMode, WriteOptions, open_zarr_array};

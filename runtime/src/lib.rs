@@ -43,7 +43,8 @@ pub mod prelude {
     pub use crate::cell::check_interrupt;
     pub use crate::display::{DisplayHandle, MimeBundle, Progress, Repr, clear_output, display};
     pub use crate::io::{
-        OpenOptions, WriteMode, WriteOptions, open_dataset, open_zarr, open_zarr_array,
+        OpenOptions, WriteMode, WriteOptions, open_dataset, open_mfdataset, open_zarr,
+        open_zarr_array,
     };
     pub use crate::ndarray;
     pub use crate::session::{Options, options, set_options, thread_pool};

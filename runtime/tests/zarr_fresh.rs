@@ -13,7 +13,7 @@ mod values;
 
 use std::path::PathBuf;
 
-use rangeo::io::{open_dataset, open_zarr, open_zarr_array};
+use rangeo::io::{OpenOptions, open_dataset, open_mfdataset, open_zarr, open_zarr_array};
 use serde_json::Value;
 use values::{computed, same};
 
@@ -122,4 +122,33 @@ fn files_that_are_not_netcdf_are_clear_errors() {
         error.contains("torn.nc") && error.contains("cannot open the netCDF file"),
         "{error}"
     );
+}
+
+#[test]
+fn many_files_combine_as_xarray_open_mfdataset_combines_them() {
+    let manifest = manifest();
+    let root = directory();
+    let multi = &manifest["multi"];
+    let path = |p: &str| root.join(p).display().to_string();
+    let by_time = open_mfdataset([path("multi/*.nc")]).unwrap();
+    described::check("*.nc", &by_time, &multi["multi/*.nc"], false);
+    assert!(by_time.get("t2m").unwrap().is_lazy());
+    let stores = open_mfdataset([path("multi/*.zarr")]).unwrap();
+    described::check("*.zarr", &stores, &multi["multi/*.zarr"], false);
+    let stacked = OpenOptions::new()
+        .concat_dim("member")
+        .open_mfdataset([path("multi/b.nc"), path("multi/b.nc")])
+        .unwrap();
+    described::check("member", &stacked, &multi["multi/b.nc+b.nc member"], false);
+
+    let error = open_mfdataset([path("multi/*.grib")])
+        .unwrap_err()
+        .to_string();
+    assert!(error.contains("no files match"), "{error}");
+    // The same pieces twice cannot be ordered into one time axis.
+    let error = open_mfdataset([path("multi/b.nc"), path("multi/c.nc"), path("multi/b.nc")])
+        .map(|ds| ds.sizes())
+        .unwrap_err()
+        .to_string();
+    assert!(error.contains("time"), "{error}");
 }

@@ -14,6 +14,8 @@ nothing from ../shared.
   `xr.open_zarr` decodes from each (describe.py).
 * netcdf/: the same kind of dataset as netCDF-4 and netCDF-3 (64-bit offset) files, and
   what `xr.open_dataset` decodes from each.
+* multi/: one dataset cut along time into three netCDF files and three Zarr stores, and
+  what `xr.open_mfdataset` makes of them (by coordinates, and nested along a new dim).
 
 Run: .venv/bin/python tests/reference/make_zarr.py [OUT]  (scripts/test.sh does).
 """
@@ -161,6 +163,31 @@ def write_netcdf(out, rng):
     return files
 
 
+def write_multifile(out, rng):
+    """The CF dataset cut along time into three netCDF files and three Zarr stores (named
+    so that sorting them by name does not sort them by time), with what
+    `xr.open_mfdataset` makes of them under xarray's new defaults (data variables
+    without time taken from the first file), and of two stacked along a new `member`."""
+    ds, encoding = cf_dataset(rng)
+    nc = {name: {k: v for k, v in spec.items() if k != "chunks"} for name, spec in encoding.items()}
+    (out / "multi").mkdir(parents=True, exist_ok=True)
+    pieces = {"b": slice(0, 5), "c": slice(5, 7), "a": slice(7, 12)}
+    for name, part in pieces.items():
+        ds.isel(time=part).to_netcdf(out / "multi" / f"{name}.nc", encoding=nc)
+        ds.isel(time=part).to_zarr(out / "multi" / f"{name}.zarr", mode="w", encoding=encoding)
+    combined = {}
+    with xr.set_options(use_new_combine_kwarg_defaults=True):
+        with xr.open_mfdataset(str(out / "multi" / "*.nc")) as joined:
+            combined["multi/*.nc"] = describe(joined)
+        zarrs = sorted(str(p) for p in (out / "multi").glob("*.zarr"))
+        with xr.open_mfdataset(zarrs, engine="zarr") as joined:
+            combined["multi/*.zarr"] = describe(joined)
+        nested = [str(out / "multi" / "b.nc"), str(out / "multi" / "b.nc")]
+        with xr.open_mfdataset(nested, combine="nested", concat_dim="member") as stacked:
+            combined["multi/b.nc+b.nc member"] = describe(stacked)
+    return combined
+
+
 def main():
     out = pathlib.Path(sys.argv[1]) if len(sys.argv) > 1 else ROOT / "build" / "reference" / "zarr"
     shutil.rmtree(out, ignore_errors=True)
@@ -172,6 +199,7 @@ def main():
         "stores": write_arrays(out, rng),
         "datasets": write_datasets(out, rng),
         "netcdf": write_netcdf(out, rng),
+        "multi": write_multifile(out, rng),
     }
     (out / "manifest.json").write_text(json.dumps(manifest, indent=1, default=str))
     print(f"{len(manifest['stores'])} arrays and {len(manifest['datasets'])} datasets "

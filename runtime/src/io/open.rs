@@ -5,7 +5,7 @@
 use std::path::Path;
 
 use super::decode::Decode;
-use super::{netcdf, zarr};
+use super::{multi, netcdf, zarr};
 use crate::Error;
 use crate::array::Dataset;
 
@@ -22,6 +22,7 @@ use crate::array::Dataset;
 pub struct OpenOptions {
     decode: Decode,
     storage: Vec<(String, String)>,
+    concat_dim: Option<String>,
 }
 
 impl Default for OpenOptions {
@@ -32,6 +33,7 @@ impl Default for OpenOptions {
                 times: true,
             },
             storage: Vec::new(),
+            concat_dim: None,
         }
     }
 }
@@ -80,6 +82,24 @@ impl OpenOptions {
     pub fn storage_option(mut self, key: &str, value: &str) -> Self {
         self.storage.push((key.to_owned(), value.to_owned()));
         self
+    }
+
+    /// The dimension `open_mfdataset` joins along, in the order the paths are given
+    /// (xarray's `combine="nested"` with `concat_dim`); a new dimension stacks the
+    /// datasets. Without it, they are ordered and joined by their coordinates.
+    #[must_use]
+    pub fn concat_dim(mut self, dim: &str) -> Self {
+        self.concat_dim = Some(dim.to_owned());
+        self
+    }
+
+    /// Opens many files or stores as one lazy dataset: see [`open_mfdataset`].
+    pub fn open_mfdataset<S: AsRef<str>>(
+        &self,
+        paths: impl IntoIterator<Item = S>,
+    ) -> Result<Dataset, Error> {
+        let paths = multi::expand(paths)?;
+        multi::open(self, &paths, self.concat_dim.as_deref())
     }
 
     /// Opens the Zarr group at `url` as a lazy dataset: see [`open_zarr`].
@@ -142,4 +162,24 @@ pub fn open_zarr(url: &str) -> Result<Dataset, Error> {
 /// ```
 pub fn open_dataset(path: &str) -> Result<Dataset, Error> {
     OpenOptions::new().open_dataset(path)
+}
+
+/// Opens many netCDF files or Zarr stores as one lazy dataset, as
+/// `xarray.open_mfdataset` does: `paths` are paths, URLs or glob patterns
+/// (`"era5/*.nc"`, matches in sorted order), each opened with [`open_dataset`], then
+/// ordered by their labels along the one dimension whose coordinates differ between
+/// them and joined along it (the variables along it concatenated, the others taken
+/// from the first, as xarray's new defaults do); pieces with the same coordinates and
+/// different variables are merged. [`OpenOptions::concat_dim`] joins along a named
+/// dimension in the given order instead.
+///
+/// ```no_run
+/// use rangeo::prelude::*;
+/// let ds = open_mfdataset(["era5/t2m_2019.nc", "era5/t2m_2020.nc"])?;
+/// let years = open_mfdataset(["era5/*.nc"])?;
+/// let runs = OpenOptions::new().concat_dim("member").open_mfdataset(["run1.zarr", "run2.zarr"])?;
+/// # Ok::<(), rangeo::Error>(())
+/// ```
+pub fn open_mfdataset<S: AsRef<str>>(paths: impl IntoIterator<Item = S>) -> Result<Dataset, Error> {
+    OpenOptions::new().open_mfdataset(paths)
 }
