@@ -152,3 +152,89 @@ fn many_files_combine_as_xarray_open_mfdataset_combines_them() {
         .to_string();
     assert!(error.contains("time"), "{error}");
 }
+
+/// A copy of the fresh store `name` in `dir`.
+fn copy_of(name: &str, dir: &std::path::Path) -> PathBuf {
+    fn copy(from: &std::path::Path, to: &std::path::Path) {
+        std::fs::create_dir_all(to).unwrap();
+        for entry in std::fs::read_dir(from).unwrap() {
+            let path = entry.unwrap().path();
+            let target = to.join(path.file_name().unwrap());
+            if path.is_dir() {
+                copy(&path, &target);
+            } else {
+                std::fs::copy(&path, &target).unwrap();
+            }
+        }
+    }
+    let target = dir.join(name.replace('/', "_"));
+    copy(&directory().join(name), &target);
+    target
+}
+
+#[test]
+fn unknown_codecs_and_missing_chunks_are_told_apart_from_data() {
+    let dir = tempfile::tempdir().unwrap();
+    // A codec rangeo does not know, in v3 (listed) and in v2 (consolidated).
+    let v3 = copy_of("datasets/cf_v3.zarr", dir.path());
+    let metadata = v3.join("t2m/zarr.json");
+    let text = std::fs::read_to_string(&metadata).unwrap();
+    std::fs::write(&metadata, text.replace("\"zstd\"", "\"fancy_codec\"")).unwrap();
+    let error = open_zarr(v3.to_str().unwrap()).unwrap_err().to_string();
+    for part in [v3.to_str().unwrap(), "`t2m`", "fancy_codec"] {
+        assert!(error.contains(part), "{part} in {error}");
+    }
+    let v2 = copy_of("datasets/cf_v2.zarr", dir.path());
+    let consolidated = v2.join(".zmetadata");
+    let text = std::fs::read_to_string(&consolidated).unwrap();
+    std::fs::write(&consolidated, text.replace("\"blosc\"", "\"fancy_codec\"")).unwrap();
+    let error = open_zarr(v2.to_str().unwrap()).unwrap_err().to_string();
+    for part in [
+        v2.to_str().unwrap(),
+        "fancy_codec",
+        "cannot open the Zarr array",
+    ] {
+        assert!(error.contains(part), "{part} in {error}");
+    }
+
+    // A chunk that is not there is the fill value, as Zarr says (decoded: xarray's v2
+    // fill value is its _FillValue, so NaN; v3's is 0, so the offset, 280 K)...
+    for (name, key, want) in [
+        ("datasets/cf_v2.zarr", "t2m/0.0.0", f64::NAN),
+        ("datasets/cf_v3.zarr", "t2m/c/0/0/0", 280.0),
+    ] {
+        let store = copy_of(name, dir.path());
+        std::fs::remove_file(store.join(key)).unwrap();
+        let t2m = open_zarr(store.to_str().unwrap())
+            .unwrap()
+            .get("t2m")
+            .unwrap()
+            .isel("time", 0)
+            .unwrap()
+            .isel("lat", 0)
+            .unwrap()
+            .isel("lon", 0)
+            .unwrap()
+            .compute()
+            .unwrap()
+            .item::<f64>()
+            .unwrap();
+        assert!(
+            t2m.total_cmp(&want).is_eq() || (t2m.is_nan() && want.is_nan()),
+            "{name}: {t2m}"
+        );
+    }
+    // ...and a chunk that is there but unreadable is an error naming it.
+    let store = copy_of("datasets/cf_v3.zarr", dir.path());
+    std::fs::write(store.join("t2m/c/0/0/0"), b"garbage").unwrap();
+    let error = open_zarr(store.to_str().unwrap())
+        .unwrap()
+        .get("t2m")
+        .unwrap()
+        .compute()
+        .unwrap_err()
+        .to_string();
+    for part in [store.to_str().unwrap(), "`t2m`", "t2m/c/0/0/0"] {
+        assert!(error.contains(part), "{part} in {error}");
+    }
+}

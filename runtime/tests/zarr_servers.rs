@@ -152,25 +152,26 @@ fn stores_in_s3_read_and_write_as_on_disk_and_bad_credentials_are_clear_errors()
         .expect("the S3 server did not start");
     let config: Value = serde_json::from_str(&line).expect("the server's settings as JSON");
     let get = |key: &str| config[key].as_str().unwrap().to_owned();
-    let settings = |secret: &str| {
+    let settings = |key: &str, secret: &str| {
         [
             ("aws_endpoint", get("endpoint")),
             ("aws_region", get("region")),
-            ("aws_access_key_id", get("access_key_id")),
+            ("aws_access_key_id", key.to_owned()),
             ("aws_secret_access_key", secret.to_owned()),
             ("aws_allow_http", "true".to_owned()),
         ]
     };
     let options = |secret: &str| {
-        settings(secret)
+        settings(&get("access_key_id"), secret)
             .iter()
             .fold(OpenOptions::new(), |o, (k, v)| o.storage_option(k, v))
     };
-    let writer = |secret: &str| {
-        settings(secret)
+    let writer_as = |key: &str, secret: &str| {
+        settings(key, secret)
             .iter()
             .fold(WriteOptions::new(), |o, (k, v)| o.storage_option(k, v))
     };
+    let writer = |secret: &str| writer_as(&get("access_key_id"), secret);
     let reader = options(&get("secret_access_key"));
     for store in ["cf_v2.zarr", "cf_v3.zarr"] {
         let url = format!("s3://rangeo-test/stores/{store}");
@@ -216,6 +217,15 @@ fn stores_in_s3_read_and_write_as_on_disk_and_bad_credentials_are_clear_errors()
         .to_string();
     assert!(
         error.contains(denied) && (error.contains("403") || error.contains("Signature")),
+        "{error}"
+    );
+
+    // A key that may read but not write: the refused PUT names the store and the key.
+    let viewer = writer_as(&get("viewer_key_id"), &get("viewer_secret_key"));
+    let read_only = "s3://rangeo-test/written/read_only.zarr";
+    let error = viewer.to_zarr(&cf, read_only).unwrap_err().to_string();
+    assert!(
+        error.contains(read_only) && error.contains("403") && error.contains("AccessDenied"),
         "{error}"
     );
 

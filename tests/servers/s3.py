@@ -1,8 +1,9 @@
 """An S3-compatible server on 127.0.0.1 (moto's server mode) that checks credentials,
 holding one bucket with a directory's files uploaded under a prefix.
 
-Prints one JSON line once it is ready: the endpoint, bucket, region and the access key
-that may read it. Runs until killed.
+Prints one JSON line once it is ready: the endpoint, bucket, region, the access key that
+may read and write it, and the access key of a viewer that may only read it. Runs until
+killed.
 
 Run: .venv/bin/python tests/servers/s3.py DIRECTORY BUCKET PREFIX
 """
@@ -13,9 +14,9 @@ import pathlib
 import sys
 import threading
 
-# Requests are checked against moto's IAM once the first three (which make the user
-# and its key) are done.
-os.environ["INITIAL_NO_AUTH_ACTION_COUNT"] = "3"
+# Requests are checked against moto's IAM once the first six (which make the two users
+# and their keys) are done.
+os.environ["INITIAL_NO_AUTH_ACTION_COUNT"] = "6"
 
 import boto3  # noqa: E402
 from moto.server import ThreadedMotoServer  # noqa: E402
@@ -39,6 +40,16 @@ def main(directory, bucket, prefix):
         ),
     )
     key = iam.create_access_key(UserName="reader")["AccessKey"]
+    iam.create_user(UserName="viewer")
+    iam.put_user_policy(
+        UserName="viewer",
+        PolicyName="s3-read",
+        PolicyDocument=json.dumps(
+            {"Version": "2012-10-17", "Statement": [
+                {"Effect": "Allow", "Action": ["s3:GetObject", "s3:ListBucket"], "Resource": "*"}]}
+        ),
+    )
+    viewer = iam.create_access_key(UserName="viewer")["AccessKey"]
     s3 = boto3.client(
         "s3", endpoint_url=endpoint, region_name=REGION,
         aws_access_key_id=key["AccessKeyId"], aws_secret_access_key=key["SecretAccessKey"],
@@ -51,6 +62,7 @@ def main(directory, bucket, prefix):
     print(json.dumps({
         "endpoint": endpoint, "bucket": bucket, "region": REGION,
         "access_key_id": key["AccessKeyId"], "secret_access_key": key["SecretAccessKey"],
+        "viewer_key_id": viewer["AccessKeyId"], "viewer_secret_key": viewer["SecretAccessKey"],
     }), flush=True)
     threading.Event().wait()
 

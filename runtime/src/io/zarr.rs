@@ -77,9 +77,19 @@ fn group_arrays(store: &Store) -> Result<Vec<ZarrArray>, Error> {
             "no Zarr group at {url} (no zarr.json, .zgroup or .zmetadata could be read): {e}"
         ))
     })?;
-    let mut arrays = group
-        .child_arrays()
-        .map_err(|e| Error::Storage(format!("cannot list the arrays of {url}: {e}")))?;
+    let mut arrays = group.child_arrays().map_err(|e| {
+        // Name the array at fault: open each alone.
+        let culprit = group.child_array_paths().ok().and_then(|paths| {
+            paths.into_iter().find_map(|path| {
+                let failed = Array::open(store.storage.clone(), path.as_str()).err()?;
+                let name = path.as_str().trim_start_matches('/').to_owned();
+                Some(format!(
+                    "cannot open the Zarr array `{name}` in {url}: {failed}"
+                ))
+            })
+        });
+        Error::Storage(culprit.unwrap_or_else(|| format!("cannot list the arrays of {url}: {e}")))
+    })?;
     arrays.sort_by_key(array_name);
     Ok(arrays)
 }
@@ -111,7 +121,9 @@ fn consolidated_v2(store: &Store, consolidated: &Value) -> Result<Vec<ZarrArray>
                 &format!("/{name}"),
                 ArrayMetadata::V2(array),
             )
-            .map_err(|e| bad(format!("{name}: {e}")))
+            .map_err(|e| {
+                Error::Storage(format!("cannot open the Zarr array `{name}` in {url}: {e}"))
+            })
         })
         .collect()
 }
