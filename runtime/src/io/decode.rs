@@ -52,7 +52,8 @@ impl Decoding {
         decode: Decode,
     ) -> Result<Self, String> {
         let mut decoding = Self::default();
-        if decode.mask_and_scale {
+        // Text and times have no numbers to mask or unpack.
+        if decode.mask_and_scale && (stored.is_numeric() || stored == DType::Bool) {
             for name in MASK_AND_SCALE {
                 if let Some(value) = attrs.shift_remove(name) {
                     encoding.insert(name.to_owned(), value);
@@ -71,7 +72,7 @@ impl Decoding {
             .get("units")
             .and_then(Value::as_str)
             .is_some_and(|u| u.contains(" since "));
-        if decode.times && is_time && stored != DType::Bool && stored != DType::Str {
+        if decode.times && is_time && stored.is_numeric() {
             let units = attrs.shift_remove("units").expect("checked");
             let calendar = attrs.shift_remove("calendar");
             decoding.time = Some((

@@ -116,8 +116,7 @@ fn variable(
     }
     let chunk_shape = chunking.unwrap_or_else(|| cut(&shape, stored.item_size().unwrap_or(8)));
     let chunks = Chunks::regular(&shape, &chunk_shape);
-    let zero = Values::from_array(ArrayD::<u8>::zeros(vec![1; shape.len()])).cast(stored)?;
-    let meta = decoding.apply(zero)?;
+    let meta = decoding.apply(super::zarr::zero(stored, shape.len()))?;
     let source = NetcdfSource {
         name: name.clone(),
         path: path.to_owned(),

@@ -7,8 +7,8 @@ use std::sync::Arc;
 
 use ndarray::ArrayD;
 use serde_json::Value;
-use zarrs::array::data_type as zdt;
-use zarrs::array::{Array, ArrayMetadata, ArrayMetadataV2, ElementOwned};
+use zarrs::array::data_type::{self as zdt, NumpyTimeUnit};
+use zarrs::array::{Array, ArrayBytes, ArrayMetadata, ArrayMetadataV2, ElementOwned};
 use zarrs::group::Group;
 use zarrs::storage::{ReadableListableStorageTraits, StoreKey};
 
@@ -18,7 +18,9 @@ use super::decode::{Decode, Decoding, assemble};
 
 use super::store::Store;
 use crate::Error;
-use crate::array::{Attrs, DType, Data, DataArray, Dataset, Element, Values, Variable};
+use crate::array::{
+    Attrs, DType, Data, DataArray, Dataset, DateTime64, Element, TimeDelta64, Values, Variable,
+};
 use crate::compute::{ChunkSource, Chunks, Lazy, slice};
 
 pub use write::{WriteMode, WriteOptions};
@@ -207,7 +209,10 @@ fn variable(
     encoding.insert("dtype".to_owned(), Value::String(stored.to_string()));
     let decoding = match decode {
         Some(decode) => {
-            if v2 && !metadata["fill_value"].is_null() {
+            if v2
+                && !metadata["fill_value"].is_null()
+                && (stored.is_numeric() || stored == DType::Bool)
+            {
                 attrs.insert("_FillValue".to_owned(), metadata["fill_value"].clone());
             }
             Decoding::new(stored, &mut attrs, &mut encoding, decode)
@@ -260,9 +265,82 @@ fn dtype_of(array: &ZarrArray) -> Result<DType, String> {
         DType::Float32
     } else if t.is::<zdt::Float64DataType>() {
         DType::Float64
+    } else if t.is::<zdt::StringDataType>() || t.is::<zdt::FixedLengthUTF32DataType>() {
+        DType::Str
+    } else if t.is::<zdt::NumpyDateTime64DataType>() {
+        time_unit(array).ok_or_else(|| t.to_string())?;
+        DType::DateTime64
+    } else if t.is::<zdt::NumpyTimeDelta64DataType>() {
+        match time_unit(array) {
+            Some(TimeUnit::Nanos(_)) => DType::TimeDelta64,
+            _ => return Err(t.to_string()),
+        }
     } else {
         return Err(t.to_string());
     })
+}
+
+/// What one count of a numpy time unit is: a number of nanoseconds, or of calendar
+/// months (`Y`, `M`, whose length varies).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum TimeUnit {
+    Nanos(i64),
+    Months(i64),
+}
+
+/// The unit of a `numpy.datetime64` or `numpy.timedelta64` array (times its scale
+/// factor); `None` for the generic unit and those finer than a nanosecond.
+fn time_unit(array: &ZarrArray) -> Option<TimeUnit> {
+    let t = array.data_type();
+    let (unit, scale) = if let Some(time) = t.downcast_ref::<zdt::NumpyDateTime64DataType>() {
+        (time.unit, time.scale_factor.get())
+    } else {
+        let time = t.downcast_ref::<zdt::NumpyTimeDelta64DataType>()?;
+        (time.unit, time.scale_factor.get())
+    };
+    let scale = i64::from(scale);
+    let nanos: i64 = match unit {
+        NumpyTimeUnit::Year => return Some(TimeUnit::Months(12 * scale)),
+        NumpyTimeUnit::Month => return Some(TimeUnit::Months(scale)),
+        NumpyTimeUnit::Week => 7 * 86_400_000_000_000,
+        NumpyTimeUnit::Day => 86_400_000_000_000,
+        NumpyTimeUnit::Hour => 3_600_000_000_000,
+        NumpyTimeUnit::Minute => 60_000_000_000,
+        NumpyTimeUnit::Second => 1_000_000_000,
+        NumpyTimeUnit::Millisecond => 1_000_000,
+        NumpyTimeUnit::Microsecond => 1_000,
+        NumpyTimeUnit::Nanosecond => 1,
+        _ => return None,
+    };
+    nanos.checked_mul(scale).map(TimeUnit::Nanos)
+}
+
+/// Counts of `unit` since 1970-01-01 as nanoseconds (NaT, `i64::MIN`, kept), for
+/// `datetime64[ns]` and `timedelta64[ns]`.
+fn to_nanos(count: i64, unit: TimeUnit) -> i64 {
+    match unit {
+        _ if count == i64::MIN => count,
+        TimeUnit::Nanos(per) => count.saturating_mul(per),
+        TimeUnit::Months(per) => {
+            let months = count.saturating_mul(per);
+            let month = u32::try_from(months.rem_euclid(12)).expect("0 to 11") + 1;
+            DateTime64::from_ymd(1970 + months.div_euclid(12), month, 1).0
+        }
+    }
+}
+
+/// One element of `dtype` (zero, empty text, the epoch) in an array of `ndim` dimensions:
+/// what a lazy array of that dtype shows before it is computed.
+pub(super) fn zero(dtype: DType, ndim: usize) -> Values {
+    let shape = vec![1; ndim];
+    match dtype {
+        DType::Str => Values::from_array(ArrayD::from_elem(shape, String::new())),
+        DType::DateTime64 => Values::from_array(ArrayD::from_elem(shape, DateTime64(0))),
+        DType::TimeDelta64 => Values::from_array(ArrayD::from_elem(shape, TimeDelta64(0))),
+        numeric => Values::from_array(ArrayD::<u8>::zeros(shape))
+            .cast(numeric)
+            .expect("numbers and booleans cast from bytes"),
+    }
 }
 
 /// A Zarr array served chunk by chunk to the lazy engine, decoded as it is read.
@@ -311,8 +389,7 @@ impl ZarrSource {
             lengths.push(along);
         }
         let chunks = Chunks::from_lengths(&shape, lengths)?;
-        let zero = Values::from_array(ArrayD::<u8>::zeros(vec![1; shape.len()])).cast(stored)?;
-        let meta = decoding.apply(zero)?;
+        let meta = decoding.apply(zero(stored, shape.len()))?;
         Ok(Self {
             name: name.to_owned(),
             url: url.to_owned(),
@@ -339,6 +416,52 @@ pub(super) fn read_chunk(
     }
     let at: Vec<u64> = index.iter().map(|&i| i as u64).collect();
     match stored {
+        DType::Str if array.data_type().is::<zdt::FixedLengthUTF32DataType>() => {
+            // numpy's `<U` strings: NUL-padded.
+            let chunk: ArrayD<Vec<char>> = array.retrieve_chunk(&at).map_err(|e| e.to_string())?;
+            Ok(Values::from_array(chunk.mapv(|chars| {
+                chars
+                    .into_iter()
+                    .take_while(|&c| c != '\0')
+                    .collect::<String>()
+            })))
+        }
+        DType::Str => {
+            let text = typed::<String>(array, &at)?;
+            // zarr-python fills a missing chunk of v2 text whose fill value is a number
+            // with that number written out.
+            let metadata = serde_json::to_value(array.metadata()).unwrap_or(Value::Null);
+            match &metadata["fill_value"] {
+                Value::Number(n) if metadata["zarr_format"] == 2 => {
+                    let missing = array
+                        .retrieve_encoded_chunk(&at)
+                        .map_err(|e| e.to_string())?
+                        .is_none();
+                    Ok(if missing {
+                        Values::from_array(ArrayD::from_elem(text.shape(), n.to_string()))
+                    } else {
+                        text
+                    })
+                }
+                _ => Ok(text),
+            }
+        }
+        DType::DateTime64 | DType::TimeDelta64 => {
+            let raw: ArrayBytes<'static> = array.retrieve_chunk(&at).map_err(|e| e.to_string())?;
+            let bytes = raw.into_fixed().map_err(|e| e.to_string())?;
+            let unit = time_unit(array).expect("checked by dtype_of");
+            let counts: Vec<i64> = bytes
+                .chunks_exact(8)
+                .map(|b| to_nanos(i64::from_le_bytes(b.try_into().expect("eight bytes")), unit))
+                .collect();
+            let shape = array.chunk_shape_usize(&at).map_err(|e| e.to_string())?;
+            let counts = ArrayD::from_shape_vec(shape, counts).map_err(|e| e.to_string())?;
+            Ok(if stored == DType::DateTime64 {
+                Values::from_array(counts.mapv(DateTime64))
+            } else {
+                Values::from_array(counts.mapv(TimeDelta64))
+            })
+        }
         DType::Bool => typed::<bool>(array, &at),
         DType::Int8 => typed::<i8>(array, &at),
         DType::Int16 => typed::<i16>(array, &at),
@@ -350,7 +473,7 @@ pub(super) fn read_chunk(
         DType::UInt64 => typed::<u64>(array, &at),
         DType::Float32 => typed::<f32>(array, &at),
         DType::Float64 => typed::<f64>(array, &at),
-        other => unreachable!("{other} is not read from Zarr"),
+        DType::CfDateTime => unreachable!("cftime dates are not read from Zarr"),
     }
 }
 
