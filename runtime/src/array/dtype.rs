@@ -284,7 +284,7 @@ impl TimeDelta64 {
 
 /// A Rust type that can be an array element: its dtype, and how its arrays go in and
 /// out of the dynamically typed [`Values`](super::Values).
-pub trait Element: Clone + fmt::Debug + PartialEq + 'static {
+pub trait Element: Clone + Default + fmt::Debug + PartialEq + 'static {
     /// The dtype of arrays of this type.
     const DTYPE: DType;
 

@@ -176,10 +176,10 @@ fn run(plan: &Arc<Plan>, watch: &mut Watch, deliver: &mut Deliver<'_>) -> Result
     result
 }
 
-/// An array of `shape` filled with the first element of `a` (to be overwritten).
-fn filled<T: Element>(a: &ArrayD<T>, shape: &[usize]) -> Values {
-    let first = a.first().expect("a chunk with elements").clone();
-    Values::from_array(ArrayD::from_elem(IxDyn(shape), first))
+/// An array of `shape` of `a`'s dtype, to be overwritten: the default element (zero
+/// for numbers) lets the allocator hand over zeroed pages without a pass to fill them.
+fn filled<T: Element>(_a: &ArrayD<T>, shape: &[usize]) -> Values {
+    Values::from_array(ArrayD::from_elem(IxDyn(shape), T::default()))
 }
 
 /// Copies `block` into `out` at `region`.
