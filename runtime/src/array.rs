@@ -43,9 +43,13 @@ pub use dataset_groupby::DatasetGroupBy;
 pub use dt::{COMPONENTS, DatetimeAccessor};
 pub use dtype::{DType, DateTime64, Element, TimeDelta64};
 pub use groupby::GroupBy;
+/// The element type of float16 arrays.
+pub use half::f16;
 pub use index::{Index, Label, Matching, Method, Selector};
 pub use math::BinaryOp;
 pub(crate) use math::{FloatFn, serially};
+/// The element types of complex64 and complex128 arrays.
+pub use num_complex::{Complex32, Complex64};
 pub use reduce::Reduction;
 pub(crate) use reduce::{means, moments, spreads};
 pub(crate) use repr::python_tuple;

@@ -52,8 +52,8 @@ fn arrays_written_by_zarr_python_read_back_identically() {
             "{store}: values differ from zarr-python's"
         );
     }
-    // 11 dtypes, 3 v2 and 4 v3 codec set-ups.
-    assert_eq!(stores.len(), 11 * 7);
+    // 14 dtypes (float16 and complex among them), 3 v2 and 4 v3 codec set-ups.
+    assert_eq!(stores.len(), 14 * 7);
 }
 
 #[test]
@@ -237,4 +237,92 @@ fn unknown_codecs_and_missing_chunks_are_told_apart_from_data() {
     for part in [store.to_str().unwrap(), "`t2m`", "t2m/c/0/0/0"] {
         assert!(error.contains(part), "{part} in {error}");
     }
+}
+
+/// Values as float64 pairs (real, imaginary) for complex numbers, or as float64.
+fn as_pairs(values: &rangeo::array::Values) -> Vec<Vec<f64>> {
+    let floats = |v: rangeo::array::Values| -> Vec<f64> {
+        let v = v.cast(rangeo::array::DType::Float64).unwrap();
+        v.array::<f64>().unwrap().iter().copied().collect()
+    };
+    if values.dtype().is_complex() {
+        let (re, im) = (
+            floats(values.real().unwrap()),
+            floats(values.imag().unwrap()),
+        );
+        re.into_iter().zip(im).map(|(r, i)| vec![r, i]).collect()
+    } else {
+        floats(values.clone())
+            .into_iter()
+            .map(|x| vec![x])
+            .collect()
+    }
+}
+
+/// xarray's [real, imaginary] pairs (or numbers), row-major, as `as_pairs` gives them.
+fn expected_pairs(value: &Value) -> Vec<Vec<f64>> {
+    fn walk(value: &Value, out: &mut Vec<Vec<f64>>) {
+        match value {
+            Value::Array(items) if items.iter().all(|v| !v.is_array()) && items.len() == 2 => {
+                out.push(
+                    items
+                        .iter()
+                        .map(|v| v.as_f64().unwrap_or(f64::NAN))
+                        .collect(),
+                );
+            }
+            Value::Array(items) => items.iter().for_each(|v| walk(v, out)),
+            number => out.push(vec![number.as_f64().unwrap_or(f64::NAN)]),
+        }
+    }
+    let mut out = Vec::new();
+    walk(value, &mut out);
+    out
+}
+
+#[test]
+fn float16_and_complex_arrays_compute_as_xarray_computes_them() {
+    let manifest = manifest();
+    let operations = manifest["operations"].as_object().unwrap();
+    for (dtype, expected) in operations {
+        let store = directory().join(format!("arrays/v3/{dtype}_zstd.zarr"));
+        let z = open_zarr_array(store.to_str().unwrap()).unwrap();
+        // Within one unit in the last place of each dtype's float parts.
+        let rtol = match dtype.as_str() {
+            "float16" => 1e-3,
+            "complex64" => 1e-6,
+            _ => 1e-13,
+        };
+        let check = |what: &str, got: rangeo::array::DataArray, dtype_key: Option<&str>| {
+            let got = computed(&got);
+            if let Some(key) = dtype_key {
+                assert_eq!(
+                    got.dtype().to_string(),
+                    expected[key],
+                    "{dtype} {what}: dtype"
+                );
+            }
+            let (want, got) = (expected_pairs(&expected[what]), as_pairs(&got));
+            assert_eq!(got.len(), want.len(), "{dtype} {what}: length");
+            // Each part within `rtol` of the modulus: the rounding of complex arithmetic
+            // is relative to the number, not to each part (numpy's fused multiply-adds
+            // leave 1e-6 of 450 where the exact imaginary part is 0).
+            for (i, (g, w)) in got.iter().zip(&want).enumerate() {
+                let modulus = w.iter().map(|x| x * x).sum::<f64>().sqrt();
+                let close = g.iter().zip(w).all(|(g, w)| {
+                    (g.is_nan() && w.is_nan()) || (g - w).abs() <= rtol * modulus.max(1.0)
+                });
+                assert!(close, "{dtype} {what}[{i}]: {g:?} vs xarray's {w:?}");
+            }
+        };
+        check("mean_y", z.mean("dim_0").unwrap(), Some("mean_dtype"));
+        check("abs", z.abs().unwrap(), Some("abs_dtype"));
+        if dtype.starts_with("complex") {
+            check("real", z.real().unwrap(), None);
+            check("imag", z.imag().unwrap(), None);
+            check("times_conj", &z * &z.conj().unwrap(), None);
+            check("plus", &z + 1.5, Some("plus_dtype"));
+        }
+    }
+    assert_eq!(operations.len(), 3);
 }

@@ -14,6 +14,8 @@ nothing from ../shared.
   `xr.open_zarr` decodes from each (describe.py).
 * netcdf/: the same kind of dataset as netCDF-4 and netCDF-3 (64-bit offset) files, and
   what `xr.open_dataset` decodes from each.
+* operations: what xarray computes on the float16 and complex arrays (means, abs, real
+  and imaginary parts, arithmetic).
 * multi/: one dataset cut along time into three netCDF files and three Zarr stores, and
   what `xr.open_mfdataset` makes of them (by coordinates, and nested along a new dim).
 
@@ -35,7 +37,10 @@ from describe import describe
 
 ROOT = pathlib.Path(__file__).resolve().parents[2]
 
-DTYPES = ["bool", "int8", "int16", "int32", "int64", "uint8", "uint16", "uint32", "uint64", "float32", "float64"]
+DTYPES = [
+    "bool", "int8", "int16", "int32", "int64", "uint8", "uint16", "uint32", "uint64",
+    "float16", "float32", "float64", "complex64", "complex128",
+]
 
 V2_CODECS = {
     "none": None,
@@ -57,6 +62,9 @@ def values(dtype, rng):
     elif dtype.startswith("float"):
         data, fill = rng.normal(280, 15, (9, 14)).astype(dtype), np.nan
         data[0, 0] = np.nan
+    elif dtype.startswith("complex"):
+        data = (rng.normal(0, 15, (9, 14)) + 1j * rng.normal(0, 15, (9, 14))).astype(dtype)
+        data[0, 0], fill = complex(np.nan, 1.0), 1 - 2j
     else:
         info = np.iinfo(dtype)
         data = rng.integers(info.min, info.max, (9, 14), dtype=dtype, endpoint=True)
@@ -188,6 +196,35 @@ def write_multifile(out, rng):
     return combined
 
 
+def operations(out):
+    """What xarray computes on the float16 and complex stores (opened through
+    xr.open_zarr as (y, x) arrays): the mean over y skipping NaN, abs, real and imag
+    parts, z * z.conj() and z + 1.5, as [real, imaginary] pairs of float64 for complex
+    results, NaN as null."""
+    def pairs(a):
+        """Nested lists of float64 (pairs for complex numbers), NaN as null."""
+        a = np.asarray(a)
+        a = np.stack([a.real, a.imag], axis=-1) if np.iscomplexobj(a) else a
+        a = a.astype("float64")
+        return np.where(np.isnan(a), None, a).tolist()
+
+    results = {}
+    for dtype in ("float16", "complex64", "complex128"):
+        data = np.load(out / f"arrays/expected/{dtype}.npy")
+        da = xr.DataArray(data, dims=("y", "x"))
+        mean = da.mean("y")
+        entry = {"mean_y": pairs(mean.values), "mean_dtype": str(mean.dtype),
+                 "abs": pairs(abs(da).values), "abs_dtype": str(abs(da).dtype)}
+        if dtype.startswith("complex"):
+            entry.update({
+                "real": pairs(da.real.values), "imag": pairs(da.imag.values),
+                "times_conj": pairs((da * np.conj(da)).values), "plus": pairs((da + 1.5).values),
+                "plus_dtype": str((da + 1.5).dtype),
+            })
+        results[dtype] = entry
+    return results
+
+
 def main():
     out = pathlib.Path(sys.argv[1]) if len(sys.argv) > 1 else ROOT / "build" / "reference" / "zarr"
     shutil.rmtree(out, ignore_errors=True)
@@ -201,6 +238,7 @@ def main():
         "netcdf": write_netcdf(out, rng),
         "multi": write_multifile(out, rng),
     }
+    manifest["operations"] = operations(out)
     (out / "manifest.json").write_text(json.dumps(manifest, indent=1, default=str))
     print(f"{len(manifest['stores'])} arrays and {len(manifest['datasets'])} datasets "
           f"from zarr-python {zarr.__version__} and xarray {xr.__version__} in {out}")

@@ -44,11 +44,11 @@ macro_rules! scalar_operands {
 // One float and one integer type, so that literals (`2.0`, `2`) need no suffix.
 scalar_operands!(f64, i32, bool, DateTime64, TimeDelta64, CfDateTime);
 
-/// A scalar in the dtype of the array it meets: floats keep a float array's precision,
-/// integers an integer array's width.
+/// A scalar in the dtype of the array it meets: floats keep a float or complex array's
+/// precision, integers an integer array's width.
 fn weak(scalar: &Values, like: DType) -> Values {
     let fits = match scalar.dtype() {
-        d if d.is_float() => like.is_float(),
+        d if d.is_float() => like.is_float() || like.is_complex(),
         d if d.is_integer() => like.is_numeric(),
         _ => false,
     };
@@ -185,9 +185,36 @@ impl DataArray {
         Ok(self.with_variable(self.variable().map_float(f)?))
     }
 
-    /// Absolute values.
+    /// Absolute values (the modulus of complex numbers).
     pub fn abs(&self) -> Result<DataArray, Error> {
         Ok(self.with_variable(self.variable().abs()?))
+    }
+
+    /// The real parts of complex values, as xarray's `.real` (other numbers are their
+    /// own).
+    ///
+    /// ```
+    /// use rangeo::array::Complex64;
+    /// use rangeo::prelude::*;
+    /// let z = DataArray::new(["x"], ndarray::arr1(&[Complex64::new(3.0, 4.0)]))?;
+    /// assert_eq!(z.real()?.values::<f64>()?[[0]], 3.0);
+    /// assert_eq!(z.imag()?.values::<f64>()?[[0]], 4.0);
+    /// assert_eq!(z.abs()?.values::<f64>()?[[0]], 5.0);
+    /// # Ok::<(), rangeo::Error>(())
+    /// ```
+    pub fn real(&self) -> Result<DataArray, Error> {
+        Ok(self.with_variable(self.variable().real()?))
+    }
+
+    /// The imaginary parts of complex values, as xarray's `.imag` (zeros for other
+    /// numbers).
+    pub fn imag(&self) -> Result<DataArray, Error> {
+        Ok(self.with_variable(self.variable().imag()?))
+    }
+
+    /// The complex conjugates, as xarray's `.conj()` (other numbers are their own).
+    pub fn conj(&self) -> Result<DataArray, Error> {
+        Ok(self.with_variable(self.variable().conj()?))
     }
 
     /// Square roots.

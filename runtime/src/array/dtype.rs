@@ -31,10 +31,16 @@ pub enum DType {
     UInt32,
     /// `uint64`
     UInt64,
+    /// `float16` (half precision, as numpy's)
+    Float16,
     /// `float32`
     Float32,
     /// `float64`
     Float64,
+    /// `complex64`: two float32 parts
+    Complex64,
+    /// `complex128`: two float64 parts
+    Complex128,
     /// `datetime64[ns]`: nanoseconds since 1970-01-01T00:00:00, proleptic Gregorian.
     DateTime64,
     /// `timedelta64[ns]`: a duration in nanoseconds.
@@ -50,7 +56,13 @@ impl DType {
     /// Whether elements are floating point (the dtypes whose missing values are NaN).
     #[must_use]
     pub fn is_float(self) -> bool {
-        matches!(self, Self::Float32 | Self::Float64)
+        matches!(self, Self::Float16 | Self::Float32 | Self::Float64)
+    }
+
+    /// Whether elements are complex numbers.
+    #[must_use]
+    pub fn is_complex(self) -> bool {
+        matches!(self, Self::Complex64 | Self::Complex128)
     }
 
     /// Whether elements are signed or unsigned integers.
@@ -69,10 +81,10 @@ impl DType {
         )
     }
 
-    /// Whether arithmetic applies (integers and floats).
+    /// Whether arithmetic applies (integers, floats and complex numbers).
     #[must_use]
     pub fn is_numeric(self) -> bool {
-        self.is_integer() || self.is_float()
+        self.is_integer() || self.is_float() || self.is_complex()
     }
 
     /// Bytes per element in memory, as numpy counts them (`None` for strings, whose
@@ -81,11 +93,13 @@ impl DType {
     pub fn item_size(self) -> Option<usize> {
         Some(match self {
             Self::Bool | Self::Int8 | Self::UInt8 => 1,
-            Self::Int16 | Self::UInt16 => 2,
+            Self::Int16 | Self::UInt16 | Self::Float16 => 2,
             Self::Int32 | Self::UInt32 | Self::Float32 => 4,
+            Self::Complex128 => 16,
             Self::Int64
             | Self::UInt64
             | Self::Float64
+            | Self::Complex64
             | Self::DateTime64
             | Self::TimeDelta64
             | Self::CfDateTime => 8,
@@ -110,11 +124,13 @@ impl DType {
     /// assert_eq!(DType::Int16.promote(DType::Float32), Some(DType::Float32));
     /// assert_eq!(DType::Int32.promote(DType::Float32), Some(DType::Float64));
     /// assert_eq!(DType::UInt8.promote(DType::Int8), Some(DType::Int16));
+    /// assert_eq!(DType::Float16.promote(DType::Int16), Some(DType::Float32));
+    /// assert_eq!(DType::Complex64.promote(DType::Int32), Some(DType::Complex128));
     /// assert_eq!(DType::Str.promote(DType::Float64), None);
     /// ```
     #[must_use]
     pub fn promote(self, other: Self) -> Option<Self> {
-        use DType::{Bool, Float32, Float64, Int16, Int32, Int64};
+        use DType::{Bool, Complex64, Complex128, Float16, Float32, Float64, Int16, Int32, Int64};
         if self == other {
             return Some(self);
         }
@@ -124,13 +140,33 @@ impl DType {
         let (size, other_size) = (self.item_size()?, other.item_size()?);
         Some(match (self, other) {
             (Bool, x) | (x, Bool) => x,
-            (a, b) if a.is_float() && b.is_float() => Float64,
-            (f, i) | (i, f) if f.is_float() => {
-                let fits_in_f32 = i.item_size()? <= 2;
-                if f == Float32 && fits_in_f32 {
-                    Float32
+            (c, x) | (x, c) if c.is_complex() => {
+                // The complex type whose parts hold the real type `x` promotes with.
+                let part = if c == Complex64 { Float32 } else { Float64 };
+                let x = if x.is_complex() { Complex128 } else { x };
+                match x {
+                    Complex128 => Complex128,
+                    x => match part.promote(x)? {
+                        Float32 | Float16 => Complex64,
+                        _ => Complex128,
+                    },
+                }
+            }
+            (a, b) if a.is_float() && b.is_float() => {
+                if size >= other_size {
+                    a
                 } else {
-                    Float64
+                    b
+                }
+            }
+            (f, i) | (i, f) if f.is_float() => {
+                let (float, int) = (f.item_size()?, i.item_size()?);
+                match f {
+                    // An integer needs a float with more bits than it has.
+                    _ if float > int => f,
+                    _ if int == 1 => Float16,
+                    _ if int == 2 => Float32,
+                    _ => Float64,
                 }
             }
             (a, b) if a.is_signed() == b.is_signed() => {
@@ -205,8 +241,11 @@ impl DType {
             Self::UInt16 => "uint16",
             Self::UInt32 => "uint32",
             Self::UInt64 => "uint64",
+            Self::Float16 => "float16",
             Self::Float32 => "float32",
             Self::Float64 => "float64",
+            Self::Complex64 => "complex64",
+            Self::Complex128 => "complex128",
             Self::DateTime64 => "datetime64[ns]",
             Self::TimeDelta64 => "timedelta64[ns]",
             Self::CfDateTime => "object",
@@ -227,7 +266,7 @@ impl std::str::FromStr for DType {
 }
 
 /// Every dtype.
-const ALL: [DType; 15] = [
+const ALL: [DType; 18] = [
     DType::Bool,
     DType::Int8,
     DType::Int16,
@@ -237,8 +276,11 @@ const ALL: [DType; 15] = [
     DType::UInt16,
     DType::UInt32,
     DType::UInt64,
+    DType::Float16,
     DType::Float32,
     DType::Float64,
+    DType::Complex64,
+    DType::Complex128,
     DType::DateTime64,
     DType::TimeDelta64,
     DType::CfDateTime,

@@ -200,7 +200,7 @@ fn group_keys(values: &Values) -> Result<Vec<Option<GroupKey>>, Error> {
                 .map(|&t| (t != i64::MIN).then_some(GroupKey::Int(t)))
                 .collect()
         }
-        Values::Float32(_) | Values::Float64(_) => values
+        Values::Float16(_) | Values::Float32(_) | Values::Float64(_) => values
             .to_f64()?
             .iter()
             .map(|&x| (!x.is_nan()).then(|| GroupKey::Float(sortable_bits(x))))
@@ -585,7 +585,7 @@ fn label_at(values: &Values, i: usize) -> Label {
         Values::Str(a) => Label::Str(a[[i]].clone()),
         Values::DateTime64(a) => Label::Time(a[[i]]),
         Values::CfDateTime(a) => Label::CfTime(a[[i]]),
-        Values::Float32(_) | Values::Float64(_) => {
+        Values::Float16(_) | Values::Float32(_) | Values::Float64(_) => {
             Label::Float(values.to_f64().expect("floats")[[i]])
         }
         other => Label::Int(

@@ -226,7 +226,7 @@ impl Index {
             )));
         }
         let labels = match labels {
-            Values::Float32(_) | Values::Float64(_) => {
+            Values::Float16(_) | Values::Float32(_) | Values::Float64(_) => {
                 Labels::Float(labels.to_f64()?.into_raw_vec_and_offset().0)
             }
             Values::DateTime64(_) | Values::CfDateTime(_) => {

@@ -3,7 +3,9 @@
 
 use std::borrow::Cow;
 
+use half::f16;
 use ndarray::{ArrayD, IxDyn, Zip};
+use num_complex::{Complex, Complex32, Complex64};
 use rayon::prelude::*;
 
 use super::calendar::CfDateTime;
@@ -125,6 +127,49 @@ macro_rules! floats {
 integers!(i8, i16, i32, i64, u8, u16, u32, u64);
 floats!(f32, f64);
 
+/// Half precision computes in single precision and rounds back, as numpy's float16
+/// loops do.
+#[allow(
+    clippy::cast_possible_truncation,
+    reason = "numpy's astype: truncating casts"
+)]
+impl Numeric for f16 {
+    const FLOAT: bool = true;
+    fn to_f64(self) -> f64 {
+        f64::from(self)
+    }
+    fn from_f64(x: f64) -> Self {
+        f16::from_f64(x)
+    }
+    fn to_i128(self) -> i128 {
+        f32::from(self) as i128
+    }
+    fn from_i128(x: i128) -> Self {
+        f16::from_f64(x as f64)
+    }
+    fn add(self, other: Self) -> Self {
+        self + other
+    }
+    fn sub(self, other: Self) -> Self {
+        self - other
+    }
+    fn mul(self, other: Self) -> Self {
+        self * other
+    }
+    fn floor_div(self, other: Self) -> Self {
+        f16::from_f32(f32::from(self).floor_div(f32::from(other)))
+    }
+    fn rem(self, other: Self) -> Self {
+        f16::from_f32(Numeric::rem(f32::from(self), f32::from(other)))
+    }
+    fn pow(self, other: Self) -> Self {
+        f16::from_f32(f32::from(self).powf(f32::from(other)))
+    }
+    fn is_nan(self) -> bool {
+        self.is_nan()
+    }
+}
+
 /// Runs `$body` with `$a` bound to the typed array when `$values` is numeric, else
 /// evaluates `$other`.
 macro_rules! with_numeric {
@@ -138,6 +183,7 @@ macro_rules! with_numeric {
             Values::UInt16($a) => $body,
             Values::UInt32($a) => $body,
             Values::UInt64($a) => $body,
+            Values::Float16($a) => $body,
             Values::Float32($a) => $body,
             Values::Float64($a) => $body,
             _ => $other,
@@ -650,6 +696,9 @@ impl Values {
     }
 
     fn converted(&self, dtype: DType) -> Result<Values, Error> {
+        if self.dtype().is_complex() || dtype.is_complex() {
+            return self.complex_converted(dtype);
+        }
         if let Values::Bool(a) = self {
             return convert(&Bools(a), dtype).ok_or_else(|| cannot_cast(self.dtype(), dtype));
         }
@@ -659,6 +708,134 @@ impl Values {
         }
         with_numeric!(self, a => convert(&Numbers(a), dtype).ok_or_else(|| cannot_cast(self.dtype(), dtype)),
             _ => Err(cannot_cast(self.dtype(), dtype)))
+    }
+
+    /// Casts to or from a complex dtype: numbers become complex with a zero imaginary
+    /// part; complex numbers do not become real (numpy would drop the imaginary part
+    /// with a warning: `.real()`, `.imag()` and `abs` say which part is meant).
+    fn complex_converted(&self, dtype: DType) -> Result<Values, Error> {
+        #[allow(
+            clippy::cast_possible_truncation,
+            reason = "numpy's astype to complex64"
+        )]
+        let narrow = |z: Complex64| Complex32::new(z.re as f32, z.im as f32);
+        let wide = match self {
+            Values::Complex64(a) => map(a, |z| Complex64::new(f64::from(z.re), f64::from(z.im))),
+            Values::Complex128(a) => a.clone(),
+            _ if dtype.is_complex()
+                && (self.dtype().is_numeric() || self.dtype() == DType::Bool) =>
+            {
+                map(&self.to_f64()?, |x| Complex64::new(x, 0.0))
+            }
+            _ => return Err(cannot_cast(self.dtype(), dtype)),
+        };
+        match dtype {
+            DType::Complex64 => Ok(Values::Complex64(map(&wide, narrow))),
+            DType::Complex128 => Ok(Values::Complex128(wide)),
+            _ => Err(Error::Operation(format!(
+                "cannot cast {} values to {dtype}: take .real(), .imag() or abs() first",
+                self.dtype()
+            ))),
+        }
+    }
+
+    /// The real parts of complex numbers, as floats of their precision (numpy's
+    /// `real`); other numbers are their own real part.
+    ///
+    /// ```
+    /// use rangeo::array::{Complex64, Values};
+    /// let z = Values::from_vec(vec![Complex64::new(1.5, -2.0)]);
+    /// assert_eq!(z.real()?, Values::from_vec(vec![1.5]));
+    /// assert_eq!(z.imag()?, Values::from_vec(vec![-2.0]));
+    /// # Ok::<(), rangeo::Error>(())
+    /// ```
+    pub fn real(&self) -> Result<Values, Error> {
+        self.part(false)
+    }
+
+    /// The imaginary parts of complex numbers, as floats of their precision (numpy's
+    /// `imag`); other numbers have zeros.
+    pub fn imag(&self) -> Result<Values, Error> {
+        self.part(true)
+    }
+
+    /// The complex conjugates (numpy's `conj`); other numbers are their own.
+    pub fn conj(&self) -> Result<Values, Error> {
+        match self {
+            Values::Complex64(a) => Ok(Values::Complex64(map(a, |z| z.conj()))),
+            Values::Complex128(a) => Ok(Values::Complex128(map(a, |z| z.conj()))),
+            other if other.dtype().is_numeric() || other.dtype() == DType::Bool => {
+                Ok(other.clone())
+            }
+            other => Err(Error::Operation(format!(
+                "conj is not defined for {} values",
+                other.dtype()
+            ))),
+        }
+    }
+
+    /// The real (`imaginary == false`) or imaginary parts.
+    pub(crate) fn part(&self, imaginary: bool) -> Result<Values, Error> {
+        Ok(match self {
+            Values::Complex64(a) => {
+                Values::Float32(map(a, |z| if imaginary { z.im } else { z.re }))
+            }
+            Values::Complex128(a) => {
+                Values::Float64(map(a, |z| if imaginary { z.im } else { z.re }))
+            }
+            other if other.dtype().is_numeric() || other.dtype() == DType::Bool => {
+                if imaginary {
+                    Values::scalar(0.0)
+                        .cast(other.dtype())?
+                        .broadcast_to(other.shape())?
+                } else {
+                    other.clone()
+                }
+            }
+            other => {
+                return Err(Error::Operation(format!(
+                    "{} values have no {} part",
+                    other.dtype(),
+                    if imaginary { "imaginary" } else { "real" }
+                )));
+            }
+        })
+    }
+
+    /// Arithmetic and comparisons where either side is complex (both already of the
+    /// complex dtype `common`): `==` and `!=` compare, `+ - * / **` compute; complex
+    /// numbers are not ordered and have no floor division, as in numpy.
+    fn complex_binary(&self, op: BinaryOp, other: &Values, common: DType) -> Result<Values, Error> {
+        fn apply<T: num_traits::Float + Send + Sync + Default>(
+            op: BinaryOp,
+            x: &ArrayD<Complex<T>>,
+            y: &ArrayD<Complex<T>>,
+        ) -> Result<Values, Error>
+        where
+            Complex<T>: Element,
+        {
+            Ok(match op {
+                BinaryOp::Eq => Values::Bool(zip_with(x, y, |p, q| p == q)?),
+                BinaryOp::Ne => Values::Bool(zip_with(x, y, |p, q| p != q)?),
+                BinaryOp::Add => Values::from_array(zip_with(x, y, |&p, &q| p + q)?),
+                BinaryOp::Sub => Values::from_array(zip_with(x, y, |&p, &q| p - q)?),
+                BinaryOp::Mul => Values::from_array(zip_with(x, y, |&p, &q| p * q)?),
+                BinaryOp::Div => Values::from_array(zip_with(x, y, |&p, &q| p / q)?),
+                BinaryOp::Pow => Values::from_array(zip_with(x, y, |&p, &q| p.powc(q))?),
+                _ => {
+                    return Err(Error::Operation(format!(
+                        "{} is not defined for complex numbers",
+                        op.symbol()
+                    )));
+                }
+            })
+        }
+        let (a, b) = (self.as_dtype(common)?, other.as_dtype(common)?);
+        match (a.as_ref(), b.as_ref()) {
+            (Values::Complex64(x), Values::Complex64(y)) => apply(op, x, y),
+            (Values::Complex128(x), Values::Complex128(y)) => apply(op, x, y),
+            _ => unreachable!("both cast to one complex dtype"),
+        }
     }
 
     /// The values as float64 (numbers and booleans).
@@ -690,6 +867,10 @@ impl Values {
         }
         if let Some(result) = self.time_binary(op, other) {
             return result;
+        }
+        if left.is_complex() || right.is_complex() {
+            let common = left.promote(right).ok_or_else(unsupported)?;
+            return self.complex_binary(op, other, common);
         }
         match (self, other) {
             (Values::TimeDelta64(a), Values::TimeDelta64(b))
@@ -757,7 +938,7 @@ impl Values {
             Some(DType::Bool).filter(|_| a.dtype() == DType::Bool && b.dtype() == DType::Bool)
         } else {
             op.arithmetic_dtype(a.dtype(), b.dtype())
-                .filter(|&d| op.is_arithmetic() && d.is_numeric())
+                .filter(|&d| op.is_arithmetic() && d.is_numeric() && !d.is_complex())
         };
         let (Some(common), Ok(shape)) = (common, broadcast_shape(a.shape(), b.shape())) else {
             return a.binary(op, &b);
@@ -864,19 +1045,31 @@ impl Values {
     }
 
     /// A float function of every element (numbers are converted to float64 first;
-    /// float32 stays float32).
+    /// float16 and float32 keep their precision).
     pub(crate) fn map_float(&self, f: FloatFn) -> Result<Values, Error> {
+        if self.dtype().is_complex() {
+            return Err(Error::Operation(format!(
+                "{} is not defined for {} values",
+                f.name(),
+                self.dtype()
+            )));
+        }
         let f = |x| f.apply(x);
         match self {
+            Values::Float16(a) => Ok(Values::Float16(map(a, |x| f16::from_f64(f(f64::from(x)))))),
             Values::Float32(a) => Ok(Values::Float32(map(a, |x| f(f64::from(x)) as f32))),
             Values::Float64(a) => Ok(Values::Float64(map(a, f))),
             other => Ok(Values::Float64(map(&other.to_f64()?, f))),
         }
     }
 
-    /// Whether each element is missing: NaN for floats, NaT for times, never otherwise.
+    /// Whether each element is missing: NaN for floats (either part, for complex
+    /// numbers), NaT for times, never otherwise.
     pub(crate) fn is_null(&self) -> Values {
         Values::Bool(match self {
+            Values::Float16(a) => map(a, f16::is_nan),
+            Values::Complex64(a) => map(a, |z| z.re.is_nan() || z.im.is_nan()),
+            Values::Complex128(a) => map(a, |z| z.re.is_nan() || z.im.is_nan()),
             Values::Float32(a) => map(a, f32::is_nan),
             Values::Float64(a) => map(a, f64::is_nan),
             Values::DateTime64(a) => map(a, DateTime64::is_nat),
@@ -923,13 +1116,16 @@ impl Values {
         with_array!(a.as_ref(), x => pick(cond, x, &b))
     }
 
-    /// Absolute values, in the same dtype.
+    /// Absolute values, in the same dtype (the modulus of complex numbers, as floats
+    /// of their precision).
     pub(crate) fn abs(&self) -> Result<Values, Error> {
         fn absolute<T: Numeric>(a: &ArrayD<T>) -> Values {
             let zero = T::from_i128(0);
             Values::from_array(map(a, |x| if x < zero { zero.sub(x) } else { x }))
         }
         with_numeric!(self, a => Ok(absolute(a)), _ => match self {
+            Values::Complex64(a) => Ok(Values::Float32(map(a, Complex::norm))),
+            Values::Complex128(a) => Ok(Values::Float64(map(a, Complex::norm))),
             Values::TimeDelta64(a) => Ok(Values::TimeDelta64(map(a, |t| if t.is_nat() { t } else { TimeDelta64(t.0.abs()) }))),
             other => Err(Error::Operation(format!("abs is not defined for {} values", other.dtype()))),
         })
@@ -1054,6 +1250,7 @@ fn convert(values: &impl Convert, dtype: DType) -> Option<Values> {
         DType::UInt16 => values.to::<u16>(),
         DType::UInt32 => values.to::<u32>(),
         DType::UInt64 => values.to::<u64>(),
+        DType::Float16 => values.to::<f16>(),
         DType::Float32 => values.to::<f32>(),
         DType::Float64 => values.to::<f64>(),
         _ => return None,

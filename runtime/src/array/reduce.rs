@@ -5,6 +5,7 @@
 use std::borrow::Cow;
 
 use ndarray::{ArrayD, Axis, IxDyn, Zip};
+use num_complex::Complex64;
 use rayon::prelude::*;
 
 use super::calendar::CfDateTime;
@@ -587,6 +588,11 @@ impl Values {
         let dtype = self.dtype();
         let unsupported =
             || Error::Operation(format!("{} is not defined for {dtype} values", how.name()));
+        if dtype.is_complex() && how != Reduction::Count {
+            return self
+                .reduce_complex(how, axes, skipna)
+                .ok_or_else(unsupported);
+        }
         match how {
             Reduction::Count => {
                 let nulls = self.is_null();
@@ -623,6 +629,9 @@ impl Values {
                 if dtype.is_float() =>
             {
                 let out = match (self, how) {
+                    (Values::Float16(a), Reduction::Min | Reduction::Max) => {
+                        extremes(a, axes, how, skipna)
+                    }
                     (Values::Float32(a), Reduction::Min | Reduction::Max) => {
                         extremes(a, axes, how, skipna)
                     }
@@ -631,11 +640,7 @@ impl Values {
                     }
                     _ => from_moments(self, axes, how, skipna).expect("floats have moments"),
                 };
-                Ok(if dtype == DType::Float32 {
-                    Values::Float32(out.mapv(|x| x as f32))
-                } else {
-                    Values::Float64(out)
-                })
+                Values::Float64(out).cast(dtype)
             }
             Reduction::Min | Reduction::Max | Reduction::ArgMin | Reduction::ArgMax => self
                 .reduce_extreme(how, axes, skipna)
@@ -648,12 +653,14 @@ impl Values {
                     return Err(unsupported());
                 }
                 let out = reduce_rows(&self.to_f64()?, axes, |row| float_row(how, row, skipna));
-                let keeps_float32 = !matches!(how, Reduction::Quantile(_));
-                Ok(if dtype == DType::Float32 && keeps_float32 {
-                    Values::Float32(out.mapv(|x| x as f32))
-                } else {
-                    Values::Float64(out)
-                })
+                let keeps_dtype = !matches!(how, Reduction::Quantile(_));
+                Ok(
+                    if matches!(dtype, DType::Float16 | DType::Float32) && keeps_dtype {
+                        Values::Float64(out).cast(dtype)?
+                    } else {
+                        Values::Float64(out)
+                    },
+                )
             }
         }
     }
@@ -661,6 +668,12 @@ impl Values {
     fn reduce_sum(&self, how: Reduction, axes: &[usize], skipna: bool) -> Option<Values> {
         let product = how == Reduction::Prod;
         Some(match self {
+            Values::Float16(a) => {
+                let a = a.mapv(f64::from);
+                Values::Float16(reduce_rows(&a, axes, |r| {
+                    half::f16::from_f64(total(r, skipna, product, f64::from(u8::from(product))))
+                }))
+            }
             Values::Float32(a) => {
                 let a = a.mapv(f64::from);
                 Values::Float32(reduce_rows(&a, axes, |r| {
@@ -690,6 +703,32 @@ impl Values {
                 }))
             }
         })
+    }
+
+    /// Sums, means and products of complex numbers (in double precision, in the
+    /// input's dtype), skipping elements with a NaN part when `skipna`; `None` for the
+    /// reductions that need an order, which complex numbers lack.
+    fn reduce_complex(&self, how: Reduction, axes: &[usize], skipna: bool) -> Option<Values> {
+        let wide = self.cast(DType::Complex128).ok()?;
+        let a = wide.array::<Complex64>().ok()?;
+        let out = reduce_rows(a, axes, |row| {
+            let present = row
+                .iter()
+                .filter(|z| !skipna || !(z.re.is_nan() || z.im.is_nan()));
+            match how {
+                Reduction::Sum => present.sum(),
+                Reduction::Prod => present.product(),
+                _ => {
+                    let (sum, n) = present.fold((Complex64::new(0.0, 0.0), 0_u32), |(s, n), z| {
+                        (s + z, n + 1)
+                    });
+                    sum / f64::from(n)
+                }
+            }
+        });
+        matches!(how, Reduction::Sum | Reduction::Prod | Reduction::Mean)
+            .then(|| Values::Complex128(out).cast(self.dtype()).ok())
+            .flatten()
     }
 
     fn reduce_extreme(&self, how: Reduction, axes: &[usize], skipna: bool) -> Option<Values> {
@@ -747,6 +786,7 @@ impl Values {
             out
         }
         Ok(match self {
+            Values::Float16(a) => Values::Float16(running(a, axis, skipna, half::f16::ZERO)),
             Values::Float32(a) => Values::Float32(running(a, axis, skipna, 0.0)),
             Values::Float64(a) => Values::Float64(running(a, axis, skipna, 0.0)),
             Values::UInt8(_) | Values::UInt16(_) | Values::UInt32(_) | Values::UInt64(_) => {

@@ -159,10 +159,32 @@ impl FloatFormat {
 /// Every element of `values` as numpy prints it inside an array, in order.
 fn element_words(values: &Values) -> Vec<String> {
     match values {
-        Values::Float32(_) | Values::Float64(_) => {
+        Values::Float16(_) | Values::Float32(_) | Values::Float64(_) => {
             let floats: Vec<f64> = values.to_f64().expect("floats").iter().copied().collect();
             let format = FloatFormat::new(&floats);
             floats.iter().map(|&x| format.format(x)).collect()
+        }
+        Values::Complex64(_) | Values::Complex128(_) => {
+            // Each part formatted as numpy formats a float array, the imaginary part
+            // signed and followed by `j`.
+            let words = |imaginary| {
+                let part = values.part(imaginary).expect("complex numbers have parts");
+                let floats: Vec<f64> = part.to_f64().expect("floats").iter().copied().collect();
+                let format = FloatFormat::new(&floats);
+                floats.into_iter().map(move |x| format.format(x))
+            };
+            words(false)
+                .zip(words(true))
+                .map(|(re, im)| {
+                    let im = im.trim_start();
+                    let signed = if im.starts_with('-') {
+                        im.to_owned()
+                    } else {
+                        format!("+{im}")
+                    };
+                    format!("{re}{signed}j")
+                })
+                .collect()
         }
         Values::Bool(a) => a
             .iter()
@@ -375,9 +397,22 @@ fn write_level(
 /// One element as xarray's one-line previews print it.
 fn preview_word(values: &Values, i: usize) -> String {
     match values {
-        Values::Float32(_) | Values::Float64(_) => {
+        Values::Float16(_) | Values::Float32(_) | Values::Float64(_) => {
             let x = values.to_f64().expect("floats")[[i]];
             python_general_4(x)
+        }
+        Values::Complex64(_) | Values::Complex128(_) => {
+            let part = |imaginary| {
+                let part = values.part(imaginary).expect("complex numbers have parts");
+                part.to_f64().expect("floats")[[i]]
+            };
+            let (re, im) = (part(false), part(true));
+            let sign = if im.is_sign_negative() { "-" } else { "+" };
+            format!(
+                "({}{sign}{}j)",
+                python_general_4(re),
+                python_general_4(im.abs())
+            )
         }
         Values::Str(a) => format!("'{}'", a[[i]]),
         Values::DateTime64(a) => {

@@ -1,6 +1,8 @@
 //! Eager, typed storage: one `ndarray` array per dtype behind one enum.
 
+use half::f16;
 use ndarray::{ArrayD, Axis, IxDyn};
+use num_complex::{Complex32, Complex64};
 
 use super::calendar::{CfDateTime, Clock};
 use super::dtype::{DType, DateTime64, Element, TimeDelta64};
@@ -30,8 +32,11 @@ pub enum Values {
     UInt16(ArrayD<u16>),
     UInt32(ArrayD<u32>),
     UInt64(ArrayD<u64>),
+    Float16(ArrayD<f16>),
     Float32(ArrayD<f32>),
     Float64(ArrayD<f64>),
+    Complex64(ArrayD<Complex32>),
+    Complex128(ArrayD<Complex64>),
     DateTime64(ArrayD<DateTime64>),
     TimeDelta64(ArrayD<TimeDelta64>),
     CfDateTime(ArrayD<CfDateTime>),
@@ -52,8 +57,11 @@ macro_rules! with_array {
             Values::UInt16($a) => $body,
             Values::UInt32($a) => $body,
             Values::UInt64($a) => $body,
+            Values::Float16($a) => $body,
             Values::Float32($a) => $body,
             Values::Float64($a) => $body,
+            Values::Complex64($a) => $body,
+            Values::Complex128($a) => $body,
             Values::DateTime64($a) => $body,
             Values::TimeDelta64($a) => $body,
             Values::CfDateTime($a) => $body,
@@ -93,7 +101,8 @@ macro_rules! elements {
 elements! {
     bool => Bool, i8 => Int8, i16 => Int16, i32 => Int32, i64 => Int64,
     u8 => UInt8, u16 => UInt16, u32 => UInt32, u64 => UInt64,
-    f32 => Float32, f64 => Float64,
+    f16 => Float16, f32 => Float32, f64 => Float64,
+    Complex32 => Complex64, Complex64 => Complex128,
     DateTime64 => DateTime64, TimeDelta64 => TimeDelta64, CfDateTime => CfDateTime,
     String => Str,
 }
@@ -130,8 +139,11 @@ impl Values {
             Self::UInt16(_) => DType::UInt16,
             Self::UInt32(_) => DType::UInt32,
             Self::UInt64(_) => DType::UInt64,
+            Self::Float16(_) => DType::Float16,
             Self::Float32(_) => DType::Float32,
             Self::Float64(_) => DType::Float64,
+            Self::Complex64(_) => DType::Complex64,
+            Self::Complex128(_) => DType::Complex128,
             Self::DateTime64(_) => DType::DateTime64,
             Self::TimeDelta64(_) => DType::TimeDelta64,
             Self::CfDateTime(_) => DType::CfDateTime,
@@ -273,7 +285,8 @@ fn select<T: Clone>(a: &ArrayD<T>, axis: usize, positions: &[usize]) -> ArrayD<T
 
 impl Values {
     /// Positions `positions` along `axis`; `None` gives a missing value (NaN, with
-    /// integers and booleans promoted to float64 for it; NaT for times; "" for text).
+    /// integers and booleans promoted to float64 for it; NaN+0j for complex numbers;
+    /// NaT for times; "" for text).
     pub(crate) fn take(&self, axis: usize, positions: &[Option<usize>]) -> Values {
         fn fill<T: Clone>(
             a: &ArrayD<T>,
@@ -296,7 +309,14 @@ impl Values {
             return with_array!(self, a => Values::from_array(select(a, axis, &all)));
         }
         match self {
+            Values::Float16(a) => Values::Float16(fill(a, axis, positions, f16::NAN)),
             Values::Float32(a) => Values::Float32(fill(a, axis, positions, f32::NAN)),
+            Values::Complex64(a) => {
+                Values::Complex64(fill(a, axis, positions, Complex32::new(f32::NAN, 0.0)))
+            }
+            Values::Complex128(a) => {
+                Values::Complex128(fill(a, axis, positions, Complex64::new(f64::NAN, 0.0)))
+            }
             Values::DateTime64(a) => Values::DateTime64(fill(a, axis, positions, DateTime64::NAT)),
             Values::TimeDelta64(a) => {
                 Values::TimeDelta64(fill(a, axis, positions, TimeDelta64::NAT))
@@ -397,6 +417,9 @@ mod tests {
         check(3_u64);
         check(1.5_f32);
         check(1.5_f64);
+        check(f16::from_f32(1.5));
+        check(Complex32::new(1.5, -2.0));
+        check(Complex64::new(1.5, -2.0));
         check(DateTime64(1_700_000_000_000_000_000));
         check(TimeDelta64(3_600_000_000_000));
         check(CfDateTime::from_micros(

@@ -549,6 +549,21 @@ impl Variable {
         self.unary(Elementwise::Abs)
     }
 
+    /// The real parts of complex values (other numbers are their own).
+    pub fn real(&self) -> Result<Self, Error> {
+        self.unary(Elementwise::Part(false))
+    }
+
+    /// The imaginary parts of complex values (zeros for other numbers).
+    pub fn imag(&self) -> Result<Self, Error> {
+        self.unary(Elementwise::Part(true))
+    }
+
+    /// The complex conjugates (other numbers are their own).
+    pub fn conj(&self) -> Result<Self, Error> {
+        self.unary(Elementwise::Conj)
+    }
+
     /// Whether each value is missing (NaN or NaT); attributes stay, as in xarray.
     #[must_use]
     pub fn isnull(&self) -> Self {

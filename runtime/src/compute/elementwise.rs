@@ -17,6 +17,10 @@ pub(crate) enum Elementwise {
     Float(FloatFn),
     /// Absolute values.
     Abs,
+    /// The real (`false`) or imaginary (`true`) parts.
+    Part(bool),
+    /// Complex conjugates.
+    Conj,
     /// Whether each value is missing.
     IsNull,
     /// Conversion to a dtype.
@@ -32,6 +36,8 @@ impl Elementwise {
             Self::Binary(op) => format!("{op:?}").to_lowercase(),
             Self::Float(f) => f.name().to_owned(),
             Self::Abs => "abs".to_owned(),
+            Self::Part(imaginary) => if *imaginary { "imag" } else { "real" }.to_owned(),
+            Self::Conj => "conj".to_owned(),
             Self::IsNull => "isnull".to_owned(),
             Self::Cast(dtype) => format!("astype-{dtype}"),
             Self::Choose => "where".to_owned(),
@@ -64,6 +70,8 @@ impl Elementwise {
         match (self, &inputs[..]) {
             (Self::Float(f), [a]) => a.map_float(*f),
             (Self::Abs, [a]) => a.abs(),
+            (Self::Part(imaginary), [a]) => a.part(*imaginary),
+            (Self::Conj, [a]) => a.conj(),
             (Self::IsNull, [a]) => Ok(a.is_null()),
             (Self::Cast(dtype), [a]) => a.cast(*dtype),
             _ => unreachable!("{} takes {} inputs", self.name(), self.arity()),

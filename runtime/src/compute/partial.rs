@@ -41,6 +41,12 @@ pub(crate) fn partial(
             .collect::<Result<Fields, _>>()
     };
     match how {
+        Reduction::Mean if block.dtype().is_complex() => {
+            // A complex sum and a count: complex numbers have no float moments.
+            let sum = reduce(Reduction::Sum, &block.cast(DType::Complex128)?)?;
+            let count = reduce(Reduction::Count, block)?.cast(DType::Float64)?;
+            Ok(vec![sum, count])
+        }
         _ if from_moments(how, block.dtype().is_float()) => moments(),
         Reduction::ArgMin | Reduction::ArgMax => {
             let extreme = if how == Reduction::ArgMin {
@@ -55,8 +61,9 @@ pub(crate) fn partial(
                 .mapv(|p| if p < 0 { p } else { p + shift });
             Ok(vec![reduce(extreme, block)?, Values::Int64(index)])
         }
-        Reduction::Prod if block.dtype() == DType::Float32 => {
-            // In float64 as eager float32 products are; the result is cast back at the end.
+        Reduction::Prod if matches!(block.dtype(), DType::Float16 | DType::Float32) => {
+            // In float64 as eager float16 / float32 products are; the result is cast
+            // back at the end.
             Ok(vec![reduce(how, &block.cast(DType::Float64)?)?])
         }
         _ => Ok(vec![reduce(how, block)?]),
@@ -204,7 +211,7 @@ pub(crate) fn partial_groups(
         present[g] += 1.0;
     }
     let present = reshape(&Values::from_vec::<f64>(present), &shape)?;
-    if from_moments(how, block.dtype().is_float()) {
+    if from_moments(how, block.dtype().is_float()) && !block.dtype().is_complex() {
         let mut fields = moment_fields(how, block, &[axis], Some((groups, count)), skipna)?;
         fields.push(present);
         return Ok(fields);
@@ -280,27 +287,30 @@ pub(crate) fn finish(
         .filter(|i| !axes.contains(i))
         .map(|i| fields[0].shape()[i])
         .collect();
-    let float32 = |values: ArrayD<f64>| {
-        if dtype == DType::Float32 {
-            Values::Float32(values.mapv(|x| x as f32))
+    // Float16 and float32 inputs give results of their dtype, computed in float64.
+    let narrow = matches!(dtype, DType::Float16 | DType::Float32);
+    let in_dtype = |values: ArrayD<f64>| {
+        if narrow {
+            Values::Float64(values).cast(dtype)
         } else {
-            Values::Float64(values)
+            Ok(Values::Float64(values))
         }
     };
     let out = match how {
+        Reduction::Mean if fields[0].dtype().is_complex() => {
+            fields[0].binary(BinaryOp::Div, &fields[1])?.cast(dtype)?
+        }
         Reduction::Mean => {
             let count = fields[1].cast(DType::Float64)?;
-            float32(means(count.array::<f64>()?, fields[0].array::<f64>()?))
+            in_dtype(means(count.array::<f64>()?, fields[0].array::<f64>()?))?
         }
-        Reduction::Var { .. } | Reduction::Std { .. } => float32(spreads(
+        Reduction::Var { .. } | Reduction::Std { .. } => in_dtype(spreads(
             how,
             fields[0].array::<f64>()?,
             fields[2].array::<f64>()?,
-        )),
+        ))?,
         Reduction::ArgMin | Reduction::ArgMax => fields[1].clone(),
-        Reduction::Sum | Reduction::Prod if dtype == DType::Float32 => {
-            fields[0].cast(DType::Float32)?
-        }
+        Reduction::Sum | Reduction::Prod if narrow => fields[0].cast(dtype)?,
         _ => fields[0].clone(),
     };
     reshape(&out, &shape)

@@ -53,7 +53,8 @@ impl Decoding {
     ) -> Result<Self, String> {
         let mut decoding = Self::default();
         // Text and times have no numbers to mask or unpack.
-        if decode.mask_and_scale && (stored.is_numeric() || stored == DType::Bool) {
+        let real = stored.is_integer() || stored.is_float() || stored == DType::Bool;
+        if decode.mask_and_scale && real {
             for name in MASK_AND_SCALE {
                 if let Some(value) = attrs.shift_remove(name) {
                     encoding.insert(name.to_owned(), value);
@@ -72,7 +73,7 @@ impl Decoding {
             .get("units")
             .and_then(Value::as_str)
             .is_some_and(|u| u.contains(" since "));
-        if decode.times && is_time && stored.is_numeric() {
+        if decode.times && is_time && real && stored != DType::Bool {
             let units = attrs.shift_remove("units").expect("checked");
             let calendar = attrs.shift_remove("calendar");
             decoding.time = Some((
@@ -198,6 +199,15 @@ impl Decoding {
                     y += o;
                 }
                 y
+            }))
+        } else if float == DType::Float16 {
+            // Only masked (packing unpacks to a wider float): NaN for the markers.
+            Values::Float16(values.array::<half::f16>()?.mapv(|x| {
+                if missing(f64::from(x)) {
+                    half::f16::NAN
+                } else {
+                    x
+                }
             }))
         } else {
             Values::Float64(masked.mapv(|x| {

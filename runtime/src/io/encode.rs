@@ -180,7 +180,8 @@ fn stored_dtype(
         (None, None) if packing.is_some() => DType::Float64,
         (None, None) => dtype,
     };
-    let unwritable = |d: DType| matches!(d, DType::Str | DType::TimeDelta64);
+    let unwritable =
+        |d: DType| matches!(d, DType::Str | DType::TimeDelta64 | DType::Float16) || d.is_complex();
     if unwritable(dtype) || unwritable(stored) || stored.is_time() {
         return Err(bad(
             name,

@@ -211,7 +211,7 @@ fn variable(
         Some(decode) => {
             if v2
                 && !metadata["fill_value"].is_null()
-                && (stored.is_numeric() || stored == DType::Bool)
+                && (stored.is_integer() || stored.is_float() || stored == DType::Bool)
             {
                 attrs.insert("_FillValue".to_owned(), metadata["fill_value"].clone());
             }
@@ -261,10 +261,16 @@ fn dtype_of(array: &ZarrArray) -> Result<DType, String> {
         DType::UInt32
     } else if t.is::<zdt::UInt64DataType>() {
         DType::UInt64
+    } else if t.is::<zdt::Float16DataType>() {
+        DType::Float16
     } else if t.is::<zdt::Float32DataType>() {
         DType::Float32
     } else if t.is::<zdt::Float64DataType>() {
         DType::Float64
+    } else if t.is::<zdt::Complex64DataType>() {
+        DType::Complex64
+    } else if t.is::<zdt::Complex128DataType>() {
+        DType::Complex128
     } else if t.is::<zdt::StringDataType>() || t.is::<zdt::FixedLengthUTF32DataType>() {
         DType::Str
     } else if t.is::<zdt::NumpyDateTime64DataType>() {
@@ -471,8 +477,11 @@ pub(super) fn read_chunk(
         DType::UInt16 => typed::<u16>(array, &at),
         DType::UInt32 => typed::<u32>(array, &at),
         DType::UInt64 => typed::<u64>(array, &at),
+        DType::Float16 => typed::<half::f16>(array, &at),
         DType::Float32 => typed::<f32>(array, &at),
         DType::Float64 => typed::<f64>(array, &at),
+        DType::Complex64 => typed::<num_complex::Complex32>(array, &at),
+        DType::Complex128 => typed::<num_complex::Complex64>(array, &at),
         DType::CfDateTime => unreachable!("cftime dates are not read from Zarr"),
     }
 }

@@ -38,11 +38,10 @@ pub(crate) fn read(path: &Path) -> Values {
     let data = &bytes[start + length..];
     let big = descr.starts_with('>');
     let kind = &descr[1..];
-    macro_rules! numbers {
+    macro_rules! elements {
         ($t:ty) => {{
             let size = std::mem::size_of::<$t>();
-            let values: Vec<$t> = data
-                .chunks_exact(size)
+            data.chunks_exact(size)
                 .map(|b| {
                     let b = b.try_into().expect("an element");
                     if big {
@@ -51,8 +50,20 @@ pub(crate) fn read(path: &Path) -> Values {
                         <$t>::from_le_bytes(b)
                     }
                 })
+                .collect::<Vec<$t>>()
+        }};
+    }
+    macro_rules! numbers {
+        ($t:ty) => {{ Values::from_array(arrange(elements!($t), &shape, fortran)) }};
+    }
+    // Complex numbers are pairs of floats: the real part, then the imaginary.
+    macro_rules! complex {
+        ($t:ty) => {{
+            let pairs = elements!($t)
+                .chunks_exact(2)
+                .map(|p| num_complex::Complex::new(p[0], p[1]))
                 .collect();
-            Values::from_array(arrange(values, &shape, fortran))
+            Values::from_array(arrange(pairs, &shape, fortran))
         }};
     }
     match kind {
@@ -69,8 +80,11 @@ pub(crate) fn read(path: &Path) -> Values {
         "u2" => numbers!(u16),
         "u4" => numbers!(u32),
         "u8" => numbers!(u64),
+        "f2" => numbers!(half::f16),
         "f4" => numbers!(f32),
         "f8" => numbers!(f64),
+        "c8" => complex!(f32),
+        "c16" => complex!(f64),
         other => panic!("{}: no reader for dtype {other}", path.display()),
     }
 }

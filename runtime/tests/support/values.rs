@@ -28,6 +28,20 @@ pub(crate) fn same(got: &Values, want: &Values) -> bool {
             .iter()
             .zip(b)
             .all(|(x, y)| x.total_cmp(y).is_eq() || (x.is_nan() && y.is_nan())),
+        (Values::Float16(a), Values::Float16(b)) => a
+            .iter()
+            .zip(b)
+            .all(|(x, y)| x.to_bits() == y.to_bits() || (x.is_nan() && y.is_nan())),
+        (Values::Complex64(_), Values::Complex64(_))
+        | (Values::Complex128(_), Values::Complex128(_)) => {
+            let parts = |v: &Values, imaginary| {
+                let part = if imaginary { v.imag() } else { v.real() };
+                part.unwrap().cast(rangeo::array::DType::Float64).unwrap()
+            };
+            [false, true]
+                .into_iter()
+                .all(|i| same(&parts(got, i), &parts(want, i)))
+        }
         _ => got == want,
     }
 }
