@@ -6,6 +6,8 @@
 
 #[path = "support/described.rs"]
 mod described;
+#[path = "support/files.rs"]
+mod files;
 #[path = "support/npy.rs"]
 mod npy;
 #[path = "support/values.rs"]
@@ -155,20 +157,8 @@ fn many_files_combine_as_xarray_open_mfdataset_combines_them() {
 
 /// A copy of the fresh store `name` in `dir`.
 fn copy_of(name: &str, dir: &std::path::Path) -> PathBuf {
-    fn copy(from: &std::path::Path, to: &std::path::Path) {
-        std::fs::create_dir_all(to).unwrap();
-        for entry in std::fs::read_dir(from).unwrap() {
-            let path = entry.unwrap().path();
-            let target = to.join(path.file_name().unwrap());
-            if path.is_dir() {
-                copy(&path, &target);
-            } else {
-                std::fs::copy(&path, &target).unwrap();
-            }
-        }
-    }
     let target = dir.join(name.replace('/', "_"));
-    copy(&directory().join(name), &target);
+    files::copy_dir(&directory().join(name), &target);
     target
 }
 

@@ -7,10 +7,13 @@
 
 #[path = "support/described.rs"]
 mod described;
+#[path = "support/files.rs"]
+mod files;
 
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
+use files::copy_dir;
 use rangeo::array::{Calendar, CfDateTime, DataArray, Dataset, DateTime64};
 use rangeo::io::{OpenOptions, WriteMode, WriteOptions, open_zarr};
 use serde_json::Value;
@@ -401,20 +404,6 @@ fn encodings_that_do_not_fit_the_data_are_refused_before_writing() {
     assert_eq!(raw.get("air").unwrap().dtype().to_string(), "int16");
     let back = open_zarr(url(&path)).unwrap();
     described::check_close("packed", &back, &described::describe(&ds), 0.005);
-}
-
-/// A copy of directory `from` at `to`.
-fn copy_dir(from: &Path, to: &Path) {
-    std::fs::create_dir_all(to).unwrap();
-    for entry in std::fs::read_dir(from).unwrap() {
-        let path = entry.unwrap().path();
-        let target = to.join(path.file_name().unwrap());
-        if path.is_dir() {
-            copy_dir(&path, &target);
-        } else {
-            std::fs::copy(&path, &target).unwrap();
-        }
-    }
 }
 
 #[test]

@@ -687,6 +687,15 @@ impl Values {
         self.as_dtype(dtype).map(Cow::into_owned)
     }
 
+    /// The values in `dtype`: moved when they already are, converted otherwise.
+    pub(crate) fn into_dtype(self, dtype: DType) -> Result<Values, Error> {
+        if self.dtype() == dtype {
+            Ok(self)
+        } else {
+            self.converted(dtype)
+        }
+    }
+
     /// The values in `dtype`: borrowed when they already are, converted otherwise.
     pub(crate) fn as_dtype(&self, dtype: DType) -> Result<Cow<'_, Values>, Error> {
         if self.dtype() == dtype {

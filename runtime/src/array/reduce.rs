@@ -640,7 +640,7 @@ impl Values {
                     }
                     _ => from_moments(self, axes, how, skipna).expect("floats have moments"),
                 };
-                Values::Float64(out).cast(dtype)
+                Values::Float64(out).into_dtype(dtype)
             }
             Reduction::Min | Reduction::Max | Reduction::ArgMin | Reduction::ArgMax => self
                 .reduce_extreme(how, axes, skipna)
@@ -656,7 +656,7 @@ impl Values {
                 let keeps_dtype = !matches!(how, Reduction::Quantile(_));
                 Ok(
                     if matches!(dtype, DType::Float16 | DType::Float32) && keeps_dtype {
-                        Values::Float64(out).cast(dtype)?
+                        Values::Float64(out).into_dtype(dtype)?
                     } else {
                         Values::Float64(out)
                     },
@@ -709,7 +709,7 @@ impl Values {
     /// input's dtype), skipping elements with a NaN part when `skipna`; `None` for the
     /// reductions that need an order, which complex numbers lack.
     fn reduce_complex(&self, how: Reduction, axes: &[usize], skipna: bool) -> Option<Values> {
-        let wide = self.cast(DType::Complex128).ok()?;
+        let wide = self.as_dtype(DType::Complex128).ok()?;
         let a = wide.array::<Complex64>().ok()?;
         let out = reduce_rows(a, axes, |row| {
             let present = row
@@ -727,7 +727,7 @@ impl Values {
             }
         });
         matches!(how, Reduction::Sum | Reduction::Prod | Reduction::Mean)
-            .then(|| Values::Complex128(out).cast(self.dtype()).ok())
+            .then(|| Values::Complex128(out).into_dtype(self.dtype()).ok())
             .flatten()
     }
 

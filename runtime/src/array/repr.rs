@@ -401,19 +401,8 @@ fn preview_word(values: &Values, i: usize) -> String {
             let x = values.to_f64().expect("floats")[[i]];
             python_general_4(x)
         }
-        Values::Complex64(_) | Values::Complex128(_) => {
-            let part = |imaginary| {
-                let part = values.part(imaginary).expect("complex numbers have parts");
-                part.to_f64().expect("floats")[[i]]
-            };
-            let (re, im) = (part(false), part(true));
-            let sign = if im.is_sign_negative() { "-" } else { "+" };
-            format!(
-                "({}{sign}{}j)",
-                python_general_4(re),
-                python_general_4(im.abs())
-            )
-        }
+        Values::Complex64(a) => complex_word(f64::from(a[[i]].re), f64::from(a[[i]].im)),
+        Values::Complex128(a) => complex_word(a[[i]].re, a[[i]].im),
         Values::Str(a) => format!("'{}'", a[[i]]),
         Values::DateTime64(a) => {
             let t = a[[i]];
@@ -441,6 +430,16 @@ fn preview_word(values: &Values, i: usize) -> String {
             })
             .unwrap_or_default(),
     }
+}
+
+/// A complex number as xarray's previews print it: `(1.5-2j)`.
+fn complex_word(re: f64, im: f64) -> String {
+    let sign = if im.is_sign_negative() { "-" } else { "+" };
+    format!(
+        "({}{sign}{}j)",
+        python_general_4(re),
+        python_general_4(im.abs())
+    )
 }
 
 /// Python's `f"{x:.4}"`: four significant digits, a point kept.

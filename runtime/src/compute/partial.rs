@@ -43,7 +43,7 @@ pub(crate) fn partial(
     match how {
         Reduction::Mean if block.dtype().is_complex() => {
             // A complex sum and a count: complex numbers have no float moments.
-            let sum = reduce(Reduction::Sum, &block.cast(DType::Complex128)?)?;
+            let sum = reduce(Reduction::Sum, &*block.as_dtype(DType::Complex128)?)?;
             let count = reduce(Reduction::Count, block)?.cast(DType::Float64)?;
             Ok(vec![sum, count])
         }
@@ -290,10 +290,11 @@ pub(crate) fn finish(
     // Float16 and float32 inputs give results of their dtype, computed in float64.
     let narrow = matches!(dtype, DType::Float16 | DType::Float32);
     let in_dtype = |values: ArrayD<f64>| {
+        let values = Values::Float64(values);
         if narrow {
-            Values::Float64(values).cast(dtype)
+            values.into_dtype(dtype)
         } else {
-            Ok(Values::Float64(values))
+            Ok(values)
         }
     };
     let out = match how {

@@ -10,6 +10,7 @@ use serde_json::Value;
 use zarrs::array::data_type::{self as zdt, NumpyTimeUnit};
 use zarrs::array::{Array, ArrayBytes, ArrayMetadata, ArrayMetadataV2, ElementOwned};
 use zarrs::group::Group;
+use zarrs::metadata::v2::FillValueMetadataV2;
 use zarrs::storage::{ReadableListableStorageTraits, StoreKey};
 
 mod write;
@@ -432,26 +433,23 @@ pub(super) fn read_chunk(
                     .collect::<String>()
             })))
         }
-        DType::Str => {
-            let text = typed::<String>(array, &at)?;
+        DType::Str => match array.metadata() {
             // zarr-python fills a missing chunk of v2 text whose fill value is a number
             // with that number written out.
-            let metadata = serde_json::to_value(array.metadata()).unwrap_or(Value::Null);
-            match &metadata["fill_value"] {
-                Value::Number(n) if metadata["zarr_format"] == 2 => {
-                    let missing = array
-                        .retrieve_encoded_chunk(&at)
-                        .map_err(|e| e.to_string())?
-                        .is_none();
-                    Ok(if missing {
-                        Values::from_array(ArrayD::from_elem(text.shape(), n.to_string()))
-                    } else {
-                        text
-                    })
-                }
-                _ => Ok(text),
+            ArrayMetadata::V2(ArrayMetadataV2 {
+                fill_value: FillValueMetadataV2::Number(n),
+                ..
+            }) => {
+                let text: Option<ArrayD<String>> = array
+                    .retrieve_chunk_if_exists(&at)
+                    .map_err(|e| e.to_string())?;
+                let shape = array.chunk_shape_usize(&at).map_err(|e| e.to_string())?;
+                Ok(Values::from_array(text.unwrap_or_else(|| {
+                    ArrayD::from_elem(shape, n.to_string())
+                })))
             }
-        }
+            _ => typed::<String>(array, &at),
+        },
         DType::DateTime64 | DType::TimeDelta64 => {
             let raw: ArrayBytes<'static> = array.retrieve_chunk(&at).map_err(|e| e.to_string())?;
             let bytes = raw.into_fixed().map_err(|e| e.to_string())?;
