@@ -34,6 +34,7 @@ mod plan;
 mod run;
 mod source;
 mod task;
+mod whole;
 
 pub use chunks::Chunks;
 pub use executor::{Control, Executor, ThreadPool};
@@ -42,11 +43,11 @@ pub use memory::format_bytes;
 pub use partial::Fields;
 pub use plan::{Plan, Task};
 pub use run::set_executor;
-pub use source::{ChunkSource, Distribution, InMemory, Random};
+pub use source::{ChunkSource, ChunkTarget, Distribution, InMemory, Random};
 pub use task::Inputs;
 
 pub(crate) use elementwise::Elementwise;
 pub(crate) use lazy::{Groups, arrange_block};
 pub(crate) use memory::{default_budget, keep_freed_memory};
 pub(crate) use run::{Watch, compute, persist, stream};
-pub(crate) use source::{put, slice};
+pub(crate) use source::{copy_chunk, put, slice};

@@ -13,6 +13,7 @@
 //! # Ok::<(), rangeo::Error>(())
 //! ```
 
+mod cache;
 mod decode;
 mod encode;
 mod multi;
@@ -21,5 +22,6 @@ mod open;
 mod store;
 mod zarr;
 
+pub use cache::chunk_cache_bytes;
 pub use open::{OpenOptions, open_dataset, open_mfdataset, open_zarr};
 pub use zarr::{WriteMode, WriteOptions, open_zarr_array};

@@ -26,15 +26,21 @@ pub struct Options {
     /// Bytes that computing lazy data may hold at once (half the machine's memory by
     /// default). Plans whose tasks cannot fit are refused before they run.
     pub memory_budget: usize,
+    /// Bytes of objects read from remote stores (HTTP, S3, GCS, Azure) that the kernel
+    /// keeps to read again without the network: 0, the default, keeps none. Shared by
+    /// every store; the least recently used go first. See [`crate::io`].
+    pub chunk_cache: usize,
 }
 
 impl Default for Options {
-    /// xarray's display defaults; half the machine's memory as the budget.
+    /// xarray's display defaults; half the machine's memory as the budget; no chunk
+    /// cache.
     fn default() -> Self {
         Self {
             display_max_rows: 12,
             display_width: 80,
             memory_budget: crate::compute::default_budget(),
+            chunk_cache: 0,
         }
     }
 }

@@ -6,6 +6,8 @@
 //! listing the store) must read back as written; a missing store, an unlistable store
 //! without consolidated metadata and wrong credentials are clear errors.
 
+#[path = "support/files.rs"]
+mod files;
 #[path = "support/values.rs"]
 mod values;
 
@@ -95,24 +97,7 @@ fn local(store: &str) -> Dataset {
 
 #[test]
 fn a_store_over_http_reads_as_it_does_from_disk() {
-    let fixtures = fixtures();
-    let port = std::net::TcpListener::bind("127.0.0.1:0")
-        .unwrap()
-        .local_addr()
-        .unwrap()
-        .port();
-    let _server = Server::start(
-        "static_http.py",
-        &[fixtures.as_os_str(), port.to_string().as_ref()],
-    );
-    let started = Instant::now();
-    while TcpStream::connect(("127.0.0.1", port)).is_err() {
-        assert!(
-            started.elapsed() < Duration::from_secs(30),
-            "the HTTP server did not start"
-        );
-        std::thread::sleep(Duration::from_millis(50));
-    }
+    let (_server, port) = http_server(&fixtures());
     let url = |path: &str| format!("http://127.0.0.1:{port}/{path}");
     // v2 with consolidated metadata needs no listing, which plain HTTP cannot do.
     let remote = open_zarr(&url("datasets/cf_v2.zarr")).unwrap();
@@ -131,6 +116,73 @@ fn a_store_over_http_reads_as_it_does_from_disk() {
         error.contains(&unlisted) && error.contains("list"),
         "{error}"
     );
+}
+
+/// An HTTP server on 127.0.0.1 serving `directory`, and its port; stopped on drop.
+fn http_server(directory: &std::path::Path) -> (Server, u16) {
+    let port = std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port();
+    let server = Server::start(
+        "static_http.py",
+        &[directory.as_os_str(), port.to_string().as_ref()],
+    );
+    let started = Instant::now();
+    while TcpStream::connect(("127.0.0.1", port)).is_err() {
+        assert!(
+            started.elapsed() < Duration::from_secs(30),
+            "the HTTP server did not start"
+        );
+        std::thread::sleep(Duration::from_millis(50));
+    }
+    (server, port)
+}
+
+#[test]
+fn the_chunk_cache_reads_a_remote_store_again_without_the_server() {
+    // A copy of the store is served, read once with the cache on, then its chunks are
+    // deleted on the server: read again, the chunks come from the cache.
+    let dir = tempfile::tempdir().unwrap();
+    let store = dir.path().join("cf_v2.zarr");
+    files::copy_dir(&fixtures().join("datasets/cf_v2.zarr"), &store);
+    let (_server, port) = http_server(dir.path());
+    let url = format!("http://127.0.0.1:{port}/cf_v2.zarr");
+    rangeo::session::set_options(|o| o.chunk_cache = 64 << 20);
+    let first = open_zarr(&url).unwrap();
+    same_dataset(&first, &local("cf_v2.zarr"));
+    assert!(rangeo::io::chunk_cache_bytes() > 0);
+    for variable in std::fs::read_dir(&store).unwrap() {
+        let variable = variable.unwrap().path();
+        if variable.is_dir() {
+            for chunk in std::fs::read_dir(&variable).unwrap() {
+                let chunk = chunk.unwrap().path();
+                if !chunk
+                    .file_name()
+                    .unwrap()
+                    .to_str()
+                    .unwrap()
+                    .starts_with('.')
+                {
+                    std::fs::remove_file(chunk).unwrap();
+                }
+            }
+        }
+    }
+    same_dataset(&open_zarr(&url).unwrap(), &local("cf_v2.zarr"));
+    // Without the cache (a size of 0 empties it), the missing chunks read as the fill
+    // value.
+    rangeo::session::set_options(|o| o.chunk_cache = 0);
+    let emptied = open_zarr(&url).unwrap();
+    let t2m = emptied
+        .get("t2m")
+        .unwrap()
+        .astype(rangeo::array::DType::Float64)
+        .unwrap();
+    let t2m = computed(&t2m);
+    assert!(t2m.array::<f64>().unwrap().iter().all(|x| x.is_nan()));
+    assert_eq!(rangeo::io::chunk_cache_bytes(), 0);
 }
 
 #[test]

@@ -72,6 +72,29 @@ macro_rules! with_array {
 
 pub(crate) use with_array;
 
+/// Runs `$body` with `$a` bound to the typed array inside `$values` when it holds
+/// numbers (integers, floats, complex: plain bytes), `$other` otherwise.
+macro_rules! numbers {
+    ($values:expr, $a:ident => $body:expr, $other:expr) => {
+        match $values {
+            Values::Int8($a) => $body,
+            Values::Int16($a) => $body,
+            Values::Int32($a) => $body,
+            Values::Int64($a) => $body,
+            Values::UInt8($a) => $body,
+            Values::UInt16($a) => $body,
+            Values::UInt32($a) => $body,
+            Values::UInt64($a) => $body,
+            Values::Float16($a) => $body,
+            Values::Float32($a) => $body,
+            Values::Float64($a) => $body,
+            Values::Complex64($a) => $body,
+            Values::Complex128($a) => $body,
+            _ => $other,
+        }
+    };
+}
+
 macro_rules! elements {
     ($($t:ty => $variant:ident),* $(,)?) => {
         $(impl Element for $t {
@@ -173,6 +196,29 @@ impl Values {
     #[must_use]
     pub fn is_empty(&self) -> bool {
         self.len() == 0
+    }
+
+    /// The memory of a number array in standard layout, as bytes: what a decoder writes
+    /// into in place. `None` for other dtypes (booleans, times, text) and layouts.
+    pub(crate) fn bytes_mut(&mut self) -> Option<&mut [u8]> {
+        fn cast<T: bytemuck::Pod>(a: &mut ArrayD<T>) -> Option<&mut [u8]> {
+            a.as_slice_mut().map(bytemuck::cast_slice_mut)
+        }
+        numbers!(self, a => cast(a), None)
+    }
+
+    /// The elements of a number array in C order, as native-endian bytes; `None` for
+    /// other dtypes.
+    pub(crate) fn to_bytes(&self) -> Option<std::borrow::Cow<'_, [u8]>> {
+        fn cast<T: bytemuck::Pod>(a: &ArrayD<T>) -> std::borrow::Cow<'_, [u8]> {
+            match a.as_slice() {
+                Some(elements) => bytemuck::cast_slice(elements).into(),
+                None => bytemuck::cast_slice(&a.iter().copied().collect::<Vec<T>>())
+                    .to_vec()
+                    .into(),
+            }
+        }
+        numbers!(self, a => Some(cast(a)), None)
     }
 
     /// Integers with the same bits read with the other signedness, as numpy's `view`

@@ -245,11 +245,7 @@ fn panic_message(
     chunk: usize,
     payload: &(dyn std::any::Any + Send),
 ) -> String {
-    let why = payload
-        .downcast_ref::<String>()
-        .map(String::as_str)
-        .or_else(|| payload.downcast_ref::<&str>().copied())
-        .unwrap_or("unknown cause");
+    let why = panic_text(payload);
     let names: Vec<&str> = plan.groups[group]
         .stages
         .iter()
@@ -259,4 +255,13 @@ fn panic_message(
         "chunk {chunk} of step `{}` failed: {why}",
         names.join("`, `")
     )
+}
+
+/// What a panic said (a bug's description), or "unknown cause".
+pub(super) fn panic_text(payload: &(dyn std::any::Any + Send)) -> &str {
+    payload
+        .downcast_ref::<String>()
+        .map(String::as_str)
+        .or_else(|| payload.downcast_ref::<&str>().copied())
+        .unwrap_or("unknown cause")
 }

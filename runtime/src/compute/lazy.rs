@@ -216,6 +216,14 @@ impl Lazy {
         &self.0.name
     }
 
+    /// The source, when this is a bare read of one (in its own chunks).
+    pub(crate) fn source(&self) -> Option<&Arc<dyn ChunkSource>> {
+        match &self.0.op {
+            Op::Source(source) => Some(source),
+            _ => None,
+        }
+    }
+
     pub(crate) fn meta(&self) -> &Values {
         &self.0.meta
     }

@@ -129,6 +129,11 @@ impl Plan {
         self.stages.iter().map(|s| s.root.chunks().len()).sum()
     }
 
+    /// The bytes of the outputs.
+    pub(crate) fn output_bytes(&self) -> usize {
+        self.outputs.iter().map(|&s| self.stages[s].bytes).sum()
+    }
+
     /// The largest projected peak memory of one task.
     #[must_use]
     pub fn peak(&self) -> usize {

@@ -11,6 +11,7 @@ use super::lazy::Lazy;
 use super::memory::format_bytes;
 use super::plan::Plan;
 use super::source::Persisted;
+use super::whole::{Tally, read_whole};
 use crate::Error;
 use crate::array::{Element, Values, with_array};
 use crate::display::Progress;
@@ -81,21 +82,57 @@ impl Drop for Watch {
     }
 }
 
-/// Computes `outputs` into memory, sharing what they have in common.
+/// Computes `outputs` into memory, sharing what they have in common. Bare reads of a
+/// source are written straight into their results ([`read_whole`]); the plan computes
+/// the rest.
 pub(crate) fn compute(outputs: &[Lazy], watch: &mut Watch) -> Result<Vec<Values>, Error> {
-    let plan = Arc::new(Plan::new(outputs, watch.budget, true)?);
-    let mut results: Vec<Option<Values>> = vec![None; outputs.len()];
-    run(&plan, watch, &mut |output, index, block| {
-        let lazy = &outputs[output];
-        if block.is_empty() {
-            return Ok(());
+    // The whole computation is checked against the budget, bare reads included.
+    let plan = Plan::new(outputs, watch.budget, true)?;
+    let threads = crate::session::thread_pool().current_num_threads();
+    let available = watch.budget.saturating_sub(plan.output_bytes());
+    let mut progress = Tally {
+        done: 0,
+        total: plan.tasks(),
+    };
+    let mut results: Vec<Option<Values>> = Vec::with_capacity(outputs.len());
+    for (lazy, &stage) in outputs.iter().zip(&plan.outputs) {
+        let workers = (available / plan.stages[stage].peak.max(1)).min(threads);
+        let whole = ended(read_whole(lazy, workers, watch, &progress))?;
+        if whole.is_some() {
+            progress.done += lazy.chunks().len();
         }
-        let region = lazy.chunks().region(index);
-        let result =
-            results[output].get_or_insert_with(|| with_array!(block, a => filled(a, lazy.shape())));
-        with_array!(result, a => place(a, block, &region));
-        Ok(())
-    })?;
+        results.push(whole);
+    }
+    let rest: Vec<usize> = (0..outputs.len())
+        .filter(|&i| results[i].is_none())
+        .collect();
+    if !rest.is_empty() {
+        let planned: Vec<Lazy> = rest.iter().map(|&i| outputs[i].clone()).collect();
+        let plan = if planned.len() == outputs.len() {
+            plan
+        } else {
+            Plan::new(&planned, watch.budget, true)?
+        };
+        let mut control = Continued {
+            watch: &mut *watch,
+            before: progress,
+        };
+        run(
+            &Arc::new(plan),
+            &mut control,
+            &mut |output, index, block| {
+                let lazy = &planned[output];
+                if block.is_empty() {
+                    return Ok(());
+                }
+                let region = lazy.chunks().region(index);
+                let result = results[rest[output]]
+                    .get_or_insert_with(|| with_array!(block, a => filled(a, lazy.shape())));
+                with_array!(result, a => place(a, block, &region));
+                Ok(())
+            },
+        )?;
+    }
     Ok(results
         .into_iter()
         .zip(outputs)
@@ -110,6 +147,24 @@ pub(crate) fn compute(outputs: &[Lazy], watch: &mut Watch) -> Result<Vec<Values>
             })
         })
         .collect())
+}
+
+/// A run that continues one that began with whole reads: its progress counted on from
+/// theirs, out of the whole computation's tasks.
+struct Continued<'a> {
+    watch: &'a mut Watch,
+    before: Tally,
+}
+
+impl Control for Continued<'_> {
+    fn budget(&self) -> usize {
+        self.watch.budget
+    }
+
+    fn tick(&mut self, done: usize, _total: usize, bytes_read: usize) -> bool {
+        self.watch
+            .tick(self.before.done + done, self.before.total, bytes_read)
+    }
 }
 
 /// Computes `outputs` and keeps their chunks in memory, as lazy arrays cut the same way.
@@ -157,10 +212,13 @@ pub(crate) fn stream(
 pub(crate) type Deliver<'a> = dyn FnMut(usize, &[usize], &Values) -> Result<(), Error> + 'a;
 
 /// Runs `plan`, handing each output chunk (output number, chunk index, values) to
-/// `deliver`. An interrupt from the notebook stops the tasks, then ends the cell as
-/// interrupted.
-fn run(plan: &Arc<Plan>, watch: &mut Watch, deliver: &mut Deliver<'_>) -> Result<(), Error> {
-    let result = executor().execute(plan, watch, &mut |task, fields| {
+/// `deliver`.
+fn run(
+    plan: &Arc<Plan>,
+    control: &mut dyn Control,
+    deliver: &mut Deliver<'_>,
+) -> Result<(), Error> {
+    ended(executor().execute(plan, control, &mut |task, fields| {
         for (output, &stage) in plan.outputs.iter().enumerate() {
             if stage == task.stage {
                 let root = &plan.stages[stage].root;
@@ -169,7 +227,11 @@ fn run(plan: &Arc<Plan>, watch: &mut Watch, deliver: &mut Deliver<'_>) -> Result
             }
         }
         Ok(())
-    });
+    }))
+}
+
+/// A run's result; an interrupt from the notebook ends the cell as interrupted.
+fn ended<T>(result: Result<T, Error>) -> Result<T, Error> {
     if matches!(result, Err(Error::Interrupted(_))) && crate::cell::interrupt_requested() {
         crate::cell::check_interrupt();
     }
@@ -178,7 +240,7 @@ fn run(plan: &Arc<Plan>, watch: &mut Watch, deliver: &mut Deliver<'_>) -> Result
 
 /// An array of `shape` of `a`'s dtype, to be overwritten: the default element (zero
 /// for numbers) lets the allocator hand over zeroed pages without a pass to fill them.
-fn filled<T: Element>(_a: &ArrayD<T>, shape: &[usize]) -> Values {
+pub(super) fn filled<T: Element>(_a: &ArrayD<T>, shape: &[usize]) -> Values {
     Values::from_array(ArrayD::from_elem(IxDyn(shape), T::default()))
 }
 

@@ -13,6 +13,11 @@ use super::chunks::Chunks;
 use crate::Error;
 use crate::array::{DType, Values};
 
+/// Where [`ChunkSource::read_into`] writes a chunk: its region (disjoint from every
+/// other chunk's) of the bytes of the whole result. zarrs' own in-place target, so a
+/// store decodes into it directly.
+pub type ChunkTarget<'a> = zarrs::array::ArrayBytesFixedDisjointView<'a>;
+
 /// A chunked array that can be read one chunk at a time: the leaves of every plan.
 ///
 /// Implementations are plain descriptions of where the data is (an array in memory, a
@@ -47,6 +52,14 @@ pub trait ChunkSource: Send + Sync + fmt::Debug + std::panic::RefUnwindSafe {
         Ok(slice(&self.read(index)?, part))
     }
 
+    /// Writes chunk `index` into `target`, its region of a result of numbers (native-
+    /// endian bytes): how a bare read fills its result, chunks side by side. The
+    /// default reads the chunk and copies it in; a store that can decode in place
+    /// overrides it and saves the copy.
+    fn read_into(&self, index: &[usize], target: ChunkTarget<'_>) -> Result<(), Error> {
+        copy_chunk(self, index, target)
+    }
+
     /// A fingerprint of the values served, when it is cheap to know (a few values in
     /// memory): sources with one fingerprint are one step of a plan, so a constant
     /// written twice (the `true` of two `notnull()`s) makes one step. `None`, the
@@ -61,6 +74,30 @@ pub trait ChunkSource: Send + Sync + fmt::Debug + std::panic::RefUnwindSafe {
         let _ = index;
         0
     }
+}
+
+/// Reads chunk `index` of `source` and copies it into `target`: what
+/// [`ChunkSource::read_into`] does unless a source decodes in place.
+pub(crate) fn copy_chunk<S: ChunkSource + ?Sized>(
+    source: &S,
+    index: &[usize],
+    mut target: ChunkTarget<'_>,
+) -> Result<(), Error> {
+    let chunk = source.read(index)?;
+    let bytes = chunk.to_bytes().ok_or_else(|| {
+        Error::Operation(format!(
+            "{} gave {} for an array of numbers",
+            source.name(),
+            chunk.dtype()
+        ))
+    })?;
+    target.copy_from_slice(&bytes).map_err(|e| {
+        Error::Shape(format!(
+            "{} gave a chunk of shape {:?} at {index:?}: {e}",
+            source.name(),
+            chunk.shape()
+        ))
+    })
 }
 
 /// An array in memory, served in chunks: what `.chunk(...)` makes of eager data.

@@ -28,6 +28,7 @@ use zarrs_object_store::AsyncObjectStore;
 use zarrs_object_store::object_store::memory::InMemory;
 use zarrs_object_store::object_store::{self, ObjectStore, prefix::PrefixStore};
 
+use super::cache;
 use crate::Error;
 
 /// A store opened from a URL, with the URL kept for messages.
@@ -228,6 +229,7 @@ fn remote(url: &str, options: &[(String, String)]) -> Result<Connected, Error> {
     };
     let store = Arc::new(AsyncObjectStore::new(store));
     let remote = Arc::new(Remote {
+        cached_as: (parsed.scheme() != "memory").then(|| url.to_owned()),
         whole: store.clone(),
         adapter: AsyncToSyncStorageAdapter::new(store, Tokio),
     });
@@ -243,13 +245,31 @@ fn remote(url: &str, options: &[(String, String)]) -> Result<Connected, Error> {
 /// range, which costs a HEAD request before each GET; this reads it with one GET, and
 /// leaves the rest (ranges for shards, listings) to the adapter.
 struct Remote {
+    /// The store's URL, which the kernel's cache keeps its objects under (`None`: a
+    /// store in memory, never cached).
+    cached_as: Option<String>,
     whole: Arc<AsyncObjectStore<Box<dyn ObjectStore>>>,
     adapter: AsyncToSyncStorageAdapter<AsyncObjectStore<Box<dyn ObjectStore>>, Tokio>,
 }
 
+impl Remote {
+    /// Drops what the kernel's cache holds of `key` (every key under it when
+    /// `prefix`): this kernel changed it. (After the change, so that a read racing
+    /// with it leaves nothing stale behind.)
+    fn forget(&self, key: &str, prefix: bool) {
+        if let Some(url) = &self.cached_as {
+            cache::forget(url, key, prefix);
+        }
+    }
+}
+
 impl ReadableStorageTraits for Remote {
     fn get(&self, key: &StoreKey) -> Result<MaybeBytes, StorageError> {
-        Tokio.block_on(self.whole.get(key))
+        let read = || Tokio.block_on(self.whole.get(key));
+        match &self.cached_as {
+            Some(url) => cache::get(url, key.as_str(), read),
+            None => read(),
+        }
     }
 
     fn get_partial_many<'a>(
@@ -271,7 +291,9 @@ impl ReadableStorageTraits for Remote {
 
 impl WritableStorageTraits for Remote {
     fn set(&self, key: &StoreKey, value: Bytes) -> Result<(), StorageError> {
-        self.adapter.set(key, value)
+        let done = self.adapter.set(key, value);
+        self.forget(key.as_str(), false);
+        done
     }
 
     fn set_partial_many(
@@ -279,15 +301,21 @@ impl WritableStorageTraits for Remote {
         key: &StoreKey,
         offset_values: OffsetBytesIterator,
     ) -> Result<(), StorageError> {
-        self.adapter.set_partial_many(key, offset_values)
+        let done = self.adapter.set_partial_many(key, offset_values);
+        self.forget(key.as_str(), false);
+        done
     }
 
     fn erase(&self, key: &StoreKey) -> Result<(), StorageError> {
-        self.adapter.erase(key)
+        let done = self.adapter.erase(key);
+        self.forget(key.as_str(), false);
+        done
     }
 
     fn erase_prefix(&self, prefix: &StorePrefix) -> Result<(), StorageError> {
-        self.adapter.erase_prefix(prefix)
+        let done = self.adapter.erase_prefix(prefix);
+        self.forget(prefix.as_str(), true);
+        done
     }
 
     fn supports_set_partial(&self) -> bool {

@@ -10,7 +10,7 @@ use serde_json::Value;
 use zarrs::array::data_type::{self as zdt, NumpyTimeUnit};
 use zarrs::array::{Array, ArrayBytes, ArrayMetadata, ArrayMetadataV2, ElementOwned};
 use zarrs::group::Group;
-use zarrs::metadata::v2::FillValueMetadataV2;
+use zarrs::metadata::v2::{DataTypeMetadataV2, FillValueMetadataV2};
 use zarrs::storage::{ReadableListableStorageTraits, StoreKey};
 
 mod write;
@@ -22,7 +22,7 @@ use crate::Error;
 use crate::array::{
     Attrs, DType, Data, DataArray, Dataset, DateTime64, Element, TimeDelta64, Values, Variable,
 };
-use crate::compute::{ChunkSource, Chunks, Lazy, slice};
+use crate::compute::{ChunkSource, ChunkTarget, Chunks, Lazy, copy_chunk, slice};
 
 pub use write::{WriteMode, WriteOptions};
 
@@ -60,8 +60,7 @@ pub(super) fn open_group(
 /// ```
 pub fn open_zarr_array(url: &str) -> Result<DataArray, Error> {
     let store = Store::open(url, &[])?;
-    let storage: Arc<dyn ReadableListableStorageTraits> = store.storage.clone();
-    let array = Array::open(storage, "/")
+    let array = open_array(&store, "/")
         .map_err(|e| Error::Storage(format!("cannot open the Zarr array at {url}: {e}")))?;
     let name = array_name(&array);
     let variable = variable(&store, &name, array, None, false)?;
@@ -80,21 +79,62 @@ fn group_arrays(store: &Store) -> Result<Vec<ZarrArray>, Error> {
             "no Zarr group at {url} (no zarr.json, .zgroup or .zmetadata could be read): {e}"
         ))
     })?;
-    let mut arrays = group.child_arrays().map_err(|e| {
-        // Name the array at fault: open each alone.
-        let culprit = group.child_array_paths().ok().and_then(|paths| {
-            paths.into_iter().find_map(|path| {
-                let failed = Array::open(store.storage.clone(), path.as_str()).err()?;
-                let name = path.as_str().trim_start_matches('/').to_owned();
-                Some(format!(
-                    "cannot open the Zarr array `{name}` in {url}: {failed}"
-                ))
+    let paths = group
+        .child_array_paths()
+        .map_err(|e| Error::Storage(format!("cannot list the arrays of {url}: {e}")))?;
+    let mut arrays = paths
+        .iter()
+        .map(|path| {
+            open_array(store, path.as_str()).map_err(|e| {
+                let name = path.as_str().trim_start_matches('/');
+                Error::Storage(format!("cannot open the Zarr array `{name}` in {url}: {e}"))
             })
-        });
-        Error::Storage(culprit.unwrap_or_else(|| format!("cannot list the arrays of {url}: {e}")))
-    })?;
+        })
+        .collect::<Result<Vec<_>, _>>()?;
     arrays.sort_by_key(array_name);
     Ok(arrays)
+}
+
+/// Opens the array at `path` (`"/"` for a store that is one array).
+fn open_array(store: &Store, path: &str) -> Result<ZarrArray, String> {
+    let opened = Array::open(store.storage.clone(), path);
+    let Err(refused) = opened else {
+        return opened.map_err(|e| e.to_string());
+    };
+    // Retried only for fixed-width text with a number as its fill value.
+    let prefix = match path.trim_matches('/') {
+        "" => String::new(),
+        name => format!("{name}/"),
+    };
+    let metadata = get_json(store, &format!("{prefix}.zarray"))
+        .ok()
+        .flatten()
+        .and_then(|json| serde_json::from_value::<ArrayMetadataV2>(json).ok());
+    let Some((mut metadata, fill)) =
+        metadata.and_then(|m| text_fill_written_out(&m).map(|fill| (m, fill)))
+    else {
+        return Err(refused.to_string());
+    };
+    metadata.fill_value = fill;
+    if let Ok(Some(Value::Object(attrs))) = get_json(store, &format!("{prefix}.zattrs")) {
+        metadata.attributes = attrs;
+    }
+    Array::new_with_metadata(store.storage.clone(), path, ArrayMetadata::V2(metadata))
+        .map_err(|e| e.to_string())
+}
+
+/// The fill value zarr-python 2 reads for fixed-width text (`<U4`) whose fill value it
+/// wrote as a number: the number written out (numpy's `np.array(0, "<U4")` is `"0"`).
+/// zarrs takes only text there. `None` for other arrays.
+fn text_fill_written_out(metadata: &ArrayMetadataV2) -> Option<FillValueMetadataV2> {
+    let DataTypeMetadataV2::Simple(dtype) = &metadata.dtype else {
+        return None;
+    };
+    let FillValueMetadataV2::Number(n) = &metadata.fill_value else {
+        return None;
+    };
+    (dtype.starts_with("<U") || dtype.starts_with(">U"))
+        .then(|| FillValueMetadataV2::String(n.to_string()))
 }
 
 /// The arrays listed in a v2 `.zmetadata` document.
@@ -118,6 +158,9 @@ fn consolidated_v2(store: &Store, consolidated: &Value) -> Result<Vec<ZarrArray>
                     .map_err(|e| bad(format!("{name}/.zarray: {e}")))?;
             if let Some(Value::Object(attrs)) = metadata.get(&format!("{name}/.zattrs")) {
                 array.attributes.clone_from(attrs);
+            }
+            if let Some(fill) = text_fill_written_out(&array) {
+                array.fill_value = fill;
             }
             Array::new_with_metadata(
                 store.storage.clone(),
@@ -484,6 +527,19 @@ pub(super) fn read_chunk(
     }
 }
 
+impl ZarrSource {
+    /// The error of chunk `index`, naming its key, the array and the store.
+    fn chunk_error(&self, index: &[usize], e: impl std::fmt::Display) -> Error {
+        let key = self
+            .array
+            .chunk_key(&index.iter().map(|&i| i as u64).collect::<Vec<_>>());
+        Error::Storage(format!(
+            "cannot read chunk {index:?} (key `{key}`) of `{}` in {}: {e}",
+            self.name, self.url
+        ))
+    }
+}
+
 impl ChunkSource for ZarrSource {
     fn name(&self) -> &str {
         &self.name
@@ -513,18 +569,30 @@ impl ChunkSource for ZarrSource {
                     slice(&chunk, &lengths.iter().map(|&n| 0..n).collect::<Vec<_>>())
                 }
             })
-            .map_err(|e| {
-                let key = self
-                    .array
-                    .chunk_key(&index.iter().map(|&i| i as u64).collect::<Vec<_>>());
-                Error::Storage(format!(
-                    "cannot read chunk {index:?} (key `{key}`) of `{}` in {}: {e}",
-                    self.name, self.url
-                ))
-            })?;
+            .map_err(|e| self.chunk_error(index, e))?;
         if self.decoding.is_identity() {
             return Ok(raw);
         }
         self.decoding.apply(raw)
+    }
+
+    fn read_into(&self, index: &[usize], target: ChunkTarget<'_>) -> Result<(), Error> {
+        let in_place = self.decoding.is_identity()
+            && self.stored.is_numeric()
+            && self.stored.item_size() == Some(self.array.data_type().fixed_size().unwrap_or(0));
+        if !in_place {
+            return copy_chunk(self, index, target);
+        }
+        let at: Vec<u64> = index.iter().map(|&i| i as u64).collect();
+        let subset = self
+            .array
+            .chunk_subset_bounded(&at)
+            .map_err(|e| self.chunk_error(index, e))?;
+        // The target's lifetime shortened to this call, as zarrs' in-place decoding
+        // borrows it.
+        let mut view = target;
+        self.array
+            .retrieve_array_subset_into(&subset, (&mut view).into())
+            .map_err(|e| self.chunk_error(index, e))
     }
 }

@@ -1,5 +1,6 @@
 //! Reads the `.npy` files that numpy wrote as reference values (format versions 1 to
-//! 3; booleans, integers and floats of either byte order).
+//! 3; booleans, integers, floats and complex numbers of either byte order, and
+//! fixed-width text).
 
 use std::path::Path;
 
@@ -85,6 +86,21 @@ pub(crate) fn read(path: &Path) -> Values {
         "f8" => numbers!(f64),
         "c8" => complex!(f32),
         "c16" => complex!(f64),
+        // Fixed-width text: `n` UTF-32 code points each, NUL-padded.
+        text if text.starts_with('U') => {
+            let width: usize = text[1..].parse().expect("a text width");
+            let strings = elements!(u32)
+                .chunks_exact(width)
+                .map(|points| {
+                    points
+                        .iter()
+                        .take_while(|&&p| p != 0)
+                        .map(|&p| char::from_u32(p).expect("a code point"))
+                        .collect::<String>()
+                })
+                .collect();
+            Values::from_array(arrange(strings, &shape, fortran))
+        }
         other => panic!("{}: no reader for dtype {other}", path.display()),
     }
 }
