@@ -18,6 +18,9 @@ ensure_system_packages() {
     command -v make >/dev/null || missing+=(make)
     command -v pkg-config >/dev/null || missing+=(pkg-config)
     [[ -e /usr/include/netcdf.h ]] || missing+=(libnetcdf-dev)
+    # zfp (a C library that zarrs' zfp codecs build with CMake, bound through libclang).
+    command -v cmake >/dev/null || missing+=(cmake)
+    compgen -G "/usr/lib/llvm-*/lib/libclang.so" >/dev/null || missing+=(libclang-dev)
     python3 -c "import venv, ensurepip" 2>/dev/null || missing+=(python3-venv)
     if ((${#missing[@]})); then
         step "installing Debian packages: ${missing[*]}"

@@ -54,8 +54,9 @@ fn arrays_written_by_zarr_python_read_back_identically() {
             "{store}: values differ from zarr-python's"
         );
     }
-    // 14 dtypes (float16 and complex among them), 3 v2 and 4 v3 codec set-ups.
-    assert_eq!(stores.len(), 14 * 7);
+    // 14 dtypes (float16 and complex among them), 3 v2 and 4 v3 codec set-ups; zfp
+    // (lossy: zarr-python's reads, to the bit) on float32 and float64, v2 and v3.
+    assert_eq!(stores.len(), 14 * 7 + 2 * 2);
 }
 
 #[test]

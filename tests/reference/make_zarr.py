@@ -5,7 +5,8 @@ nothing from ../shared.
 * arrays/: every dtype rangeo holds, in Zarr v2 (no compressor, zlib, blosc zstd with
   bitshuffle) and v3 (zstd, gzip, blosc lz4, sharded), 9x14 in chunks of 4x5 (ragged
   edges), a non-trivial fill value and one chunk left unwritten because it equals the
-  fill value. The expected values are zarr-python's reads, as .npy files.
+  fill value. The expected values are zarr-python's reads, as .npy files. Also float32
+  and float64 compressed with zfp (numcodecs' zfpy, lossy), v2 and v3.
 * datasets/: one CF-encoded xarray Dataset (packed int16 with scale_factor /
   add_offset / _FillValue, uint16 with _FillValue, int32 counts with _FillValue, int8
   flags, float64 times "hours since", a `coordinates` attribute) written by
@@ -93,6 +94,29 @@ def write_arrays(out, rng):
                 np.testing.assert_array_equal(read, data)
                 stores[name] = {"dtype": dtype, "expected": expected}
         np.save(out / expected, data)
+    return stores
+
+
+def write_zfpy(out, rng):
+    """float32 and float64 compressed with zfp (numcodecs' zfpy, fixed accuracy 0.01: lossy),
+    in v2 and v3; the expected values are what zarr-python reads back."""
+    stores = {}
+    for dtype in ("float32", "float64"):
+        data = rng.normal(280, 15, (9, 14)).astype(dtype)
+        for version in (2, 3):
+            name = f"arrays/v{version}/{dtype}_zfpy.zarr"
+            codec = {"compressors": numcodecs.ZFPY(mode=4, tolerance=0.01)} if version == 2 else {
+                "serializer": zarr.codecs.numcodecs.ZFPY(mode=4, tolerance=0.01), "compressors": None}
+            array = zarr.create_array(
+                store=str(out / name), shape=data.shape, chunks=(4, 5), dtype=dtype,
+                fill_value=0.0, zarr_format=version, **codec,
+            )
+            array[...] = data
+            read = zarr.open_array(str(out / name), mode="r")[...]
+            assert np.abs(read - data).max() <= 0.01
+            expected = f"arrays/expected/{dtype}_zfpy_v{version}.npy"
+            np.save(out / expected, read)
+            stores[name] = {"dtype": dtype, "expected": expected}
     return stores
 
 
@@ -233,7 +257,7 @@ def main():
     manifest = {
         "zarr_python": zarr.__version__,
         "xarray": xr.__version__,
-        "stores": write_arrays(out, rng),
+        "stores": write_arrays(out, rng) | write_zfpy(out, rng),
         "datasets": write_datasets(out, rng),
         "netcdf": write_netcdf(out, rng),
         "multi": write_multifile(out, rng),
