@@ -14,7 +14,9 @@ use std::path::{Path, PathBuf};
 use std::process::Command;
 
 use files::copy_dir;
-use rangeo::array::{Calendar, CfDateTime, DataArray, Dataset, DateTime64};
+use rangeo::array::{
+    Calendar, CfDateTime, Complex32, Complex64, DataArray, Dataset, DateTime64, f16,
+};
 use rangeo::io::{OpenOptions, WriteMode, WriteOptions, open_zarr};
 use serde_json::Value;
 
@@ -68,8 +70,9 @@ fn times(n: usize) -> Vec<DateTime64> {
         .collect()
 }
 
-/// A dataset made in rangeo, with no encoding: float64 with NaN, float32, int16, uint8
-/// and bool variables, datetime64 times, a non-index coordinate, attributes.
+/// A dataset made in rangeo, with no encoding: float64 with NaN, float32, float16,
+/// complex64 and complex128 (with NaN), int16, uint8 and bool variables, datetime64
+/// times, non-index coordinates (integers and text, not all ASCII), attributes.
 fn own_dataset() -> Dataset {
     let (nt, ny, nx) = (10, 4, 6);
     let field = ndarray::Array3::from_shape_fn((nt, ny, nx), |(t, y, x)| {
@@ -83,6 +86,23 @@ fn own_dataset() -> Dataset {
     let counts = ndarray::Array1::from_shape_fn(nt, |t| i16::try_from(t).unwrap() * 3 - 7);
     let mask = ndarray::Array2::from_shape_fn((ny, nx), |(y, x)| (y * x) % 3 == 0);
     let land = mask.mapv(u8::from);
+    let half = ndarray::Array2::from_shape_fn((ny, nx), |(y, x)| {
+        if y == x {
+            f16::NAN
+        } else {
+            f16::from_f64(280.0 + y as f64 * 0.5 - x as f64 * 0.25)
+        }
+    });
+    let wave = ndarray::Array1::from_shape_fn(nt, |t| {
+        Complex32::from_polar(1.5, t as f32 * 0.7) + Complex32::new(0.25, 0.0)
+    });
+    let wave128 = ndarray::Array2::from_shape_fn((ny, nx), |(y, x)| {
+        if (y, x) == (1, 2) {
+            Complex64::new(f64::NAN, 0.0)
+        } else {
+            Complex64::new(y as f64 - 1.5, x as f64 * 0.125)
+        }
+    });
     Dataset::new()
         .assign(
             "air",
@@ -102,11 +122,28 @@ fn own_dataset() -> Dataset {
         .unwrap()
         .assign("land", DataArray::new(["lat", "lon"], land).unwrap())
         .unwrap()
+        .assign("half", DataArray::new(["lat", "lon"], half).unwrap())
+        .unwrap()
+        .assign("wave", DataArray::new(["time"], wave).unwrap())
+        .unwrap()
+        .assign("wave128", DataArray::new(["lat", "lon"], wave128).unwrap())
+        .unwrap()
         .assign_coords("time", times(nt))
         .unwrap()
         .assign_coords("lat", vec![60.0, 50.0, 40.0, 30.0])
         .unwrap()
         .assign_coords("lon", (0..nx).map(|i| i as f64 * 60.0).collect::<Vec<_>>())
+        .unwrap()
+        .assign_coords(
+            "city",
+            DataArray::new(
+                ["lat"],
+                ["Oslo", "Lyon", "Roma", "Aswân"].map(String::from).to_vec(),
+            )
+            .unwrap()
+            .variable()
+            .clone(),
+        )
         .unwrap()
         .assign_coords(
             "station",
@@ -404,6 +441,51 @@ fn encodings_that_do_not_fit_the_data_are_refused_before_writing() {
     assert_eq!(raw.get("air").unwrap().dtype().to_string(), "int16");
     let back = open_zarr(url(&path)).unwrap();
     described::check_close("packed", &back, &described::describe(&ds), 0.005);
+}
+
+#[test]
+fn text_wider_than_the_store_holds_is_refused_before_writing() {
+    // xarray refuses appending text wider than the stored fixed width; so does rangeo,
+    // before anything is written.
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("text.zarr");
+    let names = |n: &[&str]| {
+        let t = times(n.len());
+        Dataset::new()
+            .assign(
+                "name",
+                DataArray::new(
+                    ["time"],
+                    n.iter().map(|s| (*s).to_owned()).collect::<Vec<_>>(),
+                )
+                .unwrap(),
+            )
+            .unwrap()
+            .assign_coords("time", t)
+            .unwrap()
+    };
+    names(&["ab", "c"]).to_zarr(url(&path)).unwrap();
+    let wider = names(&["abcd"]);
+    let error = WriteOptions::new()
+        .append_dim("time")
+        .to_zarr(&wider, url(&path))
+        .unwrap_err()
+        .to_string();
+    assert!(
+        error.contains("`name`") && error.contains("4 characters wide") && error.contains("<U2"),
+        "{error}"
+    );
+    let back = open_zarr(url(&path)).unwrap();
+    assert_eq!(back.sizes(), [("time".to_owned(), 2)]);
+    let fits = names(&["xy"]);
+    WriteOptions::new()
+        .append_dim("time")
+        .to_zarr(&fits, url(&path))
+        .unwrap();
+    let back = open_zarr(url(&path)).unwrap().get("name").unwrap();
+    let back = back.compute().unwrap();
+    let text = back.values::<String>().unwrap();
+    assert_eq!(text.iter().cloned().collect::<Vec<_>>(), ["ab", "c", "xy"]);
 }
 
 #[test]

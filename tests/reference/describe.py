@@ -1,6 +1,7 @@
 """What xarray decodes from a dataset, as JSON that the Rust tests compare with: per
 variable dims, dtype, attrs, encoding and values (NaN as null, times as ISO strings to
-the second). Shared by make_zarr.py and xarray_reads.py."""
+the second, text as strings, complex numbers as [real, imaginary]). Shared by
+make_zarr.py and xarray_reads.py."""
 
 import numpy as np
 
@@ -10,8 +11,13 @@ ENCODING_KEYS = ("dtype", "scale_factor", "add_offset", "_FillValue", "units", "
 def plain(da):
     if np.issubdtype(da.dtype, np.datetime64):
         return np.datetime_as_string(da.values.astype("datetime64[s]")).tolist()
+    if da.dtype.kind in "UT" or (da.dtype == object and da.size and isinstance(np.ravel(da.values)[0], str)):
+        return np.asarray(da.values, dtype=str).tolist()
     if da.dtype == object:
         return [t.strftime("%Y-%m-%dT%H:%M:%S") for t in np.ravel(da.values)]
+    if np.iscomplexobj(da.values):
+        pairs = np.stack([da.values.real, da.values.imag], axis=-1).astype("float64")
+        return np.where(np.isnan(pairs), None, pairs).tolist()
     vals = da.values.astype("float64")
     return np.where(np.isnan(vals), None, vals).tolist()
 

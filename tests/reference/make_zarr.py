@@ -11,8 +11,9 @@ nothing from ../shared.
   add_offset / _FillValue, uint16 with _FillValue, int32 counts with _FillValue, int8
   flags, float64 times "hours since", a `coordinates` attribute) written by
   `Dataset.to_zarr` as v2 with consolidated metadata and as v3, appended along time
-  in three writes (v2 and v3), and with a region rewritten (v3); and what
-  `xr.open_zarr` decodes from each (describe.py).
+  in three writes (v2 and v3), and with a region rewritten (v3); a dataset of text,
+  float16 and complex numbers (v2 and v3); and what `xr.open_zarr` decodes from each
+  (describe.py).
 * netcdf/: the same kind of dataset as netCDF-4 and netCDF-3 (64-bit offset) files, and
   what `xr.open_dataset` decodes from each.
 * operations: what xarray computes on the float16 and complex arrays (means, abs, real
@@ -166,6 +167,20 @@ def write_datasets(out, rng):
         ds.isel(time=slice(7, 9)).to_zarr(out / name, append_dim="time")
         ds.isel(time=slice(9, 12)).to_zarr(out / name, append_dim="time")
         datasets[name] = describe(xr.open_zarr(out / name))
+    # Text, float16 and complex numbers, as xarray writes them (no fill value for text
+    # and complex numbers in v2).
+    kinds = xr.Dataset(
+        {
+            "half": (("y", "x"), rng.normal(280, 5, (3, 4)).astype("float16")),
+            "wave": ("y", np.array([1 + 2j, np.nan, -0.5j], dtype="complex64")),
+            "wave128": (("y", "x"), (rng.normal(0, 1, (3, 4)) + 1j * rng.normal(0, 1, (3, 4)))),
+        },
+        coords={"city": ("y", np.array(["Oslo", "Aswân", "Lyon"])), "x": np.arange(4.0)},
+    )
+    for version in (2, 3):
+        name = f"datasets/kinds_v{version}.zarr"
+        kinds.to_zarr(out / name, mode="w", zarr_format=version, consolidated=version == 2)
+        datasets[name] = describe(xr.open_zarr(out / name, consolidated=version == 2))
     name = "datasets/region_v3.zarr"
     ds.to_zarr(out / name, mode="w", encoding=encoding, zarr_format=3)
     changed = ds.isel(time=slice(5, 10)).drop_vars(["land", "lat", "lon", "height"])

@@ -167,6 +167,8 @@ fn stored_dtype(
 ) -> Result<DType, Error> {
     let dtype = variable.dtype();
     let stored = match (settings.get("dtype"), time) {
+        // Text in any of numpy's forms (`<U5`, `object`) is written as text.
+        (Some(Value::String(named)), _) if dtype == DType::Str && is_text(named) => DType::Str,
         (Some(Value::String(named)), _) => named
             .parse::<DType>()
             .map_err(|_| bad(name, format!("unknown dtype {named:?} in its encoding")))?,
@@ -180,15 +182,20 @@ fn stored_dtype(
         (None, None) if packing.is_some() => DType::Float64,
         (None, None) => dtype,
     };
-    let unwritable =
-        |d: DType| matches!(d, DType::Str | DType::TimeDelta64 | DType::Float16) || d.is_complex();
-    if unwritable(dtype) || unwritable(stored) || stored.is_time() {
+    let unwritable = |d: DType| d == DType::TimeDelta64;
+    let text = (dtype == DType::Str) != (stored == DType::Str);
+    if unwritable(dtype) || unwritable(stored) || stored.is_time() || text {
         return Err(bad(
             name,
             format!("rangeo cannot write {dtype} values stored as {stored} yet"),
         ));
     }
     Ok(stored)
+}
+
+/// Whether `named` is a numpy name for text: `<U5`, `>U5`, `object`, `str`.
+fn is_text(named: &str) -> bool {
+    matches!(named, "object" | "str" | "|O") || named.get(1..2) == Some("U")
 }
 
 /// `value` as JSON in the stored type: an integer for integer types, zarr's strings

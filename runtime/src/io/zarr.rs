@@ -101,7 +101,7 @@ fn open_array(store: &Store, path: &str) -> Result<ZarrArray, String> {
     let Err(refused) = opened else {
         return opened.map_err(|e| e.to_string());
     };
-    // Retried only for fixed-width text with a number as its fill value.
+    // Retried only with a fill value that zarrs takes where it refused one.
     let prefix = match path.trim_matches('/') {
         "" => String::new(),
         name => format!("{name}/"),
@@ -111,7 +111,7 @@ fn open_array(store: &Store, path: &str) -> Result<ZarrArray, String> {
         .flatten()
         .and_then(|json| serde_json::from_value::<ArrayMetadataV2>(json).ok());
     let Some((mut metadata, fill)) =
-        metadata.and_then(|m| text_fill_written_out(&m).map(|fill| (m, fill)))
+        metadata.and_then(|m| fill_zarrs_takes(&m).map(|fill| (m, fill)))
     else {
         return Err(refused.to_string());
     };
@@ -123,18 +123,29 @@ fn open_array(store: &Store, path: &str) -> Result<ZarrArray, String> {
         .map_err(|e| e.to_string())
 }
 
-/// The fill value zarr-python 2 reads for fixed-width text (`<U4`) whose fill value it
-/// wrote as a number: the number written out (numpy's `np.array(0, "<U4")` is `"0"`).
-/// zarrs takes only text there. `None` for other arrays.
-fn text_fill_written_out(metadata: &ArrayMetadataV2) -> Option<FillValueMetadataV2> {
+/// A fill value for zarrs where zarr-python reads one that zarrs refuses: fixed-width
+/// text (`<U4`) that zarr-python 2 wrote with a number as its fill value, which it
+/// reads as the number written out (numpy's `np.array(0, "<U4")` is `"0"`); and text
+/// and complex numbers with none (`null`, as xarray writes them), read as "" and 0.
+/// `None` for other arrays.
+fn fill_zarrs_takes(metadata: &ArrayMetadataV2) -> Option<FillValueMetadataV2> {
     let DataTypeMetadataV2::Simple(dtype) = &metadata.dtype else {
         return None;
     };
-    let FillValueMetadataV2::Number(n) = &metadata.fill_value else {
-        return None;
-    };
-    (dtype.starts_with("<U") || dtype.starts_with(">U"))
-        .then(|| FillValueMetadataV2::String(n.to_string()))
+    let kind = dtype.get(1..2)?;
+    match &metadata.fill_value {
+        FillValueMetadataV2::Number(n) if kind == "U" => {
+            Some(FillValueMetadataV2::String(n.to_string()))
+        }
+        FillValueMetadataV2::Null if kind == "U" => {
+            Some(FillValueMetadataV2::String(String::new()))
+        }
+        FillValueMetadataV2::Null if kind == "c" => Some(FillValueMetadataV2::Array(vec![
+            FillValueMetadataV2::Number(0.into()),
+            FillValueMetadataV2::Number(0.into()),
+        ])),
+        _ => None,
+    }
 }
 
 /// The arrays listed in a v2 `.zmetadata` document.
@@ -159,7 +170,7 @@ fn consolidated_v2(store: &Store, consolidated: &Value) -> Result<Vec<ZarrArray>
             if let Some(Value::Object(attrs)) = metadata.get(&format!("{name}/.zattrs")) {
                 array.attributes.clone_from(attrs);
             }
-            if let Some(fill) = text_fill_written_out(&array) {
+            if let Some(fill) = fill_zarrs_takes(&array) {
                 array.fill_value = fill;
             }
             Array::new_with_metadata(
@@ -250,7 +261,12 @@ fn variable(
         Err(e) => return Err(e),
     };
     let mut encoding = Attrs::new();
-    encoding.insert("dtype".to_owned(), Value::String(stored.to_string()));
+    // numpy's name: fixed-width text as `<U{width}`.
+    let dtype = match array.data_type().fixed_size() {
+        Some(size) if stored == DType::Str => format!("<U{}", size / 4),
+        _ => stored.to_string(),
+    };
+    encoding.insert("dtype".to_owned(), Value::String(dtype));
     let decoding = match decode {
         Some(decode) => {
             if v2

@@ -15,7 +15,7 @@ use std::sync::Arc;
 use base64::Engine;
 use indexmap::IndexMap;
 use serde_json::{Map, Value, json};
-use zarrs::array::{Array, ArrayMetadata};
+use zarrs::array::{Array, ArrayBytes, ArrayMetadata, ArrayMetadataV2};
 use zarrs::storage::WritableStorageTraits;
 
 use super::{
@@ -553,6 +553,19 @@ fn placement<'a>(
             stored_dims.join(", ")
         )));
     }
+    if variable.dtype() == DType::Str
+        && let Some(size) = old.data_type().fixed_size()
+        && text_width(variable) > size / 4
+    {
+        // As xarray refuses it: the store's fixed width cannot hold the new text.
+        return Err(Error::Storage(format!(
+            "cannot write `{name}` into {url}: its text is {} characters wide, and the \
+             store's `{name}` (<U{}) holds {}",
+            text_width(variable),
+            size / 4,
+            size / 4
+        )));
+    }
     let old_shape: Vec<usize> = old.shape().iter().map(|&n| n as usize).collect();
     let mut placement = Placement {
         shape: old_shape.clone(),
@@ -683,10 +696,15 @@ fn new_documents(
     let stored = encoded.encoding.stored;
     let mut attrs: Map<String, Value> = encoded.attrs.clone().into_iter().collect();
     let fill = attrs.shift_remove("_FillValue");
+    // Text is stored as numpy's fixed-width `<U` (UTF-32), as wide as its longest
+    // string, as xarray stores it.
+    let width = (stored == DType::Str).then(|| text_width(variable));
     if format == 3 {
         let fill_value = match (&fill, encoded.encoding.fill) {
             (Some(_), Some(value)) => json_number(value, stored),
             _ if stored == DType::Bool => Value::Bool(false),
+            _ if stored == DType::Str => json!(""),
+            _ if stored.is_complex() => json!([0.0, 0.0]),
             _ => json!(0),
         };
         if let Some(value) = encoded.encoding.fill {
@@ -697,9 +715,16 @@ fn new_documents(
             codecs[0] = json!({"name": "bytes"});
         }
         codecs.push(json!({"name": "zstd", "configuration": {"level": 0, "checksum": false}}));
+        let data_type = match width {
+            Some(width) => json!({
+                "name": "fixed_length_utf32",
+                "configuration": {"length_bytes": 4 * width},
+            }),
+            None => json!(stored.name()),
+        };
         let document = json!({
             "shape": variable.shape(),
-            "data_type": stored.name(),
+            "data_type": data_type,
             "chunk_grid": {"name": "regular", "configuration": {"chunk_shape": chunk_shape}},
             "chunk_key_encoding": {"name": "default", "configuration": {"separator": "/"}},
             "fill_value": fill_value,
@@ -720,7 +745,7 @@ fn new_documents(
     let array = json!({
         "shape": variable.shape(),
         "chunks": chunk_shape,
-        "dtype": numpy_type(stored),
+        "dtype": width.map_or_else(|| numpy_type(stored).to_owned(), |w| format!("<U{w}")),
         "fill_value": fill_value,
         "order": "C",
         "filters": null,
@@ -757,9 +782,12 @@ fn numpy_type(stored: DType) -> &'static str {
         DType::UInt16 => "<u2",
         DType::UInt32 => "<u4",
         DType::UInt64 => "<u8",
+        DType::Float16 => "<f2",
         DType::Float32 => "<f4",
         DType::Float64 => "<f8",
-        other => unreachable!("{other} is not written to Zarr"),
+        DType::Complex64 => "<c8",
+        DType::Complex128 => "<c16",
+        other => unreachable!("{other} is not written to Zarr as a number"),
     }
 }
 
@@ -778,7 +806,12 @@ fn zarr_array(
     let metadata = if let [(_, array), (_, attrs)] = documents {
         let mut array = array.clone();
         array["attributes"] = attrs.clone();
-        ArrayMetadata::V2(serde_json::from_value(array).map_err(|e| bad(e.to_string()))?)
+        let mut metadata: ArrayMetadataV2 =
+            serde_json::from_value(array).map_err(|e| bad(e.to_string()))?;
+        if let Some(fill) = super::fill_zarrs_takes(&metadata) {
+            metadata.fill_value = fill;
+        }
+        ArrayMetadata::V2(metadata)
     } else {
         ArrayMetadata::V3(
             serde_json::from_value(documents[0].1.clone()).map_err(|e| bad(e.to_string()))?,
@@ -788,8 +821,20 @@ fn zarr_array(
         .map_err(|e| bad(e.to_string()))
 }
 
-/// A chunk of `shape` in `stored` filled with `fill`.
+/// The characters of the longest string of a text variable (at least 1, as numpy's
+/// narrowest `<U1`).
+fn text_width(variable: &Variable) -> usize {
+    variable.to_values().map_or(1, |v| v.text_width().max(1))
+}
+
+/// A chunk of `shape` in `stored` filled with `fill` (empty strings for text).
 fn filled(stored: DType, shape: &[usize], fill: f64) -> Result<Values, Error> {
+    if stored == DType::Str {
+        return Ok(Values::Str(ndarray::ArrayD::from_elem(
+            shape,
+            String::new(),
+        )));
+    }
     let values = Values::Float64(ndarray::ArrayD::from_elem(shape, fill));
     if stored == DType::Bool {
         return values.binary(crate::array::BinaryOp::Ne, &Values::scalar(0.0));
@@ -822,10 +867,39 @@ fn store_chunk(
         Values::UInt16(a) => array.store_chunk(&at, elements(a)),
         Values::UInt32(a) => array.store_chunk(&at, elements(a)),
         Values::UInt64(a) => array.store_chunk(&at, elements(a)),
+        Values::Float16(a) => array.store_chunk(&at, elements(a)),
         Values::Float32(a) => array.store_chunk(&at, elements(a)),
         Values::Float64(a) => array.store_chunk(&at, elements(a)),
+        Values::Complex64(a) => array.store_chunk(&at, elements(a)),
+        Values::Complex128(a) => array.store_chunk(&at, elements(a)),
+        Values::Str(a) => {
+            let width = array.data_type().fixed_size().unwrap_or(0) / 4;
+            array.store_chunk(&at, ArrayBytes::new_flen(utf32(&a, width)?))
+        }
         other => unreachable!("{} is not written to Zarr", other.dtype()),
     }
+}
+
+/// Text as numpy's `<U{width}` holds it: each string in UTF-32 (little-endian), padded
+/// with NUL to `width` characters; a longer string is an error.
+fn utf32(
+    text: &ndarray::ArrayD<String>,
+    width: usize,
+) -> Result<Vec<u8>, zarrs::array::ArrayError> {
+    let mut bytes = Vec::with_capacity(text.len() * width * 4);
+    for s in text {
+        let start = bytes.len();
+        for c in s.chars() {
+            bytes.extend_from_slice(&u32::from(c).to_le_bytes());
+        }
+        if bytes.len() - start > width * 4 {
+            return Err(zarrs::array::ArrayError::Other(format!(
+                "the text {s:?} is longer than the {width} characters the array stores"
+            )));
+        }
+        bytes.resize(start + width * 4, 0);
+    }
+    Ok(bytes)
 }
 
 /// A metadata document as zarr-python writes it: indented JSON.
