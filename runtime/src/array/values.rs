@@ -6,6 +6,7 @@ use num_complex::{Complex32, Complex64};
 
 use super::calendar::{CfDateTime, Clock};
 use super::dtype::{DType, DateTime64, Element, TimeDelta64};
+use super::math::with_numeric;
 use crate::Error;
 
 /// An in-memory n-dimensional array of any dtype.
@@ -71,29 +72,6 @@ macro_rules! with_array {
 }
 
 pub(crate) use with_array;
-
-/// Runs `$body` with `$a` bound to the typed array inside `$values` when it holds
-/// numbers (integers, floats, complex: plain bytes), `$other` otherwise.
-macro_rules! numbers {
-    ($values:expr, $a:ident => $body:expr, $other:expr) => {
-        match $values {
-            Values::Int8($a) => $body,
-            Values::Int16($a) => $body,
-            Values::Int32($a) => $body,
-            Values::Int64($a) => $body,
-            Values::UInt8($a) => $body,
-            Values::UInt16($a) => $body,
-            Values::UInt32($a) => $body,
-            Values::UInt64($a) => $body,
-            Values::Float16($a) => $body,
-            Values::Float32($a) => $body,
-            Values::Float64($a) => $body,
-            Values::Complex64($a) => $body,
-            Values::Complex128($a) => $body,
-            _ => $other,
-        }
-    };
-}
 
 macro_rules! elements {
     ($($t:ty => $variant:ident),* $(,)?) => {
@@ -204,7 +182,11 @@ impl Values {
         fn cast<T: bytemuck::Pod>(a: &mut ArrayD<T>) -> Option<&mut [u8]> {
             a.as_slice_mut().map(bytemuck::cast_slice_mut)
         }
-        numbers!(self, a => cast(a), None)
+        match self {
+            Self::Complex64(a) => cast(a),
+            Self::Complex128(a) => cast(a),
+            other => with_numeric!(other, a => cast(a), _ => None),
+        }
     }
 
     /// The elements of a number array in C order, as native-endian bytes; `None` for
@@ -218,7 +200,11 @@ impl Values {
                     .into(),
             }
         }
-        numbers!(self, a => Some(cast(a)), None)
+        match self {
+            Self::Complex64(a) => Some(cast(a)),
+            Self::Complex128(a) => Some(cast(a)),
+            other => with_numeric!(other, a => Some(cast(a)), _ => None),
+        }
     }
 
     /// Integers with the same bits read with the other signedness, as numpy's `view`

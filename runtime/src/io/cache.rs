@@ -107,10 +107,14 @@ pub(super) fn get(
 /// `prefix`: this kernel wrote or deleted it.
 pub(super) fn forget(url: &str, key: &str, prefix: bool) {
     let mut cache = CACHE.lock().expect("cache lock");
+    if !prefix {
+        cache.remove(&(url.to_owned(), key.to_owned()));
+        return;
+    }
     let stale: Vec<Key> = cache
         .objects
         .keys()
-        .filter(|(u, k)| u == url && (k == key || (prefix && k.starts_with(key))))
+        .filter(|(u, k)| u == url && k.starts_with(key))
         .cloned()
         .collect();
     for key in &stale {

@@ -555,16 +555,15 @@ fn placement<'a>(
     }
     if variable.dtype() == DType::Str
         && let Some(size) = old.data_type().fixed_size()
-        && text_width(variable) > size / 4
     {
-        // As xarray refuses it: the store's fixed width cannot hold the new text.
-        return Err(Error::Storage(format!(
-            "cannot write `{name}` into {url}: its text is {} characters wide, and the \
-             store's `{name}` (<U{}) holds {}",
-            text_width(variable),
-            size / 4,
-            size / 4
-        )));
+        let (width, held) = (text_width(variable), size / 4);
+        if width > held {
+            // As xarray refuses it: the store's fixed width cannot hold the new text.
+            return Err(Error::Storage(format!(
+                "cannot write `{name}` into {url}: its text is {width} characters wide, and \
+                 the store's `{name}` (<U{held}) holds {held}"
+            )));
+        }
     }
     let old_shape: Vec<usize> = old.shape().iter().map(|&n| n as usize).collect();
     let mut placement = Placement {
