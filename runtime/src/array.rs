@@ -21,7 +21,7 @@ mod groupby;
 mod index;
 mod math;
 mod reduce;
-mod repr;
+pub(crate) mod repr;
 mod resample;
 mod shape;
 mod time;

@@ -82,6 +82,12 @@ fn values(json: &Value) -> Values {
                 .map(|v| v.as_str().unwrap().to_owned())
                 .collect(),
         ),
+        "bytes" => build(
+            shape,
+            data.iter()
+                .map(|v| serde_json::from_value::<Vec<u8>>(v.clone()).unwrap())
+                .collect(),
+        ),
         other => {
             let calendar: Calendar = other
                 .strip_prefix("cftime:")

@@ -12,6 +12,8 @@ mod npy;
 #[path = "support/values.rs"]
 mod values;
 
+use base64::Engine as _;
+use base64::prelude::BASE64_STANDARD;
 use std::path::{Path, PathBuf};
 
 use rangeo::array::{DType, DataArray, DateTime64, Method, Values};
@@ -374,40 +376,31 @@ fn zarr_python_format_compatibility_fixtures_read_as_numpy_assigned_them() {
     let Some(data) = shared() else { return };
     let root = data.join("zarr/zarr-python-v2.18.7-fixture");
     let manifest = json(&root.join("expected/manifest.json"));
-    let (mut read, mut refused) = (0, 0);
+    let mut read = 0;
     for (i, spec) in manifest["arrays"].as_object().unwrap() {
         let dtype = spec["dtype"].as_str().unwrap();
-        let want = (dtype != "|S1")
-            .then(|| npy::read(&root.join("expected").join(spec["npy"].as_str().unwrap())));
+        let want = npy::read(&root.join("expected").join(spec["npy"].as_str().unwrap()));
         for j in ["0", "1", "2", "3", "4", "6"] {
             let store = root.join("fixture").join(i).join(j);
-            let opened = open_zarr_array(store.to_str().unwrap());
             let label = format!("fixture/{i}/{j} ({dtype})");
-            if let Some(want) = &want {
-                let array = opened.unwrap_or_else(|e| panic!("{label}: {e}"));
-                let got = computed(&array);
-                assert_eq!(got.dtype(), want.dtype(), "{label}: dtype");
-                if want.dtype().is_float() {
-                    // The expected arrays are numpy's recipe re-run; on array 13
-                    // they differ from the stored values (and from what zarr-python
-                    // reads) by 1.1e-16.
-                    close(&label, &as_floats(&got), &as_floats(want), 1e-15);
-                } else {
-                    assert!(same(&got, want), "{label}: values");
-                }
-                read += 1;
+            let array =
+                open_zarr_array(store.to_str().unwrap()).unwrap_or_else(|e| panic!("{label}: {e}"));
+            let got = computed(&array);
+            assert_eq!(got.dtype(), want.dtype(), "{label}: dtype");
+            if want.dtype().is_float() {
+                // The expected arrays are numpy's recipe re-run; on array 13 they
+                // differ from the stored values (and from what zarr-python reads) by
+                // 1.1e-16.
+                close(&label, &as_floats(&got), &as_floats(&want), 1e-15);
             } else {
-                // Byte strings (numpy's `|S1`): zarrs has no such data type, and
-                // rangeo no bytes dtype.
-                let error = opened.expect_err(&label).to_string();
-                assert!(error.contains("data type"), "{label}: {error}");
-                refused += 1;
+                assert!(same(&got, &want), "{label}: values");
             }
+            read += 1;
         }
     }
-    // Refused: the bytes array 14. The text array 15, whose fill value is the number
-    // 0, reads as zarr-python 2 reads it.
-    assert_eq!((read, refused), (23 * 6, 6));
+    // All 24 arrays: the byte strings of array 14 (`|S1`, fill value 0) too, and the
+    // text of array 15, whose fill value is the number 0, as zarr-python 2 reads it.
+    assert_eq!(read, 24 * 6);
 }
 
 #[test]
@@ -512,7 +505,7 @@ fn zarrs_test_stores_read_as_zarr_python_reads_them() {
         "bool", "int8", "int16", "int32", "int64", "uint8", "uint16", "uint32", "uint64",
         "float32", "float64",
     ];
-    let (mut read, mut refused) = (Vec::new(), Vec::new());
+    let mut read = Vec::new();
     for (path, spec) in expected["arrays"].as_object().unwrap() {
         if spec.get("error").is_some() {
             continue; // zarr-python does not read it either
@@ -521,12 +514,27 @@ fn zarrs_test_stores_read_as_zarr_python_reads_them() {
         let dtype = spec["dtype"].as_str().unwrap();
         let text = dtype == "StringDType()" || dtype.ends_with("U4");
         let time = dtype.starts_with("datetime64") || dtype.starts_with("timedelta64");
-        if dtype == "object" || dtype == "timedelta64[ps]" {
-            // Raw bytes have no dtype in rangeo; picoseconds are finer than its
-            // nanoseconds: each is named.
-            let error = opened.expect_err(path).to_string();
-            assert!(error.contains("data type"), "{path}: {error}");
-            refused.push(path.clone());
+        if dtype == "object" {
+            // Variable-length bytes, whose values zarr-python's JSON gives in base64.
+            let array = opened.unwrap_or_else(|e| panic!("{path}: {e}"));
+            assert_eq!(array.dtype(), DType::Bytes, "{path}: dtype");
+            let want: Vec<Vec<u8>> = spec["values"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .map(|v| {
+                    BASE64_STANDARD
+                        .decode(v["base64"].as_str().unwrap())
+                        .unwrap()
+                })
+                .collect();
+            let got = computed(&array).into_array::<Vec<u8>>().unwrap();
+            assert_eq!(
+                got.iter().cloned().collect::<Vec<_>>(),
+                want,
+                "{path}: values"
+            );
+            read.push(path.clone());
             continue;
         }
         if text || time {
@@ -560,13 +568,12 @@ fn zarrs_test_stores_read_as_zarr_python_reads_them() {
         assert_eq!(digest, spec["sha256_c_order_bytes"], "{path}: values");
         read.push(path.clone());
     }
-    // Of the 55 arrays zarr-python reads: 27 numeric arrays (the two zfp-compressed
-    // ones too) read identically, and 6 of text, 3 of fixed-width text, 12 of dates and
-    // 5 of durations hold the same text and instants (times in nanoseconds, as xarray
-    // holds them); 1 of raw bytes and 1 of picosecond durations are refused with their
-    // type named.
-    assert_eq!(read.len(), 53, "read: {read:?}");
-    assert_eq!(refused.len(), 2, "refused: {refused:?}");
+    // All 55 arrays zarr-python reads: 27 numeric arrays (the two zfp-compressed ones
+    // too) read identically, and 6 of text, 3 of fixed-width text, 1 of bytes, 12 of
+    // dates and 6 of durations hold the same text, bytes and instants (times in
+    // nanoseconds, as xarray holds them; picoseconds rounded down to them, as xarray
+    // rounds them).
+    assert_eq!(read.len(), 55, "read: {read:?}");
 }
 
 /// Times read as nanoseconds against the counts of their numpy unit that zarr-python
@@ -594,6 +601,9 @@ fn check_times(path: &str, values: &Values, spec: &Value) {
                 "ms" => n * 1_000_000,
                 "us" => n * 1_000,
                 "ns" => n,
+                // Rounded down to nanoseconds, as xarray converts them (numpy's
+                // `astype("m8[ns]")`).
+                "ps" => n.div_euclid(1_000),
                 other => panic!("{path}: unit {other}"),
             }
         })

@@ -60,12 +60,37 @@ fn arrays_written_by_zarr_python_read_back_identically() {
 }
 
 #[test]
+fn byte_strings_written_by_zarr_python_read_as_it_reads_them() {
+    let manifest = manifest();
+    let root = directory();
+    let stores = manifest["bytes"].as_object().unwrap();
+    for (store, spec) in stores {
+        let array = open_zarr_array(root.join(store).to_str().unwrap())
+            .unwrap_or_else(|e| panic!("{store}: {e}"));
+        assert_eq!(array.dtype(), rangeo::array::DType::Bytes, "{store}: dtype");
+        let shape: Vec<usize> = serde_json::from_value(spec["shape"].clone()).unwrap();
+        assert_eq!(array.shape(), shape, "{store}: shape");
+        let want: Vec<Vec<u8>> = serde_json::from_value(spec["values"].clone()).unwrap();
+        let got = computed(&array).into_array::<Vec<u8>>().unwrap();
+        // The fixed-width store's unwritten chunk reads as its fill value b"ab"; NUL
+        // bytes inside an element stay, those that pad it go.
+        assert_eq!(
+            got.iter().cloned().collect::<Vec<_>>(),
+            want,
+            "{store}: values"
+        );
+    }
+    // Fixed-width (`|S3`, v3 `null_terminated_bytes`) and variable-length, v2 and v3.
+    assert_eq!(stores.len(), 4);
+}
+
+#[test]
 fn datasets_written_by_xarray_decode_as_xarray_decodes_them() {
     let manifest = manifest();
     let root = directory();
     let datasets = manifest["datasets"].as_object().unwrap();
     // v2 and v3, appended in three writes as v2 and v3, a region rewritten; text,
-    // float16 and complex numbers as v2 and v3.
+    // bytes, float16 and complex numbers as v2 and v3.
     assert_eq!(datasets.len(), 7);
     for (store, spec) in datasets {
         let ds = open_zarr(root.join(store).to_str().unwrap())

@@ -128,6 +128,17 @@ fn own_dataset() -> Dataset {
         .unwrap()
         .assign("wave128", DataArray::new(["lat", "lon"], wave128).unwrap())
         .unwrap()
+        .assign(
+            "code",
+            DataArray::new(
+                ["lat"],
+                [&b"N1"[..], b"", b"\x00x", b"\xffend"]
+                    .map(<[u8]>::to_vec)
+                    .to_vec(),
+            )
+            .unwrap(),
+        )
+        .unwrap()
         .assign_coords("time", times(nt))
         .unwrap()
         .assign_coords("lat", vec![60.0, 50.0, 40.0, 30.0])

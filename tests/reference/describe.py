@@ -1,6 +1,7 @@
 """What xarray decodes from a dataset, as JSON that the Rust tests compare with: per
 variable dims, dtype, attrs, encoding and values (NaN as null, times as ISO strings to
-the second, text as strings, complex numbers as [real, imaginary]). Shared by
+the second, text as strings, bytes as lists of byte values, complex numbers as [real,
+imaginary]). Shared by
 make_zarr.py and xarray_reads.py."""
 
 import numpy as np
@@ -11,6 +12,8 @@ ENCODING_KEYS = ("dtype", "scale_factor", "add_offset", "_FillValue", "units", "
 def plain(da):
     if np.issubdtype(da.dtype, np.datetime64):
         return np.datetime_as_string(da.values.astype("datetime64[s]")).tolist()
+    if da.dtype.kind == "S":
+        return np.frompyfunc(list, 1, 1)(da.values).tolist()
     if da.dtype.kind in "UT" or (da.dtype == object and da.size and isinstance(np.ravel(da.values)[0], str)):
         return np.asarray(da.values, dtype=str).tolist()
     if da.dtype == object:

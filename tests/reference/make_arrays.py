@@ -38,6 +38,8 @@ def encode(array):
         micros = cftime.date2num(values.ravel(), "microseconds since 1970-01-01", calendar)
         values = np.asarray(micros, dtype="float64").round().astype("int64").reshape(values.shape)
         dtype = f"cftime:{calendar}"
+    elif values.dtype.kind == "S":  # each element as its byte values
+        return {"dtype": "bytes", "shape": list(values.shape), "data": [list(v) for v in values.ravel()]}
     elif values.dtype.kind in "UO":
         values = np.asarray([str(v) for v in values.ravel()]).reshape(values.shape)
         dtype = "str"
@@ -568,6 +570,7 @@ def main():
     shown["model time"] = inputs["model360"].time
     shown["small and large"] = xr.DataArray(np.array([1e-5, 3.0]), dims="x")
     shown["summarised"] = xr.DataArray(np.arange(3000.0) / 7, dims="x")
+    shown["bytes"] = xr.DataArray(np.array([b"ab", b"it's", b"\x00\n\\", b""], dtype="S4"), dims="x", name="code")
     shown["integers"] = xr.DataArray(np.arange(-5, 20, 3, dtype="int16").reshape(3, 3), dims=("y", "x"), name="n")
     reprs = {name: repr(da).replace("<xarray.", "<rangeo.") for name, da in shown.items()}
     reprs["grid dataset"] = repr(inputs["grid"].to_dataset()).replace("<xarray.", "<rangeo.")

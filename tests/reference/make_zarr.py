@@ -6,13 +6,16 @@ nothing from ../shared.
   bitshuffle) and v3 (zstd, gzip, blosc lz4, sharded), 9x14 in chunks of 4x5 (ragged
   edges), a non-trivial fill value and one chunk left unwritten because it equals the
   fill value. The expected values are zarr-python's reads, as .npy files. Also float32
-  and float64 compressed with zfp (numcodecs' zfpy, lossy), v2 and v3.
+  and float64 compressed with zfp (numcodecs' zfpy, lossy), v2 and v3; and byte
+  strings (numpy's `|S3` as v2 `|S3` and v3 `null_terminated_bytes`, with a fill value
+  and an unwritten chunk; variable-length bytes in v2 and v3), whose expected values
+  are in the manifest, each element as its byte values.
 * datasets/: one CF-encoded xarray Dataset (packed int16 with scale_factor /
   add_offset / _FillValue, uint16 with _FillValue, int32 counts with _FillValue, int8
   flags, float64 times "hours since", a `coordinates` attribute) written by
   `Dataset.to_zarr` as v2 with consolidated metadata and as v3, appended along time
   in three writes (v2 and v3), and with a region rewritten (v3); a dataset of text,
-  float16 and complex numbers (v2 and v3); and what `xr.open_zarr` decodes from each
+  bytes, float16 and complex numbers (v2 and v3); and what `xr.open_zarr` decodes from each
   (describe.py).
 * netcdf/: the same kind of dataset as netCDF-4 and netCDF-3 (64-bit offset) files, and
   what `xr.open_dataset` decodes from each.
@@ -121,6 +124,26 @@ def write_zfpy(out, rng):
     return stores
 
 
+def write_bytes(out):
+    """Byte strings as zarr-python writes them: fixed-width `|S3` with the fill value b"ab"
+    (the chunk of nothing else left unwritten) and variable-length bytes, v2 and v3."""
+    fixed = np.array([[b"abc", b"a\x00c", b"", b"\xff\n"], [b"ab", b"ab", b"x", b"'"]], dtype="S3")
+    ragged = np.array([b"New", b"", b"\x00\x01longer bytes", b"z"], dtype=object)
+    stores = {}
+    for version in (2, 3):
+        for kind, data, options in (
+            ("fixed", fixed, {"dtype": fixed.dtype, "chunks": (1, 2), "fill_value": b"ab"}),
+            ("vlen", ragged, {"dtype": zarr.core.dtype.VariableLengthBytes(), "chunks": (2,)}),
+        ):
+            name = f"bytes/v{version}/{kind}.zarr"
+            array = zarr.create_array(store=str(out / name), shape=data.shape, zarr_format=version, **options)
+            array[...] = data
+            read = zarr.open_array(str(out / name), mode="r")[...]
+            np.testing.assert_array_equal(read, data)
+            stores[name] = {"shape": list(read.shape), "values": [list(b) for b in read.ravel()]}
+    return stores
+
+
 def cf_dataset(rng):
     time = pd.date_range("2001-03-30", periods=12, freq="6h")
     lat = np.array([60.0, 50.0, 40.0, 30.0, 20.0])
@@ -167,13 +190,14 @@ def write_datasets(out, rng):
         ds.isel(time=slice(7, 9)).to_zarr(out / name, append_dim="time")
         ds.isel(time=slice(9, 12)).to_zarr(out / name, append_dim="time")
         datasets[name] = describe(xr.open_zarr(out / name))
-    # Text, float16 and complex numbers, as xarray writes them (no fill value for text
-    # and complex numbers in v2).
+    # Text, bytes, float16 and complex numbers, as xarray writes them (no fill value for
+    # text, bytes and complex numbers in v2).
     kinds = xr.Dataset(
         {
             "half": (("y", "x"), rng.normal(280, 5, (3, 4)).astype("float16")),
             "wave": ("y", np.array([1 + 2j, np.nan, -0.5j], dtype="complex64")),
             "wave128": (("y", "x"), (rng.normal(0, 1, (3, 4)) + 1j * rng.normal(0, 1, (3, 4)))),
+            "code": ("y", np.array([b"A1", b"", b"b\x00"], dtype="S2")),
         },
         coords={"city": ("y", np.array(["Oslo", "Aswân", "Lyon"])), "x": np.arange(4.0)},
     )
@@ -273,6 +297,7 @@ def main():
         "zarr_python": zarr.__version__,
         "xarray": xr.__version__,
         "stores": write_arrays(out, rng) | write_zfpy(out, rng),
+        "bytes": write_bytes(out),
         "datasets": write_datasets(out, rng),
         "netcdf": write_netcdf(out, rng),
         "multi": write_multifile(out, rng),

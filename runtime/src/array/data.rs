@@ -45,12 +45,14 @@ impl Data {
     }
 
     /// Bytes the values take, as numpy counts them (text as numpy's fixed-width
-    /// `<U` arrays: four bytes per character of the longest string; lazy text, whose
-    /// width is unknown, as one character).
+    /// `<U` arrays: four bytes per character of the longest string; bytes as `|S`
+    /// arrays, one per byte of the longest; lazy text, whose width is unknown, as one
+    /// character).
     #[must_use]
     pub fn nbytes(&self) -> usize {
         match self {
             Self::Eager(values @ Values::Str(_)) => 4 * values.len() * values.text_width(),
+            Self::Eager(values @ Values::Bytes(_)) => values.len() * values.text_width(),
             Self::Eager(values) => values.len() * values.dtype().item_size().unwrap_or(0),
             Self::Lazy(lazy) => {
                 lazy.shape().iter().product::<usize>() * lazy.dtype().item_size().unwrap_or(4)

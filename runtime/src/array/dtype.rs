@@ -50,6 +50,9 @@ pub enum DType {
     CfDateTime,
     /// Text (numpy's `<U` and `object` strings).
     Str,
+    /// Byte strings (numpy's `|S` and `object` bytes), as netCDF and Zarr hold
+    /// undecoded characters.
+    Bytes,
 }
 
 impl DType {
@@ -103,7 +106,7 @@ impl DType {
             | Self::DateTime64
             | Self::TimeDelta64
             | Self::CfDateTime => 8,
-            Self::Str => return None,
+            Self::Str | Self::Bytes => return None,
         })
     }
 
@@ -250,6 +253,7 @@ impl DType {
             Self::TimeDelta64 => "timedelta64[ns]",
             Self::CfDateTime => "object",
             Self::Str => "str",
+            Self::Bytes => "bytes",
         }
     }
 }
@@ -266,7 +270,7 @@ impl std::str::FromStr for DType {
 }
 
 /// Every dtype.
-const ALL: [DType; 18] = [
+const ALL: [DType; 19] = [
     DType::Bool,
     DType::Int8,
     DType::Int16,
@@ -285,6 +289,7 @@ const ALL: [DType; 18] = [
     DType::TimeDelta64,
     DType::CfDateTime,
     DType::Str,
+    DType::Bytes,
 ];
 
 impl fmt::Display for DType {
@@ -350,6 +355,8 @@ mod tests {
         assert_eq!(<u16 as Element>::DTYPE.name(), "uint16");
         assert_eq!(DType::TimeDelta64.item_size(), Some(8));
         assert_eq!(DType::Str.item_size(), None);
+        assert_eq!(DType::Bytes.item_size(), None);
+        assert_eq!("bytes".parse::<DType>().unwrap(), DType::Bytes);
         assert!(DType::UInt8.is_integer() && DType::UInt8.is_numeric());
         assert!(!DType::DateTime64.is_numeric() && !DType::Bool.is_numeric());
         assert!(DateTime64::NAT.is_nat() && !DateTime64(0).is_nat());

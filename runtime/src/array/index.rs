@@ -226,6 +226,12 @@ impl Index {
             )));
         }
         let labels = match labels {
+            Values::Bytes(_) => {
+                return Err(Error::Operation(format!(
+                    "`{dim}` holds bytes, which rangeo does not index yet; decode them to \
+                     text first (`.astype(DType::Str)`)"
+                )));
+            }
             Values::Float16(_) | Values::Float32(_) | Values::Float64(_) => {
                 Labels::Float(labels.to_f64()?.into_raw_vec_and_offset().0)
             }

@@ -705,6 +705,13 @@ impl Values {
     }
 
     fn converted(&self, dtype: DType) -> Result<Values, Error> {
+        match (self, dtype) {
+            (Values::Bytes(a), DType::Str) => return decode_utf8(a),
+            (Values::Str(a), DType::Bytes) => {
+                return Ok(Values::Bytes(a.map(|s| s.as_bytes().to_vec())));
+            }
+            _ => {}
+        }
         if self.dtype().is_complex() || dtype.is_complex() {
             return self.complex_converted(dtype);
         }
@@ -900,6 +907,9 @@ impl Values {
         if op.is_comparison() {
             return match (self, other) {
                 (Values::Str(a), Values::Str(b)) => {
+                    Ok(Values::Bool(zip_with(a, b, |x, y| op.compare(x, y))?))
+                }
+                (Values::Bytes(a), Values::Bytes(b)) => {
                     Ok(Values::Bool(zip_with(a, b, |x, y| op.compare(x, y))?))
                 }
                 (Values::TimeDelta64(a), Values::TimeDelta64(b)) => {
@@ -1214,6 +1224,24 @@ fn nat_compare(op: BinaryOp, either_nat: bool, compare: impl Fn() -> bool) -> bo
     } else {
         compare()
     }
+}
+
+/// Byte strings read as UTF-8 text (xarray's `.str.decode("utf-8")`), or an error
+/// naming the first element that is not UTF-8.
+fn decode_utf8(a: &ArrayD<Vec<u8>>) -> Result<Values, Error> {
+    let mut text = Vec::with_capacity(a.len());
+    for (i, bytes) in a.iter().enumerate() {
+        let decoded = String::from_utf8(bytes.clone()).map_err(|e| {
+            Error::Operation(format!(
+                "cannot cast bytes values to str: element {i} ({}) is not UTF-8: {e}",
+                super::repr::python_bytes(bytes)
+            ))
+        })?;
+        text.push(decoded);
+    }
+    Ok(Values::Str(
+        ArrayD::from_shape_vec(a.raw_dim(), text).expect("one string per element"),
+    ))
 }
 
 fn cannot_cast(from: DType, to: DType) -> Error {

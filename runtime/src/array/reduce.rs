@@ -9,7 +9,7 @@ use num_complex::Complex64;
 use rayon::prelude::*;
 
 use super::calendar::CfDateTime;
-use super::dtype::{DType, DateTime64, TimeDelta64};
+use super::dtype::{DType, DateTime64, Element, TimeDelta64};
 use super::math::{Numeric, parallel, with_numeric};
 use super::values::Values;
 use super::values::calendar_of;
@@ -555,6 +555,30 @@ fn int64(n: usize) -> i64 {
 
 /// The first extreme of a row, skipping NaN (`None` when there are only NaNs, or a
 /// NaN with `skipna` off).
+/// The smallest or largest element of each row of text or bytes (none is missing), or
+/// its position.
+fn ordered<T: Element + PartialOrd + Send + Sync>(
+    a: &ArrayD<T>,
+    axes: &[usize],
+    position: bool,
+    smallest: bool,
+) -> Values {
+    fn pick<T: PartialOrd>(r: &[T], smallest: bool) -> Option<(usize, &T)> {
+        extreme(&r.iter().collect::<Vec<_>>(), |_| false, false, smallest)
+    }
+    if position {
+        Values::Int64(reduce_rows(a, axes, |r| {
+            pick(r, smallest).map_or(-1, |(i, _)| int64(i))
+        }))
+    } else {
+        Values::from_array(reduce_rows(a, axes, |r| {
+            pick(r, smallest)
+                .map(|(_, x)| x.clone())
+                .unwrap_or_default()
+        }))
+    }
+}
+
 fn extreme<T: Copy + PartialOrd>(
     row: &[T],
     missing: impl Fn(T) -> bool,
@@ -606,7 +630,10 @@ impl Values {
             Reduction::Any | Reduction::All => {
                 let truth = match self {
                     Values::Bool(a) => a.clone(),
-                    Values::Str(_) | Values::DateTime64(_) | Values::CfDateTime(_) => {
+                    Values::Str(_)
+                    | Values::Bytes(_)
+                    | Values::DateTime64(_)
+                    | Values::CfDateTime(_) => {
                         return Err(unsupported());
                     }
                     other => other.cast(DType::Bool)?.into_array::<bool>()?,
@@ -693,6 +720,7 @@ impl Values {
                 TimeDelta64(r.iter().filter(|x| !x.is_nat()).map(|x| x.0).sum())
             })),
             Values::Str(_)
+            | Values::Bytes(_)
             | Values::DateTime64(_)
             | Values::TimeDelta64(_)
             | Values::CfDateTime(_) => return None,
@@ -754,15 +782,8 @@ impl Values {
             Values::DateTime64(a) => pick!(a, DateTime64::is_nat, DateTime64::NAT),
             Values::TimeDelta64(a) => pick!(a, TimeDelta64::is_nat, TimeDelta64::NAT),
             Values::CfDateTime(a) => pick!(a, CfDateTime::is_nat, CfDateTime::nat(calendar_of(a))),
-            Values::Str(a) if position => Values::Int64(reduce_rows(a, axes, |r| {
-                extreme(&r.iter().collect::<Vec<_>>(), |_| false, false, smallest)
-                    .map_or(-1, |(i, _)| int64(i))
-            })),
-            Values::Str(a) => Values::Str(reduce_rows(a, axes, |r| {
-                extreme(&r.iter().collect::<Vec<_>>(), |_| false, false, smallest)
-                    .map(|(_, x)| x.clone())
-                    .unwrap_or_default()
-            })),
+            Values::Str(a) => ordered(a, axes, position, smallest),
+            Values::Bytes(a) => ordered(a, axes, position, smallest),
             Values::Bool(a) => pick!(a, |_| false, false),
             other => with_numeric!(other, a => {
                 pick!(a, Numeric::is_nan, Numeric::from_f64(f64::NAN))

@@ -197,6 +197,7 @@ fn element_words(values: &Values) -> Vec<String> {
             })
             .collect(),
         Values::Str(a) => a.iter().map(|s| format!("'{s}'")).collect(),
+        Values::Bytes(a) => a.iter().map(|b| python_bytes(b)).collect(),
         Values::DateTime64(a) => a
             .iter()
             .map(|t| format!("'{}'", numpy_datetime(*t)))
@@ -214,6 +215,34 @@ fn element_words(values: &Values) -> Vec<String> {
             words.into_iter().map(|w| format!("{w:>width$}")).collect()
         }
     }
+}
+
+/// Bytes as Python's `repr` prints them: `b'ab'`, `b"it's"`, `b'\x00\n'`.
+pub(crate) fn python_bytes(bytes: &[u8]) -> String {
+    let quote = if bytes.contains(&b'\'') && !bytes.contains(&b'"') {
+        '"'
+    } else {
+        '\''
+    };
+    let mut out = format!("b{quote}");
+    for &b in bytes {
+        match b {
+            b'\\' => out.push_str("\\\\"),
+            b'\t' => out.push_str("\\t"),
+            b'\n' => out.push_str("\\n"),
+            b'\r' => out.push_str("\\r"),
+            _ if char::from(b) == quote => {
+                out.push('\\');
+                out.push(quote);
+            }
+            0x20..=0x7e => out.push(char::from(b)),
+            _ => {
+                let _ = write!(out, "\\x{b:02x}");
+            }
+        }
+    }
+    out.push(quote);
+    out
 }
 
 /// A datetime64[ns] as numpy prints it: every digit down to nanoseconds.
@@ -275,7 +304,7 @@ fn numpy_repr(values: &Values) -> String {
         let name = values.numpy_dtype();
         let quoted = matches!(
             values.dtype(),
-            DType::Str | DType::DateTime64 | DType::TimeDelta64
+            DType::Str | DType::Bytes | DType::DateTime64 | DType::TimeDelta64
         );
         let name = if quoted { format!("'{name}'") } else { name };
         extras.push(format!("dtype={name}"));
@@ -404,6 +433,7 @@ fn preview_word(values: &Values, i: usize) -> String {
         Values::Complex64(a) => complex_word(f64::from(a[[i]].re), f64::from(a[[i]].im)),
         Values::Complex128(a) => complex_word(a[[i]].re, a[[i]].im),
         Values::Str(a) => format!("'{}'", a[[i]]),
+        Values::Bytes(a) => python_bytes(&a[[i]]),
         Values::DateTime64(a) => {
             let t = a[[i]];
             let text = t.to_string();

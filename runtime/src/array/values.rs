@@ -42,6 +42,7 @@ pub enum Values {
     TimeDelta64(ArrayD<TimeDelta64>),
     CfDateTime(ArrayD<CfDateTime>),
     Str(ArrayD<String>),
+    Bytes(ArrayD<Vec<u8>>),
 }
 
 /// Runs `$body` with `$a` bound to the typed array inside `$values`, whatever its dtype.
@@ -67,6 +68,7 @@ macro_rules! with_array {
             Values::TimeDelta64($a) => $body,
             Values::CfDateTime($a) => $body,
             Values::Str($a) => $body,
+            Values::Bytes($a) => $body,
         }
     };
 }
@@ -105,7 +107,7 @@ elements! {
     f16 => Float16, f32 => Float32, f64 => Float64,
     Complex32 => Complex64, Complex64 => Complex128,
     DateTime64 => DateTime64, TimeDelta64 => TimeDelta64, CfDateTime => CfDateTime,
-    String => Str,
+    String => Str, Vec<u8> => Bytes,
 }
 
 impl Values {
@@ -149,6 +151,7 @@ impl Values {
             Self::TimeDelta64(_) => DType::TimeDelta64,
             Self::CfDateTime(_) => DType::CfDateTime,
             Self::Str(_) => DType::Str,
+            Self::Bytes(_) => DType::Bytes,
         }
     }
 
@@ -224,20 +227,22 @@ impl Values {
         }
     }
 
-    /// The characters of the longest string (0 for other dtypes): the width numpy
-    /// gives text arrays (`<U5`).
+    /// The characters of the longest string, or the bytes of the longest byte string
+    /// (0 for other dtypes): the width numpy gives text arrays (`<U5`, `|S5`).
     pub(crate) fn text_width(&self) -> usize {
         match self {
             Self::Str(a) => a.iter().map(|s| s.chars().count()).max().unwrap_or(0),
+            Self::Bytes(a) => a.iter().map(Vec::len).max().unwrap_or(0),
             _ => 0,
         }
     }
 
-    /// numpy's name for the dtype: `<U5` for text of width 5, the dtype's name
-    /// otherwise.
+    /// numpy's name for the dtype: `<U5` for text of width 5, `|S5` for bytes, the
+    /// dtype's name otherwise.
     pub(crate) fn numpy_dtype(&self) -> String {
         match self {
             Self::Str(_) => format!("<U{}", self.text_width()),
+            Self::Bytes(_) => format!("|S{}", self.text_width()),
             other => other.dtype().name().to_owned(),
         }
     }
@@ -318,7 +323,7 @@ fn select<T: Clone>(a: &ArrayD<T>, axis: usize, positions: &[usize]) -> ArrayD<T
 impl Values {
     /// Positions `positions` along `axis`; `None` gives a missing value (NaN, with
     /// integers and booleans promoted to float64 for it; NaN+0j for complex numbers;
-    /// NaT for times; "" for text).
+    /// NaT for times; "" for text and bytes).
     pub(crate) fn take(&self, axis: usize, positions: &[Option<usize>]) -> Values {
         fn fill<T: Clone>(
             a: &ArrayD<T>,
@@ -358,6 +363,7 @@ impl Values {
                 Values::CfDateTime(fill(a, axis, positions, missing))
             }
             Values::Str(a) => Values::Str(fill(a, axis, positions, String::new())),
+            Values::Bytes(a) => Values::Bytes(fill(a, axis, positions, Vec::new())),
             other => {
                 let floats = other.to_f64().expect("numbers and booleans are floats");
                 Values::Float64(fill(&floats, axis, positions, f64::NAN))
@@ -459,6 +465,7 @@ mod tests {
             86_400_000_000,
         ));
         check("air".to_owned());
+        check(b"air".to_vec());
     }
 
     #[test]

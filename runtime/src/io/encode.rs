@@ -169,6 +169,8 @@ fn stored_dtype(
     let stored = match (settings.get("dtype"), time) {
         // Text in any of numpy's forms (`<U5`, `object`) is written as text.
         (Some(Value::String(named)), _) if dtype == DType::Str && is_text(named) => DType::Str,
+        // Bytes likewise (`|S5`, `object`).
+        (Some(Value::String(named)), _) if dtype == DType::Bytes && is_bytes(named) => DType::Bytes,
         (Some(Value::String(named)), _) => named
             .parse::<DType>()
             .map_err(|_| bad(name, format!("unknown dtype {named:?} in its encoding")))?,
@@ -183,7 +185,8 @@ fn stored_dtype(
         (None, None) => dtype,
     };
     let unwritable = |d: DType| d == DType::TimeDelta64;
-    let text = (dtype == DType::Str) != (stored == DType::Str);
+    let strings = |d: DType| matches!(d, DType::Str | DType::Bytes);
+    let text = (strings(dtype) || strings(stored)) && dtype != stored;
     if unwritable(dtype) || unwritable(stored) || stored.is_time() || text {
         return Err(bad(
             name,
@@ -196,6 +199,11 @@ fn stored_dtype(
 /// Whether `named` is a numpy name for text: `<U5`, `>U5`, `object`, `str`.
 fn is_text(named: &str) -> bool {
     matches!(named, "object" | "str" | "|O") || named.get(1..2) == Some("U")
+}
+
+/// Whether `named` is a numpy name for bytes: `|S5`, `object`, `bytes`.
+fn is_bytes(named: &str) -> bool {
+    matches!(named, "object" | "bytes" | "|O") || named.get(1..2) == Some("S")
 }
 
 /// `value` as JSON in the stored type: an integer for integer types, zarr's strings

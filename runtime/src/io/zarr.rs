@@ -5,6 +5,8 @@
 use std::panic::AssertUnwindSafe;
 use std::sync::Arc;
 
+use base64::Engine as _;
+use base64::prelude::BASE64_STANDARD;
 use ndarray::ArrayD;
 use serde_json::Value;
 use zarrs::array::data_type::{self as zdt, NumpyTimeUnit};
@@ -13,9 +15,11 @@ use zarrs::group::Group;
 use zarrs::metadata::v2::{DataTypeMetadataV2, FillValueMetadataV2};
 use zarrs::storage::{ReadableListableStorageTraits, StoreKey};
 
+mod fixed_bytes;
 mod write;
 
 use super::decode::{Decode, Decoding, assemble};
+use fixed_bytes::FixedBytesDataType;
 
 use super::store::Store;
 use crate::Error;
@@ -124,10 +128,10 @@ fn open_array(store: &Store, path: &str) -> Result<ZarrArray, String> {
 }
 
 /// A fill value for zarrs where zarr-python reads one that zarrs refuses: fixed-width
-/// text (`<U4`) that zarr-python 2 wrote with a number as its fill value, which it
-/// reads as the number written out (numpy's `np.array(0, "<U4")` is `"0"`); and text
-/// and complex numbers with none (`null`, as xarray writes them), read as "" and 0.
-/// `None` for other arrays.
+/// text (`<U4`) and bytes (`|S1`) that zarr-python 2 wrote with a number as its fill
+/// value, which it reads as the number written out (numpy's `np.array(0, "<U4")` is
+/// `"0"`); and text, bytes and complex numbers with none (`null`, as xarray writes
+/// them), read as "", b"" and 0. `None` for other arrays.
 fn fill_zarrs_takes(metadata: &ArrayMetadataV2) -> Option<FillValueMetadataV2> {
     let DataTypeMetadataV2::Simple(dtype) = &metadata.dtype else {
         return None;
@@ -137,7 +141,10 @@ fn fill_zarrs_takes(metadata: &ArrayMetadataV2) -> Option<FillValueMetadataV2> {
         FillValueMetadataV2::Number(n) if kind == "U" => {
             Some(FillValueMetadataV2::String(n.to_string()))
         }
-        FillValueMetadataV2::Null if kind == "U" => {
+        FillValueMetadataV2::Number(n) if kind == "S" => Some(FillValueMetadataV2::String(
+            BASE64_STANDARD.encode(n.to_string()),
+        )),
+        FillValueMetadataV2::Null if kind == "U" || kind == "S" => {
             Some(FillValueMetadataV2::String(String::new()))
         }
         FillValueMetadataV2::Null if kind == "c" => Some(FillValueMetadataV2::Array(vec![
@@ -261,9 +268,10 @@ fn variable(
         Err(e) => return Err(e),
     };
     let mut encoding = Attrs::new();
-    // numpy's name: fixed-width text as `<U{width}`.
+    // numpy's name: fixed-width text as `<U{width}`, fixed-width bytes as `|S{width}`.
     let dtype = match array.data_type().fixed_size() {
         Some(size) if stored == DType::Str => format!("<U{}", size / 4),
+        Some(size) if stored == DType::Bytes => format!("|S{size}"),
         _ => stored.to_string(),
     };
     encoding.insert("dtype".to_owned(), Value::String(dtype));
@@ -331,6 +339,8 @@ fn dtype_of(array: &ZarrArray) -> Result<DType, String> {
         DType::Complex64
     } else if t.is::<zdt::Complex128DataType>() {
         DType::Complex128
+    } else if t.is::<zdt::BytesDataType>() || t.is::<FixedBytesDataType>() || vlen_bytes_v2(array) {
+        DType::Bytes
     } else if t.is::<zdt::StringDataType>() || t.is::<zdt::FixedLengthUTF32DataType>() {
         DType::Str
     } else if t.is::<zdt::NumpyDateTime64DataType>() {
@@ -338,24 +348,39 @@ fn dtype_of(array: &ZarrArray) -> Result<DType, String> {
         DType::DateTime64
     } else if t.is::<zdt::NumpyTimeDelta64DataType>() {
         match time_unit(array) {
-            Some(TimeUnit::Nanos(_)) => DType::TimeDelta64,
-            _ => return Err(t.to_string()),
+            Some(TimeUnit::Months(_)) | None => return Err(t.to_string()),
+            Some(_) => DType::TimeDelta64,
         }
     } else {
         return Err(t.to_string());
     })
 }
 
-/// What one count of a numpy time unit is: a number of nanoseconds, or of calendar
-/// months (`Y`, `M`, whose length varies).
+/// Whether `array` holds variable-length bytes as zarr-python writes them in Zarr v2:
+/// objects (`|O`, which zarrs reads as text) encoded by the `vlen-bytes` filter.
+fn vlen_bytes_v2(array: &ZarrArray) -> bool {
+    let ArrayMetadata::V2(metadata) = array.metadata() else {
+        return false;
+    };
+    metadata
+        .filters
+        .iter()
+        .flatten()
+        .any(|filter| filter.id() == "vlen-bytes")
+}
+
+/// What one count of a numpy time unit is: a number of nanoseconds, of calendar
+/// months (`Y`, `M`, whose length varies), or a fraction of a nanosecond (`ps`, `fs`,
+/// `as`: `scale` counts make `per_nano` units of a nanosecond).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 enum TimeUnit {
     Nanos(i64),
     Months(i64),
+    Fraction { scale: i64, per_nano: i64 },
 }
 
 /// The unit of a `numpy.datetime64` or `numpy.timedelta64` array (times its scale
-/// factor); `None` for the generic unit and those finer than a nanosecond.
+/// factor); `None` for the generic unit.
 fn time_unit(array: &ZarrArray) -> Option<TimeUnit> {
     let t = array.data_type();
     let (unit, scale) = if let Some(time) = t.downcast_ref::<zdt::NumpyDateTime64DataType>() {
@@ -376,17 +401,40 @@ fn time_unit(array: &ZarrArray) -> Option<TimeUnit> {
         NumpyTimeUnit::Millisecond => 1_000_000,
         NumpyTimeUnit::Microsecond => 1_000,
         NumpyTimeUnit::Nanosecond => 1,
-        _ => return None,
+        NumpyTimeUnit::Picosecond => {
+            return Some(TimeUnit::Fraction {
+                scale,
+                per_nano: 1_000,
+            });
+        }
+        NumpyTimeUnit::Femtosecond => {
+            return Some(TimeUnit::Fraction {
+                scale,
+                per_nano: 1_000_000,
+            });
+        }
+        NumpyTimeUnit::Attosecond => {
+            return Some(TimeUnit::Fraction {
+                scale,
+                per_nano: 1_000_000_000,
+            });
+        }
+        NumpyTimeUnit::Generic => return None,
     };
     nanos.checked_mul(scale).map(TimeUnit::Nanos)
 }
 
 /// Counts of `unit` since 1970-01-01 as nanoseconds (NaT, `i64::MIN`, kept), for
-/// `datetime64[ns]` and `timedelta64[ns]`.
+/// `datetime64[ns]` and `timedelta64[ns]`; units finer than a nanosecond rounded down,
+/// as numpy's `astype("m8[ns]")` (and so xarray) rounds them.
 fn to_nanos(count: i64, unit: TimeUnit) -> i64 {
     match unit {
         _ if count == i64::MIN => count,
         TimeUnit::Nanos(per) => count.saturating_mul(per),
+        TimeUnit::Fraction { scale, per_nano } => {
+            let nanos = (i128::from(count) * i128::from(scale)).div_euclid(i128::from(per_nano));
+            i64::try_from(nanos).unwrap_or(if nanos < 0 { i64::MIN } else { i64::MAX })
+        }
         TimeUnit::Months(per) => {
             let months = count.saturating_mul(per);
             let month = u32::try_from(months.rem_euclid(12)).expect("0 to 11") + 1;
@@ -401,6 +449,7 @@ pub(super) fn zero(dtype: DType, ndim: usize) -> Values {
     let shape = vec![1; ndim];
     match dtype {
         DType::Str => Values::from_array(ArrayD::from_elem(shape, String::new())),
+        DType::Bytes => Values::from_array(ArrayD::from_elem(shape, Vec::<u8>::new())),
         DType::DateTime64 => Values::from_array(ArrayD::from_elem(shape, DateTime64(0))),
         DType::TimeDelta64 => Values::from_array(ArrayD::from_elem(shape, TimeDelta64(0))),
         numeric => Values::from_array(ArrayD::<u8>::zeros(shape))
@@ -509,6 +558,30 @@ pub(super) fn read_chunk(
             }
             _ => typed::<String>(array, &at),
         },
+        DType::Bytes => {
+            let raw: ArrayBytes<'static> = array.retrieve_chunk(&at).map_err(|e| e.to_string())?;
+            let elements: Vec<Vec<u8>> = if let Some(t) =
+                array.data_type().downcast_ref::<FixedBytesDataType>()
+            {
+                // numpy's `|S` strings: NUL-padded.
+                let bytes = raw.into_fixed().map_err(|e| e.to_string())?;
+                bytes
+                    .chunks_exact(t.length())
+                    .map(|b| fixed_bytes::trim_nul(b).to_vec())
+                    .collect()
+            } else {
+                // Variable-length: one run of bytes per element.
+                let (bytes, offsets) = raw.into_variable().map_err(|e| e.to_string())?.into_parts();
+                offsets
+                    .windows(2)
+                    .map(|w| bytes[w[0]..w[1]].to_vec())
+                    .collect()
+            };
+            let shape = array.chunk_shape_usize(&at).map_err(|e| e.to_string())?;
+            Ok(Values::from_array(
+                ArrayD::from_shape_vec(shape, elements).map_err(|e| e.to_string())?,
+            ))
+        }
         DType::DateTime64 | DType::TimeDelta64 => {
             let raw: ArrayBytes<'static> = array.retrieve_chunk(&at).map_err(|e| e.to_string())?;
             let bytes = raw.into_fixed().map_err(|e| e.to_string())?;

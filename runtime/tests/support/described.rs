@@ -8,7 +8,8 @@ use rangeo::array::{CfDateTime, DType, DataArray, Dataset, DateTime64, Values};
 use serde_json::Value;
 
 /// Values as JSON as describe.py writes them: floats with null for NaN, times as ISO
-/// strings to the second, text as strings, complex numbers as [real, imaginary].
+/// strings to the second, text as strings, bytes as lists of byte values, complex
+/// numbers as [real, imaginary].
 pub(crate) fn plain(values: &Values) -> Value {
     match values.dtype() {
         DType::DateTime64 => values
@@ -23,7 +24,8 @@ pub(crate) fn plain(values: &Values) -> Value {
             .iter()
             .map(|t| Value::from(t.to_string().replace(' ', "T")[..19].to_owned()))
             .collect(),
-        DType::Str => strings(&values.array::<String>().unwrap().view()),
+        DType::Str => listed(&values.array::<String>().unwrap().view()),
+        DType::Bytes => listed(&values.array::<Vec<u8>>().unwrap().view()),
         DType::Complex64 | DType::Complex128 => {
             let z = values.cast(DType::Complex128).unwrap();
             let z = z.array::<rangeo::array::Complex64>().unwrap();
@@ -47,27 +49,30 @@ pub(crate) fn plain(values: &Values) -> Value {
     }
 }
 
-/// Strings as nested JSON lists.
-fn strings(a: &ndarray::ArrayViewD<'_, String>) -> Value {
+/// Strings or bytes as nested JSON lists.
+fn listed<T: Clone + Into<Value>>(a: &ndarray::ArrayViewD<'_, T>) -> Value {
     if a.ndim() == 0 {
-        return Value::from(a[[]].clone());
+        return a[[]].clone().into();
     }
-    a.outer_iter().map(|row| strings(&row)).collect()
+    a.outer_iter().map(|row| listed(&row)).collect()
 }
 
-/// The dtype as numpy names it: `<U5` for text of width 5.
+/// The dtype as numpy names it: `<U5` for text of width 5, `|S5` for bytes.
 fn numpy_dtype(dtype: DType, values: &Values) -> String {
-    if dtype == DType::Str {
-        let width = values
-            .array::<String>()
-            .unwrap()
-            .iter()
-            .map(|s| s.chars().count())
-            .max()
-            .unwrap_or(0);
-        format!("<U{}", width.max(1))
-    } else {
-        dtype.to_string()
+    let width = |lengths: Vec<usize>| lengths.into_iter().max().unwrap_or(0).max(1);
+    match dtype {
+        DType::Str => {
+            let text = values.array::<String>().unwrap();
+            format!(
+                "<U{}",
+                width(text.iter().map(|s| s.chars().count()).collect())
+            )
+        }
+        DType::Bytes => {
+            let bytes = values.array::<Vec<u8>>().unwrap();
+            format!("|S{}", width(bytes.iter().map(Vec::len).collect()))
+        }
+        _ => dtype.to_string(),
     }
 }
 

@@ -101,8 +101,20 @@ pub(crate) fn read(path: &Path) -> Values {
                 .collect();
             Values::from_array(arrange(strings, &shape, fortran))
         }
+        // Fixed-width bytes, `n` each.
+        bytes if bytes.starts_with('S') => {
+            let width: usize = bytes[1..].parse().expect("a width");
+            Values::from_array(arrange(fixed_bytes(data, width), &shape, fortran))
+        }
         other => panic!("{}: no reader for dtype {other}", path.display()),
     }
+}
+
+/// numpy's `|S{width}` elements: the NUL bytes that pad one are not part of it.
+fn fixed_bytes(data: &[u8], width: usize) -> Vec<Vec<u8>> {
+    data.chunks_exact(width)
+        .map(|b| b[..b.iter().rposition(|&x| x != 0).map_or(0, |i| i + 1)].to_vec())
+        .collect()
 }
 
 /// Elements in C or Fortran order as an array of `shape`.

@@ -553,15 +553,19 @@ fn placement<'a>(
             stored_dims.join(", ")
         )));
     }
-    if variable.dtype() == DType::Str
+    if let Some(width) = text_width(variable)
         && let Some(size) = old.data_type().fixed_size()
     {
-        let (width, held) = (text_width(variable), size / 4);
+        let (held, unit, numpy) = if variable.dtype() == DType::Str {
+            (size / 4, "characters", "<U")
+        } else {
+            (size, "bytes", "|S")
+        };
         if width > held {
             // As xarray refuses it: the store's fixed width cannot hold the new text.
             return Err(Error::Storage(format!(
-                "cannot write `{name}` into {url}: its text is {width} characters wide, and \
-                 the store's `{name}` (<U{held}) holds {held}"
+                "cannot write `{name}` into {url}: its text is {width} {unit} wide, and the \
+                 store's `{name}` ({numpy}{held}) holds {held}"
             )));
         }
     }
@@ -695,14 +699,14 @@ fn new_documents(
     let stored = encoded.encoding.stored;
     let mut attrs: Map<String, Value> = encoded.attrs.clone().into_iter().collect();
     let fill = attrs.shift_remove("_FillValue");
-    // Text is stored as numpy's fixed-width `<U` (UTF-32), as wide as its longest
-    // string, as xarray stores it.
-    let width = (stored == DType::Str).then(|| text_width(variable));
+    // Text is stored as numpy's fixed-width `<U` (UTF-32) and bytes as `|S`, as wide
+    // as the longest element, as xarray stores them.
+    let width = text_width(variable).map(|w| w.max(1));
     if format == 3 {
         let fill_value = match (&fill, encoded.encoding.fill) {
             (Some(_), Some(value)) => json_number(value, stored),
             _ if stored == DType::Bool => Value::Bool(false),
-            _ if stored == DType::Str => json!(""),
+            _ if matches!(stored, DType::Str | DType::Bytes) => json!(""),
             _ if stored.is_complex() => json!([0.0, 0.0]),
             _ => json!(0),
         };
@@ -710,11 +714,15 @@ fn new_documents(
             attrs.insert("_FillValue".to_owned(), fill_attribute(value, stored));
         }
         let mut codecs = vec![json!({"name": "bytes", "configuration": {"endian": "little"}})];
-        if stored.item_size() == Some(1) {
+        if stored.item_size() == Some(1) || stored == DType::Bytes {
             codecs[0] = json!({"name": "bytes"});
         }
         codecs.push(json!({"name": "zstd", "configuration": {"level": 0, "checksum": false}}));
         let data_type = match width {
+            Some(width) if stored == DType::Bytes => json!({
+                "name": "null_terminated_bytes",
+                "configuration": {"length_bytes": width},
+            }),
             Some(width) => json!({
                 "name": "fixed_length_utf32",
                 "configuration": {"length_bytes": 4 * width},
@@ -744,7 +752,11 @@ fn new_documents(
     let array = json!({
         "shape": variable.shape(),
         "chunks": chunk_shape,
-        "dtype": width.map_or_else(|| numpy_type(stored).to_owned(), |w| format!("<U{w}")),
+        "dtype": match width {
+            Some(w) if stored == DType::Bytes => format!("|S{w}"),
+            Some(w) => format!("<U{w}"),
+            None => numpy_type(stored).to_owned(),
+        },
         "fill_value": fill_value,
         "order": "C",
         "filters": null,
@@ -820,19 +832,25 @@ fn zarr_array(
         .map_err(|e| bad(e.to_string()))
 }
 
-/// The characters of the longest string of a text variable (at least 1, as numpy's
-/// narrowest `<U1`).
-fn text_width(variable: &Variable) -> usize {
-    variable.to_values().map_or(1, |v| v.text_width().max(1))
+/// The characters of the longest string of a text variable, or the bytes of the
+/// longest element of a bytes variable (`None` for other variables).
+fn text_width(variable: &Variable) -> Option<usize> {
+    matches!(variable.dtype(), DType::Str | DType::Bytes)
+        .then(|| variable.to_values().map_or(1, |v| v.text_width()))
 }
 
-/// A chunk of `shape` in `stored` filled with `fill` (empty strings for text).
+/// A chunk of `shape` in `stored` filled with `fill` (empty strings for text and
+/// bytes).
 fn filled(stored: DType, shape: &[usize], fill: f64) -> Result<Values, Error> {
-    if stored == DType::Str {
-        return Ok(Values::Str(ndarray::ArrayD::from_elem(
-            shape,
-            String::new(),
-        )));
+    match stored {
+        DType::Str => {
+            return Ok(Values::Str(ndarray::ArrayD::from_elem(
+                shape,
+                String::new(),
+            )));
+        }
+        DType::Bytes => return Ok(Values::Bytes(ndarray::ArrayD::from_elem(shape, Vec::new()))),
+        _ => {}
     }
     let values = Values::Float64(ndarray::ArrayD::from_elem(shape, fill));
     if stored == DType::Bool {
@@ -875,6 +893,10 @@ fn store_chunk(
             let width = array.data_type().fixed_size().unwrap_or(0) / 4;
             array.store_chunk(&at, ArrayBytes::new_flen(utf32(&a, width)?))
         }
+        Values::Bytes(a) => {
+            let width = array.data_type().fixed_size().unwrap_or(0);
+            array.store_chunk(&at, ArrayBytes::new_flen(padded(&a, width)?))
+        }
         other => unreachable!("{} is not written to Zarr", other.dtype()),
     }
 }
@@ -897,6 +919,26 @@ fn utf32(
             )));
         }
         bytes.resize(start + width * 4, 0);
+    }
+    Ok(bytes)
+}
+
+/// Bytes as numpy's `|S{width}` holds them: each element padded with NUL to `width`
+/// bytes; a longer element is an error.
+fn padded(
+    elements: &ndarray::ArrayD<Vec<u8>>,
+    width: usize,
+) -> Result<Vec<u8>, zarrs::array::ArrayError> {
+    let mut bytes = Vec::with_capacity(elements.len() * width);
+    for element in elements {
+        if element.len() > width {
+            return Err(zarrs::array::ArrayError::Other(format!(
+                "the bytes {} are longer than the {width} bytes the array stores",
+                crate::array::repr::python_bytes(element)
+            )));
+        }
+        bytes.extend_from_slice(element);
+        bytes.resize(bytes.len() + width - element.len(), 0);
     }
     Ok(bytes)
 }
