@@ -47,7 +47,11 @@ def variable(v):
             encoding[key] = value.item()
         if isinstance(encoding[key], float) and np.isnan(encoding[key]):
             encoding[key] = "NaN"
-    return {"dims": list(v.dims), "dtype": str(v.dtype), "attrs": attrs(v.attrs), "encoding": encoding,
+    dtype = str(v.dtype)
+    if v.dtype == object and v.size and isinstance(np.ravel(v.values)[0], str):
+        # rangeo holds text one way, as numpy's <U does, whether numpy holds it as <U or object
+        dtype = str(np.asarray(v.values, dtype=str).dtype)
+    return {"dims": list(v.dims), "dtype": dtype, "attrs": attrs(v.attrs), "encoding": encoding,
             "values": plain(v)}
 
 

@@ -17,8 +17,8 @@ nothing from ../shared.
   in three writes (v2 and v3), and with a region rewritten (v3); a dataset of text,
   bytes, float16 and complex numbers (v2 and v3); and what `xr.open_zarr` decodes from each
   (describe.py).
-* netcdf/: the same kind of dataset as netCDF-4 and netCDF-3 (64-bit offset) files, and
-  what `xr.open_dataset` decodes from each.
+* netcdf/: the same kind of dataset as netCDF-4 and netCDF-3 (64-bit offset) files, a
+  dataset of text and bytes in both, and what `xr.open_dataset` decodes from each.
 * operations: what xarray computes on the float16 and complex arrays (means, abs, real
   and imaginary parts, arithmetic).
 * multi/: one dataset cut along time into three netCDF files and three Zarr stores, and
@@ -217,8 +217,8 @@ def write_datasets(out, rng):
 
 def write_netcdf(out, rng):
     """The CF dataset as netCDF-4 (t2m packed with float32 factors, which xarray unpacks
-    to float32; HDF5 chunks) and netCDF-3 64-bit offset (no unsigned types there), with
-    what `xr.open_dataset` decodes from each."""
+    to float32; HDF5 chunks) and netCDF-3 64-bit offset (no unsigned types there), and a
+    dataset of text and bytes in both, with what `xr.open_dataset` decodes from each."""
     ds, encoding = cf_dataset(rng)
     files = {}
     nc4 = {name: {k: v for k, v in spec.items() if k != "chunks"} for name, spec in encoding.items()}
@@ -229,6 +229,17 @@ def write_netcdf(out, rng):
     for name, form, spec in (("netcdf/cf_nc4.nc", "NETCDF4", nc4), ("netcdf/cf_nc3.nc", "NETCDF3_64BIT", nc3)):
         (out / name).parent.mkdir(parents=True, exist_ok=True)
         ds.to_netcdf(out / name, format=form, encoding=spec)
+        with xr.open_dataset(out / name) as back:
+            files[name] = describe(back)
+    # Text and bytes: netCDF-4 strings and `char` arrays; netCDF-3 `char` arrays, text
+    # among them with `_Encoding`.
+    text = xr.Dataset(
+        {"name": ("station", np.array(["Oslo", "Aswân", "", "Lyon"])),
+         "code": ("station", np.array([b"A1", b"", b"b", b"\xff"], dtype="S2"))},
+        coords={"station": np.arange(4, dtype="int32")},
+    )
+    for name, form in (("netcdf/text_nc4.nc", "NETCDF4"), ("netcdf/text_nc3.nc", "NETCDF3_64BIT")):
+        text.to_netcdf(out / name, format=form)
         with xr.open_dataset(out / name) as back:
             files[name] = describe(back)
     return files

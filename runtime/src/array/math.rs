@@ -1392,6 +1392,20 @@ mod tests {
         );
         assert!(v(vec![DateTime64(0)]).cast(DType::Float64).is_err());
         assert!(v(vec![true]).cast(DType::Str).is_err());
+        // Bytes and text: UTF-8 both ways (xarray's `.str.decode` / `.str.encode`).
+        let bytes = v(vec!["Aswân".as_bytes().to_vec(), Vec::new()]);
+        let text = bytes.cast(DType::Str).unwrap();
+        assert_eq!(text, v(vec!["Aswân".to_owned(), String::new()]));
+        assert_eq!(text.cast(DType::Bytes).unwrap(), bytes);
+        let error = v(vec![b"ok".to_vec(), vec![0xff, b'!']])
+            .cast(DType::Str)
+            .unwrap_err()
+            .to_string();
+        assert!(
+            error.contains("element 1 (b'\\xff!') is not UTF-8"),
+            "{error}"
+        );
+        assert!(bytes.cast(DType::Float64).is_err());
     }
 
     #[test]

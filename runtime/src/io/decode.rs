@@ -300,3 +300,22 @@ pub(crate) fn marker(value: &Value, dtype: DType) -> Option<f64> {
         _ => None,
     }
 }
+
+/// An element of numpy's fixed-width bytes (`|S`, netCDF's `char` arrays) without the
+/// NUL bytes that pad it, as numpy reads it.
+pub(crate) fn trim_nul(element: &[u8]) -> &[u8] {
+    let end = element.iter().rposition(|&b| b != 0).map_or(0, |i| i + 1);
+    &element[..end]
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn elements_lose_their_padding_only() {
+        assert_eq!(trim_nul(b"ab\0\0"), b"ab");
+        assert_eq!(trim_nul(b"a\0b\0"), b"a\0b");
+        assert_eq!(trim_nul(b"\0\0"), b"");
+    }
+}

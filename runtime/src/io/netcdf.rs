@@ -10,6 +10,10 @@
 //! netCDF-C is not thread-safe, and the crate serialises every call behind one lock:
 //! chunks of one file are read one at a time, each a hyperslab of the variable's own
 //! HDF5 chunking.
+//!
+//! Text comes as xarray reads it: `char` arrays lose their last dimension, each row of
+//! characters one byte string (`|S`), decoded to text when `_Encoding` names UTF-8;
+//! netCDF-4 strings are text.
 
 use std::io::Read;
 use std::path::Path;
@@ -76,22 +80,33 @@ fn variable(
 ) -> Result<Variable, Error> {
     let name = var.name();
     let bad = |what: String| Error::Storage(format!("cannot read `{name}` in {path}: {what}"));
-    let stored = dtype_of(&var.vartype()).ok_or_else(|| {
-        bad(format!(
-            "its type {:?} is not one rangeo holds yet (numbers only)",
-            var.vartype()
-        ))
-    })?;
-    let dims: Vec<String> = var
+    let mut dims: Vec<String> = var
         .dimensions()
         .iter()
         .map(netcdf::Dimension::name)
         .collect();
-    let shape: Vec<usize> = var
+    let mut shape: Vec<usize> = var
         .dimensions()
         .iter()
         .map(netcdf::Dimension::len)
         .collect();
+    let (stored, mut text) = match var.vartype() {
+        NcVariableType::Char => {
+            // The last dimension holds the characters of each element.
+            dims.pop();
+            let width = shape.pop().unwrap_or(1);
+            (DType::Bytes, Text::Chars { width, utf8: false })
+        }
+        NcVariableType::String => (DType::Str, Text::Strings),
+        other => (
+            dtype_of(&other).ok_or_else(|| {
+                bad(format!(
+                    "its type {other:?} is not one rangeo holds yet (numbers and text only)"
+                ))
+            })?,
+            Text::None,
+        ),
+    };
     let mut attrs = Attrs::new();
     let mut float32_packing = true;
     for attribute in var.attributes() {
@@ -103,20 +118,50 @@ fn variable(
         attrs.insert(attribute.name().to_owned(), json(value));
     }
     let mut encoding = Attrs::new();
-    encoding.insert("dtype".to_owned(), Value::from(stored.name()));
+    let numpy = match text {
+        Text::Chars { .. } => "|S1",
+        _ => stored.name(),
+    };
+    encoding.insert("dtype".to_owned(), Value::from(numpy));
     encoding.insert("source".to_owned(), Value::from(path));
     let chunking = var.chunking().map_err(|e| bad(e.to_string()))?;
     if let Some(sizes) = &chunking {
         encoding.insert("chunksizes".to_owned(), Value::from(sizes.clone()));
     }
-    let mut decoding = Decoding::new(stored, &mut attrs, &mut encoding, decode).map_err(bad)?;
-    // xarray unpacks bytes and shorts with float32 factors to float32.
-    if float32_packing && stored.item_size().is_some_and(|s| s <= 2) {
-        decoding.unpack_to_float32();
+    let decoding = if text == Text::None {
+        let mut decoding = Decoding::new(stored, &mut attrs, &mut encoding, decode).map_err(bad)?;
+        // xarray unpacks bytes and shorts with float32 factors to float32.
+        if float32_packing && stored.item_size().is_some_and(|s| s <= 2) {
+            decoding.unpack_to_float32();
+        }
+        decoding
+    } else {
+        Decoding::default()
+    };
+    if let Text::Chars { utf8, .. } = &mut text
+        && let Some(named) = attrs.shift_remove("_Encoding")
+    {
+        if !named
+            .as_str()
+            .is_some_and(|e| e.eq_ignore_ascii_case("utf-8"))
+        {
+            return Err(bad(format!("its text encoding {named} is not UTF-8")));
+        }
+        *utf8 = true;
+        encoding.insert("_Encoding".to_owned(), named);
     }
-    let chunk_shape = chunking.unwrap_or_else(|| cut(&shape, stored.item_size().unwrap_or(8)));
+    let item = match text {
+        Text::Chars { width, .. } => width,
+        _ => stored.item_size().unwrap_or(8),
+    };
+    let mut chunk_shape = chunking.unwrap_or_else(|| cut(&shape, item));
+    chunk_shape.truncate(shape.len());
     let chunks = Chunks::regular(&shape, &chunk_shape);
-    let meta = decoding.apply(super::zarr::zero(stored, shape.len()))?;
+    let shown = match text {
+        Text::Chars { utf8: true, .. } => DType::Str,
+        _ => stored,
+    };
+    let meta = decoding.apply(super::zarr::zero(shown, shape.len()))?;
     let source = NetcdfSource {
         name: name.clone(),
         path: path.to_owned(),
@@ -124,6 +169,7 @@ fn variable(
         shape: shape.clone(),
         chunks,
         stored,
+        text,
         decoding,
         meta,
     };
@@ -200,6 +246,20 @@ fn json(value: AttributeValue) -> Value {
     }
 }
 
+/// How a variable holds text, if it does.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Text {
+    None,
+    /// `char` arrays whose last dimension, `width` long, holds each element's bytes (as
+    /// netCDF-3 and xarray store text); decoded from UTF-8 when `_Encoding` says so.
+    Chars {
+        width: usize,
+        utf8: bool,
+    },
+    /// netCDF-4 variable-length strings.
+    Strings,
+}
+
 /// A netCDF variable served chunk by chunk to the lazy engine, decoded as it is read.
 struct NetcdfSource {
     name: String,
@@ -208,6 +268,7 @@ struct NetcdfSource {
     shape: Vec<usize>,
     chunks: Chunks,
     stored: DType,
+    text: Text,
     decoding: Decoding,
     meta: Values,
 }
@@ -219,15 +280,50 @@ impl std::fmt::Debug for NetcdfSource {
 }
 
 impl NetcdfSource {
+    fn var(&self) -> Result<netcdf::Variable<'_>, String> {
+        self.file
+            .variable(&self.name)
+            .ok_or_else(|| "the variable is gone from the file".to_owned())
+    }
+
+    /// The byte strings at `region` of a `char` variable, `width` characters each.
+    fn chars(&self, region: &[std::ops::Range<usize>], width: usize) -> Result<Values, String> {
+        let var = self.var()?;
+        let mut extents = region.to_vec();
+        if var.dimensions().len() > region.len() {
+            extents.push(0..width);
+        }
+        let bytes = var
+            .get_raw_values(extents.as_slice())
+            .map_err(|e| e.to_string())?;
+        let elements = bytes
+            .chunks_exact(width.max(1))
+            .map(|b| super::decode::trim_nul(b).to_vec())
+            .collect();
+        let shape: Vec<usize> = region.iter().map(ExactSizeIterator::len).collect();
+        let array = ArrayD::from_shape_vec(shape, elements).map_err(|e| e.to_string())?;
+        Ok(Values::from_array(array))
+    }
+
+    /// The strings at `region` of a netCDF-4 string variable, read one by one.
+    fn strings(&self, region: &[std::ops::Range<usize>]) -> Result<Values, String> {
+        let var = self.var()?;
+        let shape: Vec<usize> = region.iter().map(ExactSizeIterator::len).collect();
+        let mut text = Vec::with_capacity(shape.iter().product());
+        for at in ndarray::indices(shape.as_slice()) {
+            let at: Vec<usize> = (0..region.len()).map(|d| region[d].start + at[d]).collect();
+            text.push(var.get_string(at.as_slice()).map_err(|e| e.to_string())?);
+        }
+        let array = ArrayD::from_shape_vec(shape, text).map_err(|e| e.to_string())?;
+        Ok(Values::from_array(array))
+    }
+
     /// The stored values at `region`.
     fn hyperslab<T: NcTypeDescriptor + Copy + Element>(
         &self,
         region: &[std::ops::Range<usize>],
     ) -> Result<Values, String> {
-        let var = self
-            .file
-            .variable(&self.name)
-            .ok_or_else(|| "the variable is gone from the file".to_owned())?;
+        let var = self.var()?;
         let values: ArrayD<T> = if region.is_empty() {
             var.get(..)
         } else {
@@ -257,18 +353,16 @@ impl ChunkSource for NetcdfSource {
 
     fn read(&self, index: &[usize]) -> Result<Values, Error> {
         let region = self.chunks.region(index);
-        let raw = match self.stored {
-            DType::Int8 => self.hyperslab::<i8>(&region),
-            DType::Int16 => self.hyperslab::<i16>(&region),
-            DType::Int32 => self.hyperslab::<i32>(&region),
-            DType::Int64 => self.hyperslab::<i64>(&region),
-            DType::UInt8 => self.hyperslab::<u8>(&region),
-            DType::UInt16 => self.hyperslab::<u16>(&region),
-            DType::UInt32 => self.hyperslab::<u32>(&region),
-            DType::UInt64 => self.hyperslab::<u64>(&region),
-            DType::Float32 => self.hyperslab::<f32>(&region),
-            DType::Float64 => self.hyperslab::<f64>(&region),
-            other => unreachable!("{other} is not read from netCDF"),
+        let raw = match (self.text, self.stored) {
+            (Text::Chars { width, utf8 }, _) => self.chars(&region, width).and_then(|bytes| {
+                if utf8 {
+                    bytes.cast(DType::Str).map_err(|e| e.to_string())
+                } else {
+                    Ok(bytes)
+                }
+            }),
+            (Text::Strings, _) => self.strings(&region),
+            (Text::None, stored) => self.numbers(stored, &region),
         }
         .map_err(|e| {
             Error::Storage(format!(
@@ -280,5 +374,24 @@ impl ChunkSource for NetcdfSource {
             return Ok(raw);
         }
         self.decoding.apply(raw)
+    }
+}
+
+impl NetcdfSource {
+    /// The numbers at `region` of a variable of numbers stored as `stored`.
+    fn numbers(&self, stored: DType, region: &[std::ops::Range<usize>]) -> Result<Values, String> {
+        match stored {
+            DType::Int8 => self.hyperslab::<i8>(region),
+            DType::Int16 => self.hyperslab::<i16>(region),
+            DType::Int32 => self.hyperslab::<i32>(region),
+            DType::Int64 => self.hyperslab::<i64>(region),
+            DType::UInt8 => self.hyperslab::<u8>(region),
+            DType::UInt16 => self.hyperslab::<u16>(region),
+            DType::UInt32 => self.hyperslab::<u32>(region),
+            DType::UInt64 => self.hyperslab::<u64>(region),
+            DType::Float32 => self.hyperslab::<f32>(region),
+            DType::Float64 => self.hyperslab::<f64>(region),
+            other => unreachable!("{other} is not read from netCDF as numbers"),
+        }
     }
 }

@@ -567,7 +567,7 @@ pub(super) fn read_chunk(
                 let bytes = raw.into_fixed().map_err(|e| e.to_string())?;
                 bytes
                     .chunks_exact(t.length())
-                    .map(|b| fixed_bytes::trim_nul(b).to_vec())
+                    .map(|b| super::decode::trim_nul(b).to_vec())
                     .collect()
             } else {
                 // Variable-length: one run of bytes per element.

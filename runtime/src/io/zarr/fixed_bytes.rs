@@ -5,6 +5,7 @@
 use std::borrow::Cow;
 use std::sync::{Arc, LazyLock, RwLock, RwLockReadGuard, RwLockWriteGuard};
 
+use crate::io::decode::trim_nul;
 use base64::Engine as _;
 use base64::prelude::BASE64_STANDARD;
 use zarrs::array::data_type::api::codec_traits::bytes::{
@@ -218,22 +219,9 @@ inventory::submit! {
     }
 }
 
-/// An element without the NUL bytes that pad it, as numpy reads `|S` elements.
-pub(crate) fn trim_nul(element: &[u8]) -> &[u8] {
-    let end = element.iter().rposition(|&b| b != 0).map_or(0, |i| i + 1);
-    &element[..end]
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn elements_lose_their_padding_only() {
-        assert_eq!(trim_nul(b"ab\0\0"), b"ab");
-        assert_eq!(trim_nul(b"a\0b\0"), b"a\0b");
-        assert_eq!(trim_nul(b"\0\0"), b"");
-    }
 
     #[test]
     fn fill_values_are_base64_padded_to_the_width() {
