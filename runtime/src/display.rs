@@ -23,6 +23,8 @@
 //! ```
 
 mod bundle;
+mod chunk_diagram;
+pub(crate) mod html;
 mod progress;
 
 pub use bundle::MimeBundle;

@@ -351,6 +351,18 @@ impl Index {
         }
     }
 
+    /// One line saying what the index holds: `float index, 25 labels, descending`.
+    pub(crate) fn summary(&self) -> String {
+        let order = match self.order {
+            Order::Ascending => "ascending",
+            Order::Descending => "descending",
+            Order::Unordered => "unordered",
+        };
+        let n = self.len();
+        let labels = if n == 1 { "label" } else { "labels" };
+        format!("{} index, {n} {labels}, {order}", self.kind())
+    }
+
     fn kind(&self) -> &'static str {
         match &self.labels {
             Labels::Int(_) => "integer",

@@ -1,6 +1,7 @@
 //! Text reprs like xarray's: a header with name and sizes, the values as numpy prints
 //! them, then coordinates, dimensions without coordinates and attributes, each line
-//! with dims, dtype, size and a value preview. (The HTML repr is the display's.)
+//! with dims, dtype, size and a value preview. The mime bundles pair them with the
+//! display's HTML reprs.
 
 use std::fmt::{self, Write as _};
 
@@ -11,7 +12,7 @@ use super::dtype::{DType, DateTime64};
 use super::time::NS_PER_SECOND;
 use super::values::Values;
 use super::variable::{Attrs, Variable};
-use crate::display::{MimeBundle, Repr};
+use crate::display::{MimeBundle, Repr, html};
 
 /// numpy's line width for array reprs.
 const LINE_WIDTH: usize = 75;
@@ -23,7 +24,7 @@ const SUMMARY_THRESHOLD: usize = 1000;
 const EDGE_ITEMS: usize = 3;
 
 /// A byte count as xarray prints it: "160B", "23kB", "31MB".
-fn human_bytes(n: usize) -> String {
+pub(crate) fn human_bytes(n: usize) -> String {
     let mut value = n as f64;
     let mut unit = "B";
     for next in ["kB", "MB", "GB", "TB", "PB"] {
@@ -269,7 +270,7 @@ fn shown(n: usize, summarise: bool) -> Vec<Option<usize>> {
 }
 
 /// numpy's `repr` of an array: `array([...], dtype=...)`.
-fn numpy_repr(values: &Values) -> String {
+pub(crate) fn numpy_repr(values: &Values) -> String {
     let shape = values.shape().to_vec();
     let summarise = values.len() > SUMMARY_THRESHOLD;
     // Format only the elements shown, together, so that their widths agree.
@@ -522,7 +523,7 @@ fn flatten<T: super::Element>(a: &ndarray::ArrayD<T>) -> Values {
 }
 
 /// As many elements of the flattened values as fit in `width`, from both ends.
-fn flat_preview(values: &Values, width: usize) -> String {
+pub(crate) fn flat_preview(values: &Values, width: usize) -> String {
     let n = values.len();
     if n == 0 {
         return "[]".to_owned();
@@ -719,20 +720,38 @@ impl fmt::Display for Dataset {
     }
 }
 
+impl fmt::Display for Coordinates {
+    /// xarray's repr of `.coords`.
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let mut out = String::new();
+        coordinates_section(&mut out, self, column_width(self.names()));
+        if out.is_empty() {
+            out.push_str("Coordinates:\n    *empty*");
+        }
+        f.write_str(out.trim_end())
+    }
+}
+
 impl Repr for DataArray {
     fn repr(&self) -> MimeBundle {
-        MimeBundle::text(self.to_string())
+        MimeBundle::text(self.to_string()).with("text/html", html::data_array(self))
     }
 }
 
 impl Repr for Dataset {
     fn repr(&self) -> MimeBundle {
-        MimeBundle::text(self.to_string())
+        MimeBundle::text(self.to_string()).with("text/html", html::dataset(self))
     }
 }
 
 impl Repr for Variable {
     fn repr(&self) -> MimeBundle {
-        MimeBundle::text(self.to_string())
+        MimeBundle::text(self.to_string()).with("text/html", html::variable(self))
+    }
+}
+
+impl Repr for Coordinates {
+    fn repr(&self) -> MimeBundle {
+        MimeBundle::text(self.to_string()).with("text/html", html::coordinates(self))
     }
 }
