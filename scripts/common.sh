@@ -9,6 +9,22 @@ export CARGO_TERM_COLOR="${CARGO_TERM_COLOR:-never}"
 
 step() { printf '\n==> %s\n' "$*"; }
 
+install_debian_packages() {
+    if (($#)); then
+        step "installing Debian packages: $*"
+        local sudo=""
+        [[ $(id -u) == 0 ]] || sudo="sudo"
+        $sudo apt-get update -q
+        DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -q "$@"
+    fi
+}
+
+# The browser the tests look at reprs and plots with (driven by Playwright, which is told
+# to use it instead of downloading its own).
+ensure_browser() {
+    command -v chromium >/dev/null || install_debian_packages chromium
+}
+
 ensure_system_packages() {
     # A C/C++ compiler builds the vendored libzmq and the codecs; netCDF files are read
     # with Unidata's netCDF-C; everything else comes from crates.io.
@@ -22,13 +38,7 @@ ensure_system_packages() {
     command -v cmake >/dev/null || missing+=(cmake)
     compgen -G "/usr/lib/llvm-*/lib/libclang.so" >/dev/null || missing+=(libclang-dev)
     python3 -c "import venv, ensurepip" 2>/dev/null || missing+=(python3-venv)
-    if ((${#missing[@]})); then
-        step "installing Debian packages: ${missing[*]}"
-        local sudo=""
-        [[ $(id -u) == 0 ]] || sudo="sudo"
-        $sudo apt-get update -q
-        DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -q "${missing[@]}"
-    fi
+    install_debian_packages "${missing[@]}"
     command -v cargo >/dev/null || {
         echo "cargo is not on PATH: install the Rust toolchain (https://rustup.rs) and retry" >&2
         exit 1

@@ -4,6 +4,7 @@
 source "$(dirname "${BASH_SOURCE[0]}")/common.sh"
 
 ensure_system_packages
+ensure_browser
 ensure_venv
 build_kernel
 install_kernelspec
