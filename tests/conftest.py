@@ -41,6 +41,15 @@ def start_kernel(**launch):
     return km, kc
 
 
+@pytest.fixture(scope="module")
+def kc():
+    """A kernel with default settings and a client connected to it, shared by a module's tests."""
+    km, client = start_kernel()
+    yield client
+    client.stop_channels()
+    km.shutdown_kernel(now=True)
+
+
 def run(kc, code, **kwargs):
     """Executes `code`; returns (reply content, every iopub message of the request)."""
     messages = []

@@ -4,15 +4,12 @@ every variable kept) for a bad label or dimension."""
 
 import pytest
 
-from conftest import evaluate, run, start_kernel
+from conftest import evaluate, run
 
 
 @pytest.fixture(scope="module")
-def kernel():
-    km, kc = start_kernel()
-    yield kc
-    kc.stop_channels()
-    km.shutdown_kernel(now=True)
+def kernel(kc):
+    return kc
 
 
 def error_of(reply, messages):

@@ -3,17 +3,7 @@ rich results through `Repr`, and the progress bar redrawing one display. The run
 prelude is in scope in every cell, with nothing to import.
 """
 
-import pytest
-
 import conftest
-
-
-@pytest.fixture(scope="module")
-def kc():
-    km, client = conftest.start_kernel()
-    yield client
-    client.stop_channels()
-    km.shutdown_kernel(now=True)
 
 
 def run(kc, code):

@@ -33,14 +33,6 @@ DataArray::new(["time"], values)?.with_name("air").chunk([("time", 500)])?
 
 
 @pytest.fixture(scope="module")
-def kc():
-    km, client = conftest.start_kernel()
-    yield client
-    client.stop_channels()
-    km.shutdown_kernel(now=True)
-
-
-@pytest.fixture(scope="module")
 def browser():
     chromium = shutil.which("chromium")
     assert chromium, "Chromium is not installed: scripts/test.sh installs Debian's chromium"
