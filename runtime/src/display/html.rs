@@ -21,7 +21,7 @@ use serde_json::Value;
 use super::chunk_diagram;
 use crate::array::repr::{flat_preview, human_bytes, numpy_repr};
 use crate::array::{Attrs, Coordinates, DataArray, Dataset, Variable};
-use crate::compute::{Lazy, Plan, format_bytes};
+use crate::compute::{Lazy, Plan};
 
 /// The stylesheet, included in every repr (a notebook may show any one of them alone).
 const CSS: &str = include_str!("html.css");
@@ -204,7 +204,7 @@ pub(crate) fn lazy_block(lazy: &Lazy) -> String {
         chunks.len(),
         plan.tasks(),
         lazy.dtype(),
-        format_bytes(plan.peak()),
+        human_bytes(plan.peak()),
     )
     .expect("writing to a string");
     format!(
