@@ -17,35 +17,24 @@ Run: .venv/bin/python bench/arrays.py [--repeat N]
 """
 
 import argparse
-import json
-import pathlib
 import resource
 import subprocess
 import sys
-import time
 
 import xarray as xr
 
-ROOT = pathlib.Path(__file__).resolve().parent.parent
+from timing import ROOT, fastest, rangeo_example
+
 STORE = ROOT.parent / "shared" / "data" / "real" / "air_temperature.zarr"
-
-
-def best_of(repeat, f):
-    best = float("inf")
-    for _ in range(repeat):
-        start = time.perf_counter()
-        f()
-        best = min(best, time.perf_counter() - start)
-    return best
 
 
 def xarray_times(repeat):
     air = xr.open_zarr(STORE).air.load()
     monthly = lambda: air.groupby("time.month")  # noqa: E731
     times = {
-        "mean over time": best_of(repeat, lambda: air.mean("time")),
-        "monthly groupby mean": best_of(repeat, lambda: monthly().mean()),
-        "monthly anomaly": best_of(repeat, lambda: monthly() - monthly().mean()),
+        "mean over time": fastest(repeat, lambda: air.mean("time")),
+        "monthly groupby mean": fastest(repeat, lambda: monthly().mean()),
+        "monthly anomaly": fastest(repeat, lambda: monthly() - monthly().mean()),
     }
     times["peak_mib"] = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
     return times
@@ -54,12 +43,7 @@ def xarray_times(repeat):
 def rangeo_times(repeat):
     if not (ROOT / "build" / "reference" / "air" / "manifest.json").exists():
         subprocess.run([sys.executable, str(ROOT / "tests" / "reference" / "make_air.py")], check=True)
-    subprocess.run(
-        ["cargo", "build", "--release", "--quiet", "-p", "rangeo", "--example", "air_bench"], cwd=ROOT, check=True
-    )
-    binary = ROOT / "target" / "release" / "examples" / "air_bench"
-    out = subprocess.run([str(binary), "--repeat", str(repeat)], cwd=ROOT, check=True, capture_output=True, text=True)
-    return json.loads(out.stdout.strip().splitlines()[-1])
+    return rangeo_example("air_bench", "--repeat", repeat)
 
 
 def main():

@@ -10,24 +10,11 @@ Run: .venv/bin/python bench/repr.py [--repeat N]
 """
 
 import argparse
-import json
-import pathlib
-import subprocess
-import time
 
 import numpy as np
 import xarray as xr
 
-ROOT = pathlib.Path(__file__).resolve().parent.parent
-
-
-def best_of(repeat, f):
-    best = float("inf")
-    for _ in range(repeat):
-        start = time.perf_counter()
-        f()
-        best = min(best, time.perf_counter() - start)
-    return best
+from timing import fastest, rangeo_example
 
 
 def xarray_times(repeat):
@@ -37,23 +24,14 @@ def xarray_times(repeat):
         {f"var{v:03}": (("y", "x"), v + base, {"units": "K", "long_name": "variable"}) for v in range(100)},
         coords={"y": y, "x": x},
     )
-    return {"html": best_of(repeat, ds._repr_html_), "text": best_of(repeat, lambda: repr(ds))}
-
-
-def rangeo_times(repeat):
-    subprocess.run(
-        ["cargo", "build", "--release", "--quiet", "-p", "rangeo", "--example", "repr_bench"], cwd=ROOT, check=True
-    )
-    binary = ROOT / "target" / "release" / "examples" / "repr_bench"
-    out = subprocess.run([str(binary), "--repeat", str(repeat)], cwd=ROOT, check=True, capture_output=True, text=True)
-    return json.loads(out.stdout.strip().splitlines()[-1])
+    return {"html": fastest(repeat, ds._repr_html_), "text": fastest(repeat, lambda: repr(ds))}
 
 
 def main():
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--repeat", type=int, default=20)
     args = parser.parse_args()
-    ours, theirs = rangeo_times(args.repeat), xarray_times(args.repeat)
+    ours, theirs = rangeo_example("repr_bench", "--repeat", args.repeat), xarray_times(args.repeat)
     print(f"100-variable Dataset (y: 50, x: 100 each), best of {args.repeat}")
     print(f"{'':14}{'rangeo':>10}{'xarray':>10}{'xarray/rangeo':>15}")
     for name in ("html", "text"):

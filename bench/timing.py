@@ -1,8 +1,33 @@
-"""What the benchmarks share: timing a piece of work as the best of several runs."""
+"""What the benchmarks share: timing a piece of work as the best of several runs, and
+running rangeo's side (a release-built example that prints one JSON line)."""
 
+import json
+import pathlib
+import subprocess
 import time
 
 import numpy as np
+
+ROOT = pathlib.Path(__file__).resolve().parent.parent
+
+
+def fastest(repeat, f):
+    """The shortest of `repeat` runs of `f`, in seconds."""
+    best = float("inf")
+    for _ in range(repeat):
+        start = time.perf_counter()
+        f()
+        best = min(best, time.perf_counter() - start)
+    return best
+
+
+def rangeo_example(name, *args):
+    """Builds runtime/examples/`name`.rs in release, runs it with `args`, and returns the
+    JSON of its last line."""
+    subprocess.run(["cargo", "build", "--release", "--quiet", "-p", "rangeo", "--example", name], cwd=ROOT, check=True)
+    binary = ROOT / "target" / "release" / "examples" / name
+    out = subprocess.run([str(binary), *map(str, args)], cwd=ROOT, check=True, capture_output=True, text=True)
+    return json.loads(out.stdout.strip().splitlines()[-1])
 
 
 def best_of(repeat, f):

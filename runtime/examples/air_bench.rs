@@ -9,21 +9,12 @@ mod load;
 
 #[path = "support/peak.rs"]
 mod peak;
-
-use std::time::Instant;
+#[path = "support/timing.rs"]
+mod timing;
 
 use peak::peak_mib;
-use rangeo::array::{BinaryOp, DataArray};
-
-fn best_of(repeat: usize, f: impl Fn() -> DataArray) -> f64 {
-    (0..repeat)
-        .map(|_| {
-            let start = Instant::now();
-            std::hint::black_box(f());
-            start.elapsed().as_secs_f64()
-        })
-        .fold(f64::INFINITY, f64::min)
-}
+use rangeo::array::BinaryOp;
+use timing::fastest;
 
 fn main() {
     let repeat: usize = std::env::args()
@@ -32,11 +23,11 @@ fn main() {
         .map_or(5, |r| r.parse().expect("a count"));
     let manifest = load::manifest().expect("run tests/reference/make_air.py first");
     let air = load::air(&manifest);
-    let mean = best_of(repeat, || air.mean("time").unwrap());
-    let monthly = best_of(repeat, || {
+    let mean = fastest(repeat, || air.mean("time").unwrap());
+    let monthly = fastest(repeat, || {
         air.groupby("time.month").unwrap().mean().unwrap()
     });
-    let anomaly = best_of(repeat, || {
+    let anomaly = fastest(repeat, || {
         let groups = air.groupby("time.month").unwrap();
         groups
             .binary(BinaryOp::Sub, &groups.mean().unwrap())

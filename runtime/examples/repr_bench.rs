@@ -4,20 +4,12 @@
 //! Run through `bench/repr.py`, which times xarray's reprs of the same dataset in the
 //! same run.
 
-use std::time::Instant;
+#[path = "support/timing.rs"]
+mod timing;
 
 use rangeo::array::{DataArray, Dataset};
 use rangeo::display::Repr;
-
-fn best_of(repeat: usize, f: impl Fn() -> usize) -> f64 {
-    (0..repeat)
-        .map(|_| {
-            let start = Instant::now();
-            std::hint::black_box(f());
-            start.elapsed().as_secs_f64()
-        })
-        .fold(f64::INFINITY, f64::min)
-}
+use timing::fastest;
 
 /// 100 variables of (y: 50, x: 100) float64 with two attributes each, on indexed y and
 /// x coordinates, as bench/repr.py builds it for xarray.
@@ -43,12 +35,12 @@ fn main() {
         .nth(1)
         .map_or(20, |r| r.parse().expect("a count"));
     let ds = dataset();
-    let html = best_of(repeat, || {
+    let html = fastest(repeat, || {
         ds.repr()
             .get("text/html")
             .map_or(0, |h| h.as_str().map_or(0, str::len))
     });
-    let text = best_of(repeat, || ds.to_string().len());
+    let text = fastest(repeat, || ds.to_string().len());
     let line = serde_json::json!({"html": html, "text": text});
     #[allow(clippy::print_stdout, reason = "the benchmark's output")]
     {

@@ -97,34 +97,36 @@ fn cuts(lengths: &[usize], size: f64) -> Vec<Option<f64>> {
 /// A rectangle with chunk lines: vertical ones at `xs`, horizontal ones at `ys`; a
 /// `None` cut shades the rectangle as too finely chunked to draw.
 fn rect(x: f64, y: f64, w: f64, h: f64, xs: &[Option<f64>], ys: &[Option<f64>]) -> String {
-    let dense = xs.iter().chain(ys).any(Option::is_none);
-    let class = if dense {
-        "rg-chunk rg-dense"
-    } else {
-        "rg-chunk"
-    };
+    let class = chunk_class(xs.iter().chain(ys).any(Option::is_none));
     let mut out = format!(
         "<rect class=\"{class}\" x=\"{x:.1}\" y=\"{y:.1}\" width=\"{w:.1}\" height=\"{h:.1}\"/>"
     );
     for cut in xs.iter().flatten() {
-        let cx = x + cut;
-        write!(
-            out,
-            "<line x1=\"{cx:.1}\" y1=\"{y:.1}\" x2=\"{cx:.1}\" y2=\"{:.1}\"/>",
-            y + h
-        )
-        .expect("writing to a string");
+        line(&mut out, (x + cut, y), (x + cut, y + h));
     }
     for cut in ys.iter().flatten() {
-        let cy = y + cut;
-        write!(
-            out,
-            "<line x1=\"{x:.1}\" y1=\"{cy:.1}\" x2=\"{:.1}\" y2=\"{cy:.1}\"/>",
-            x + w
-        )
-        .expect("writing to a string");
+        line(&mut out, (x, y + cut), (x + w, y + cut));
     }
     out
+}
+
+/// The class of a face: shaded solid when its chunks are too many to draw.
+fn chunk_class(dense: bool) -> &'static str {
+    if dense {
+        "rg-chunk rg-dense"
+    } else {
+        "rg-chunk"
+    }
+}
+
+/// Appends a line from `from` to `to`.
+fn line(out: &mut String, from: (f64, f64), to: (f64, f64)) {
+    write!(
+        out,
+        "<line x1=\"{:.1}\" y1=\"{:.1}\" x2=\"{:.1}\" y2=\"{:.1}\"/>",
+        from.0, from.1, to.0, to.1
+    )
+    .expect("writing to a string");
 }
 
 /// A skewed cube of three axes (depth, rows, columns): the front face a grid of rows by
@@ -133,12 +135,7 @@ fn cube(sides: &[f64], lengths: &[Vec<usize>]) -> (String, f64, f64) {
     let (depth, h, w) = (sides[0] * SKEW, sides[1], sides[2]);
     let (dx, dy) = (depth * 0.8, depth * 0.6);
     let along = cuts(&lengths[0], 1.0);
-    let dense = along.iter().any(Option::is_none);
-    let class = if dense {
-        "rg-chunk rg-dense"
-    } else {
-        "rg-chunk"
-    };
+    let class = chunk_class(along.iter().any(Option::is_none));
     let mut out = String::new();
     // Top face: from the front top edge back along the depth.
     write!(
@@ -159,16 +156,8 @@ fn cube(sides: &[f64], lengths: &[Vec<usize>]) -> (String, f64, f64) {
     for t in along.iter().flatten() {
         // A cut `t` of the way along the depth, from the front face back.
         let (ox, oy) = (dx * t, dy * (1.0 - t));
-        write!(
-            out,
-            "<line x1=\"{ox:.1}\" y1=\"{oy:.1}\" x2=\"{:.1}\" y2=\"{oy:.1}\"/>\
-             <line x1=\"{:.1}\" y1=\"{oy:.1}\" x2=\"{:.1}\" y2=\"{:.1}\"/>",
-            ox + w,
-            ox + w,
-            ox + w,
-            oy + h
-        )
-        .expect("writing to a string");
+        line(&mut out, (ox, oy), (ox + w, oy));
+        line(&mut out, (ox + w, oy), (ox + w, oy + h));
     }
     let front = rect(0.0, dy, w, h, &cuts(&lengths[2], w), &cuts(&lengths[1], h));
     out.push_str(&front);

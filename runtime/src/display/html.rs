@@ -64,7 +64,7 @@ fn next_id(what: &str) -> String {
 }
 
 /// Text made safe to place in HTML (element content and quoted attribute values).
-pub(crate) fn escape(text: &str) -> String {
+fn escape(text: &str) -> String {
     let mut out = String::with_capacity(text.len());
     for c in text.chars() {
         match c {
@@ -120,9 +120,10 @@ fn section(title: &str, count: Option<usize>, inline: &str, details: &str, open:
 }
 
 /// The dimensions with their sizes, indexed ones marked.
-fn dims_list(sizes: &[(String, usize)], indexed: &dyn Fn(&str) -> bool) -> String {
+fn dims_list<S: AsRef<str>>(sizes: &[(S, usize)], indexed: &dyn Fn(&str) -> bool) -> String {
     let mut out = String::from("<ul class=\"rg-dims\">");
     for (dim, n) in sizes {
+        let dim = dim.as_ref();
         let class = if indexed(dim) {
             " class=\"rg-has-index\""
         } else {
@@ -169,7 +170,7 @@ fn data_block(variable: &Variable) -> String {
 
 /// A chunked array as dask draws one: a table of bytes, shapes, chunks and tasks,
 /// dtype and the projected peak memory, beside a diagram of its chunks.
-pub(crate) fn lazy_block(lazy: &Lazy) -> String {
+fn lazy_block(lazy: &Lazy) -> String {
     let plan = Plan::new(std::slice::from_ref(lazy), usize::MAX, false)
         .expect("an unlimited budget refuses nothing");
     let chunks = lazy.chunks();
@@ -214,15 +215,21 @@ pub(crate) fn lazy_block(lazy: &Lazy) -> String {
 }
 
 /// One variable row of a section.
-fn variable_row(name: &str, variable: &Variable, indexed: bool) -> String {
-    let dims = escape(&format!("({})", variable.dims().join(", ")));
-    let (dtype, preview) = match variable.lazy() {
+/// A variable's dtype as numpy names it (`<U5`), and a one-line preview of its values
+/// (of its chunks, when lazy).
+fn dtype_and_preview(variable: &Variable) -> (String, String) {
+    match variable.lazy() {
         Some(lazy) => (variable.dtype().to_string(), lazy.short_summary()),
         None => match variable.to_values() {
             Ok(values) => (values.numpy_dtype(), flat_preview(&values, PREVIEW_WIDTH)),
             Err(e) => (variable.dtype().to_string(), e.to_string()),
         },
-    };
+    }
+}
+
+fn variable_row(name: &str, variable: &Variable, indexed: bool) -> String {
+    let dims = escape(&format!("({})", variable.dims().join(", ")));
+    let (dtype, preview) = dtype_and_preview(variable);
     let class = if indexed {
         " class=\"rg-has-index\""
     } else {
@@ -340,16 +347,10 @@ pub(crate) fn dataset(ds: &Dataset) -> String {
 /// and attributes.
 pub(crate) fn data_array(da: &DataArray) -> String {
     let coords = da.coords();
-    let sizes: Vec<(String, usize)> = da
-        .variable()
-        .sizes()
-        .into_iter()
-        .map(|(d, n)| (d.to_owned(), n))
-        .collect();
     let head = format!(
         "{}{}",
         header("DataArray", da.name()),
-        dims_list(&sizes, &|d| coords.index(d).is_some())
+        dims_list(&da.variable().sizes(), &|d| coords.index(d).is_some())
     );
     let sections = [
         array_section(da.variable()),
@@ -363,15 +364,10 @@ pub(crate) fn data_array(da: &DataArray) -> String {
 
 /// The repr of a variable: its values and attributes.
 pub(crate) fn variable(v: &Variable) -> String {
-    let sizes: Vec<(String, usize)> = v
-        .sizes()
-        .into_iter()
-        .map(|(d, n)| (d.to_owned(), n))
-        .collect();
     let head = format!(
         "{}{}",
         header("Variable", None),
-        dims_list(&sizes, &|_| false)
+        dims_list(&v.sizes(), &|_| false)
     );
     let sections = [array_section(v), attrs_section(v.attrs())].concat();
     wrap(&v.to_string(), &head, &sections)
@@ -385,12 +381,7 @@ pub(crate) fn coordinates(coords: &Coordinates) -> String {
 
 /// The values of an array: a one-line preview that opens onto the full data.
 fn array_section(variable: &Variable) -> String {
-    let preview = match variable.lazy() {
-        Some(lazy) => lazy.short_summary(),
-        None => variable
-            .to_values()
-            .map_or_else(|e| e.to_string(), |v| flat_preview(&v, PREVIEW_WIDTH)),
-    };
+    let (_, preview) = dtype_and_preview(variable);
     let id = next_id("array");
     let open = variable.lazy().is_some() || variable.data().nbytes() <= 1 << 12;
     let checked = if open { " checked" } else { "" };
