@@ -6,7 +6,7 @@
 mod aggregate;
 mod align;
 mod arithmetic;
-mod calendar;
+pub(crate) mod calendar;
 mod cf;
 mod chunked;
 mod combine;

@@ -19,7 +19,7 @@ mod encode;
 mod multi;
 mod netcdf;
 mod open;
-mod store;
+pub(crate) mod store;
 mod zarr;
 
 pub use cache::chunk_cache_bytes;

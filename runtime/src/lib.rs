@@ -7,7 +7,7 @@
 //! The crate is being built issue by issue. Today it carries [`array`] (labeled arrays:
 //! `Variable`, `DataArray`, `Dataset` with xarray's semantics), [`display`] (the mime
 //! bundles, displays and progress bars through which values show themselves in a
-//! notebook), [`session`] (kernel-wide options and the worker pool) and [`cell`] (what
+//! notebook), [`plot`] (xarray's plots, as PNG or SVG), [`session`] (kernel-wide options and the worker pool) and [`cell`] (what
 //! the kernel's compiled cells call).
 //!
 //! ```
@@ -22,6 +22,7 @@ pub mod compute;
 pub mod display;
 mod error;
 pub mod io;
+pub mod plot;
 pub mod protocol;
 pub mod session;
 
@@ -47,5 +48,6 @@ pub mod prelude {
         open_zarr_array,
     };
     pub use crate::ndarray;
+    pub use crate::plot::{Colormap, Figure, Format, Kind, Plot};
     pub use crate::session::{Options, options, set_options, thread_pool};
 }

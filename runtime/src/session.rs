@@ -17,7 +17,7 @@
 use std::sync::{LazyLock, RwLock};
 
 /// Kernel-wide settings.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct Options {
     /// Rows shown in text and HTML reprs before eliding (xarray's `display_max_rows`).
     pub display_max_rows: usize,
@@ -30,17 +30,27 @@ pub struct Options {
     /// keeps to read again without the network: 0, the default, keeps none. Shared by
     /// every store; the least recently used go first. See [`crate::io`].
     pub chunk_cache: usize,
+    /// Figure width and height in inches (matplotlib's `figure.figsize`), for plots
+    /// that do not give their own size.
+    pub plot_size: (f64, f64),
+    /// Pixels per inch of figures (matplotlib's `figure.dpi`).
+    pub plot_dpi: f64,
+    /// The format of figures that do not name one.
+    pub plot_format: crate::plot::Format,
 }
 
 impl Default for Options {
     /// xarray's display defaults; half the machine's memory as the budget; no chunk
-    /// cache.
+    /// cache; matplotlib's figure size (6.4 x 4.8 inches) at 100 dpi, as PNG.
     fn default() -> Self {
         Self {
             display_max_rows: 12,
             display_width: 80,
             memory_budget: crate::compute::default_budget(),
             chunk_cache: 0,
+            plot_size: (6.4, 4.8),
+            plot_dpi: 100.0,
+            plot_format: crate::plot::Format::Png,
         }
     }
 }

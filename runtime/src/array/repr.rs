@@ -517,6 +517,15 @@ fn python_general_4(x: f64) -> String {
     }
 }
 
+/// Element `i` of the flattened values (any number of dimensions), as xarray's
+/// previews and plot titles print it: `2013-01-01`, `75.0`, `'text'`.
+pub(crate) fn element_word(values: &Values, i: usize) -> String {
+    if values.ndim() == 1 {
+        return preview_word(values, i);
+    }
+    preview_word(&super::values::with_array!(values, a => flatten(a)), i)
+}
+
 /// The elements in order, as a 1-D array.
 fn flatten<T: super::Element>(a: &ndarray::ArrayD<T>) -> Values {
     Values::from_vec(a.iter().cloned().collect())

@@ -135,24 +135,31 @@ struct Files {
 /// Makes the temporary names of concurrent writes distinct.
 static WRITES: AtomicU64 = AtomicU64::new(0);
 
+/// Writes `bytes` to the local file `path` whole or not at all: to a temporary file
+/// beside it, then renamed over it, so a crash or a full disk never leaves half a file.
+pub(crate) fn write_whole(path: &std::path::Path, bytes: &[u8]) -> std::io::Result<()> {
+    let dir = path
+        .parent()
+        .filter(|p| !p.as_os_str().is_empty())
+        .unwrap_or(std::path::Path::new("."));
+    let name = path.file_name().unwrap_or_default().to_string_lossy();
+    let n = WRITES.fetch_add(1, Ordering::Relaxed);
+    let temporary = dir.join(format!(".{name}.{}.{n}.partial", std::process::id()));
+    let written = std::fs::File::create(&temporary)
+        .and_then(|mut file| file.write_all(bytes))
+        .and_then(|()| std::fs::rename(&temporary, path));
+    if written.is_err() {
+        let _ = std::fs::remove_file(&temporary);
+    }
+    written
+}
+
 impl WritableStorageTraits for Files {
     fn set(&self, key: &StoreKey, value: Bytes) -> Result<(), StorageError> {
         let path = self.root.join(key.as_str());
         let dir = path.parent().expect("a key names a file under the root");
         std::fs::create_dir_all(dir)?;
-        let name = path
-            .file_name()
-            .expect("a key names a file")
-            .to_string_lossy();
-        let n = WRITES.fetch_add(1, Ordering::Relaxed);
-        let temporary = dir.join(format!(".{name}.{}.{n}.partial", std::process::id()));
-        let written = std::fs::File::create(&temporary)
-            .and_then(|mut file| file.write_all(&value))
-            .and_then(|()| std::fs::rename(&temporary, &path));
-        if written.is_err() {
-            let _ = std::fs::remove_file(&temporary);
-        }
-        Ok(written?)
+        Ok(write_whole(&path, &value)?)
     }
 
     fn set_partial_many(
