@@ -5,6 +5,8 @@ project's virtual environment; these tests drive it with real Jupyter clients.
 """
 
 import os
+import pathlib
+import shutil
 import tempfile
 
 import pytest
@@ -68,3 +70,25 @@ def evaluate(kc, code):
     reply, messages = run(kc, code)
     assert reply["status"] == "ok", reply
     return result_text(messages)
+
+
+SHOTS = pathlib.Path(__file__).resolve().parent.parent / "build" / "screenshots"
+
+
+@pytest.fixture(scope="module")
+def browser():
+    """Debian's Chromium (scripts/test.sh installs it), driven by Playwright."""
+    from playwright.sync_api import sync_playwright
+
+    chromium = shutil.which("chromium")
+    assert chromium, "Chromium is not installed: scripts/test.sh installs Debian's chromium"
+    with sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=chromium, args=["--no-sandbox"])
+        yield browser
+        browser.close()
+
+
+def shot(page, name):
+    """Saves a screenshot of the whole page to build/screenshots (CI keeps them)."""
+    SHOTS.mkdir(parents=True, exist_ok=True)
+    page.screenshot(path=str(SHOTS / name), full_page=True)

@@ -4,16 +4,8 @@ notebook shows outputs, and looked at collapsed, expanded, without its styleshee
 a dark theme. Screenshots go to build/screenshots (kept by CI as artefacts).
 """
 
-import pathlib
-import shutil
-
-import pytest
-from playwright.sync_api import sync_playwright
-
 import conftest
-
-ROOT = pathlib.Path(__file__).resolve().parent.parent
-SHOTS = ROOT / "build" / "screenshots"
+from conftest import shot
 
 DATASET = """
 let time: Vec<f64> = (0..40).map(f64::from).collect();
@@ -32,16 +24,6 @@ DataArray::new(["time"], values)?.with_name("air").chunk([("time", 500)])?
 """
 
 
-@pytest.fixture(scope="module")
-def browser():
-    chromium = shutil.which("chromium")
-    assert chromium, "Chromium is not installed: scripts/test.sh installs Debian's chromium"
-    with sync_playwright() as p:
-        browser = p.chromium.launch(executable_path=chromium, args=["--no-sandbox"])
-        yield browser
-        browser.close()
-
-
 def html_of(kc, code):
     reply, messages = conftest.run(kc, code)
     assert reply["status"] == "ok", reply
@@ -54,11 +36,6 @@ def page_with(browser, *outputs, style=""):
     cells = "".join(f"<div class='output'>{html}</div>" for html in outputs)
     page.set_content(f"<html><body style='font-family: sans-serif; {style}'>{cells}</body></html>")
     return page
-
-
-def shot(page, name):
-    SHOTS.mkdir(parents=True, exist_ok=True)
-    page.screenshot(path=str(SHOTS / name), full_page=True)
 
 
 def test_a_dataset_repr_opens_and_closes_without_javascript(kc, browser):

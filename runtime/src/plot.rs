@@ -4,7 +4,7 @@
 //! a colour bar for 2, a histogram otherwise); [`Plot`] names a kind and its choices.
 //! Axis labels and titles come from the attributes (`long_name` or `standard_name`, and
 //! `units`) and the scalar coordinates; time axes read as dates; the colour map is
-//! viridis, or RdBu_r centred on zero for data that straddle zero; NaN cells are
+//! viridis, or `RdBu_r` centred on zero for data that straddle zero; NaN cells are
 //! transparent; y axes increase upwards whatever the coordinate's order (north up).
 //! A [`Figure`] shows as PNG (the default) or SVG; size, dpi and format are set per
 //! plot or for the whole kernel ([`Options`](crate::session::Options)).
@@ -27,9 +27,33 @@
 //! ```
 
 mod colormap;
+#[allow(
+    clippy::cast_sign_loss,
+    clippy::cast_possible_wrap,
+    clippy::many_single_char_names,
+    clippy::float_cmp,
+    reason = "pixel geometry, written as its formulas (x, y, w, h): figures are at most 100 \
+              megapixels, positions are clamped to them, and equal ends are compared exactly"
+)]
 mod draw;
+#[allow(
+    clippy::float_cmp,
+    reason = "equal ends of an extent are compared exactly"
+)]
 mod prepare;
+#[allow(
+    clippy::cast_sign_loss,
+    clippy::cast_possible_wrap,
+    clippy::many_single_char_names,
+    reason = "pixel geometry, written as its formulas (x, y, r, g, b): figures are at most 100 \
+              megapixels and positions are clamped to them"
+)]
 mod surface;
+#[allow(
+    clippy::cast_sign_loss,
+    clippy::many_single_char_names,
+    reason = "glyph pixels (small, non-negative) and outline points written as path commands"
+)]
 mod text;
 mod ticks;
 
@@ -264,7 +288,7 @@ impl Plot {
     }
 
     /// Draws a prepared figure at this plot's (or the kernel's) size and format.
-    fn render(&self, figure: &prepare::Figure, kind: Kind) -> Result<Figure, Error> {
+    fn render(self, figure: &prepare::Figure, kind: Kind) -> Result<Figure, Error> {
         let options = crate::session::options();
         let dpi = self.dpi.unwrap_or(options.plot_dpi);
         let facets = self.col.is_some();
@@ -285,6 +309,7 @@ impl Plot {
                 "a figure needs a positive size and dpi; got {width} x {height} inches at {dpi} dpi"
             )));
         }
+        #[allow(clippy::cast_sign_loss, reason = "both are positive, checked above")]
         let pixels = ((width * dpi).round() as u32, (height * dpi).round() as u32);
         if pixels.0 < 50 || pixels.1 < 50 || u64::from(pixels.0) * u64::from(pixels.1) > 100_000_000
         {

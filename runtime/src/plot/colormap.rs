@@ -1,4 +1,4 @@
-//! Colour maps (matplotlib's viridis and RdBu_r, with the same 256 colours) and the
+//! Colour maps (matplotlib's viridis and `RdBu_r`, with the same 256 colours) and the
 //! mapping of values onto them.
 
 use std::str::FromStr;
@@ -43,7 +43,9 @@ impl Colormap {
         } else {
             (x * 256.0).clamp(0.0, 255.0)
         };
-        table[i as usize]
+        #[allow(clippy::cast_sign_loss, reason = "clamped to 0..=255 above")]
+        let i = i as usize;
+        table[i]
     }
 }
 

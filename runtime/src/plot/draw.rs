@@ -5,9 +5,11 @@
 use std::ops::Range;
 
 use plotters::coord::Shift;
+use plotters::coord::cartesian::Cartesian2d;
 use plotters::coord::ranged1d::{DefaultFormatting, KeyPointHint, Ranged};
 use plotters::prelude::{
-    ChartBuilder, Circle, DrawingArea, DrawingBackend, IntoFont, PathElement, Rectangle, Text,
+    ChartBuilder, ChartContext, Circle, DrawingArea, DrawingBackend, IntoFont, PathElement,
+    Rectangle, Text,
 };
 use plotters::style::text_anchor::{HPos, Pos, VPos};
 use plotters::style::{BLACK, Color, FontTransform, RGBColor, TextStyle, WHITE};
@@ -16,7 +18,7 @@ use super::colormap::Norm;
 use super::prepare::{Axis, Colorbar, Content, Figure, Mesh, Panel};
 use super::surface::{Image, Polyline, Surface, drawing};
 use super::text::Line;
-use super::ticks::{Scale, ticks};
+use super::ticks::{Scale, Ticks, ticks};
 use crate::Error;
 
 /// Sizes in pixels for a figure at a dpi.
@@ -114,6 +116,42 @@ fn text_width(text: &str, em: f64) -> u32 {
     Line::new(text, em).width.ceil() as u32
 }
 
+/// The ticks of a panel's x and y axes: as many as matplotlib fits (three label
+/// heights per x tick, two per y tick), fewer on x while their labels would touch.
+fn panel_ticks(
+    panel: &Panel,
+    (x_lo, x_hi): (f64, f64),
+    (y_lo, y_hi): (f64, f64),
+    (w, h): (u32, u32),
+    m: Metrics,
+) -> (Ticks, Ticks) {
+    let y_ticks = ticks(
+        &panel.y.scale,
+        y_lo,
+        y_hi,
+        tick_count(f64::from(h) * 0.75, m.em * 2.0),
+    );
+    let x_guess = f64::from(w) * 0.75;
+    let mut x_ticks = ticks(&panel.x.scale, x_lo, x_hi, tick_count(x_guess, m.em * 3.0));
+    let mut most = tick_count(x_guess, m.em * 3.0);
+    while most > 2
+        && (widest(&x_ticks, m.em) + (m.em as u32)) * x_ticks.len() as u32 > x_guess as u32
+    {
+        most -= 1;
+        x_ticks = ticks(&panel.x.scale, x_lo, x_hi, most);
+    }
+    (x_ticks, y_ticks)
+}
+
+/// The width of the widest tick label.
+fn widest(ticks: &[(f64, String)], em: f64) -> u32 {
+    ticks
+        .iter()
+        .map(|(_, l)| text_width(l, em))
+        .max()
+        .unwrap_or(0)
+}
+
 /// One panel: axes, ticks and labels, then its contents and a frame. Returns the pixel
 /// ranges of its plotting area.
 fn draw_panel<B: DrawingBackend>(
@@ -132,44 +170,17 @@ fn draw_panel<B: DrawingBackend>(
         _ => limits(&panel.y, margin),
     };
     let line_height = (m.em * 1.25).ceil() as u32;
-    // matplotlib leaves three label heights per x tick and two per y tick.
-    let y_ticks = ticks(
-        &panel.y.scale,
-        y_lo,
-        y_hi,
-        tick_count(f64::from(h) * 0.75, m.em * 2.0),
-    );
-    let x_guess = f64::from(w) * 0.75;
-    let mut x_ticks = ticks(&panel.x.scale, x_lo, x_hi, tick_count(x_guess, m.em * 3.0));
-    // Fewer ticks while their labels would touch.
-    let widest = |t: &[(f64, String)]| {
-        t.iter()
-            .map(|(_, l)| text_width(l, m.em))
-            .max()
-            .unwrap_or(0)
-    };
-    let mut most = tick_count(x_guess, m.em * 3.0);
-    while most > 2 && (widest(&x_ticks) + (m.em as u32)) * x_ticks.len() as u32 > x_guess as u32 {
-        most -= 1;
-        x_ticks = ticks(&panel.x.scale, x_lo, x_hi, most);
-    }
+    let (x_ticks, y_ticks) = panel_ticks(panel, (x_lo, x_hi), (y_lo, y_hi), (w, h), m);
     let tick = (m.em * 0.35).round() as u32;
-    let y_area = widest(&y_ticks)
-        + tick
-        + 6
-        + if y_label && !panel.y.label.is_empty() {
+    let desc = |shown: bool, label: &str| {
+        if shown && !label.is_empty() {
             line_height + 4
         } else {
             0
-        };
-    let x_area = line_height
-        + tick
-        + 4
-        + if x_label && !panel.x.label.is_empty() {
-            line_height + 4
-        } else {
-            0
-        };
+        }
+    };
+    let y_area = widest(&y_ticks, m.em) + tick + 6 + desc(y_label, &panel.y.label);
+    let x_area = line_height + tick + 4 + desc(x_label, &panel.x.label);
     let mut builder = ChartBuilder::on(area);
     builder
         .margin_top((m.em * 0.8) as u32)
@@ -240,9 +251,29 @@ fn draw_panel<B: DrawingBackend>(
         mesh_style.y_desc(panel.y.label.as_str());
     }
     mesh_style.draw().map_err(drawing)?;
-    match &panel.content {
+    draw_content(&mut chart, &panel.content, m, ((x_lo, x_hi), (y_lo, y_hi)))?;
+    let frame = chart.plotting_area().strip_coord_spec();
+    let (fw, fh) = frame.dim_in_pixel();
+    frame
+        .draw(&Rectangle::new(
+            [(0, 0), (fw as i32 - 1, fh as i32 - 1)],
+            BLACK.stroke_width(1),
+        ))
+        .map_err(drawing)?;
+    Ok((px, py))
+}
+
+/// The lines, markers or bars of a panel (a mesh is drawn before the axes, under them).
+fn draw_content<B: DrawingBackend>(
+    chart: &mut ChartContext<'_, Surface<B>, Cartesian2d<Ticked, Ticked>>,
+    content: &Content,
+    m: Metrics,
+    ((x_lo, x_hi), (y_lo, y_hi)): ((f64, f64), (f64, f64)),
+) -> Result<(), Error> {
+    match content {
         Content::Lines(series) => {
             let plot_area = chart.plotting_area().strip_coord_spec();
+            let (px, py) = chart.plotting_area().get_pixel_range();
             let to_pixel = |&(x, y): &(f64, f64)| {
                 (
                     (x - x_lo) / (x_hi - x_lo) * px.len() as f64,
@@ -285,15 +316,7 @@ fn draw_panel<B: DrawingBackend>(
         }
         Content::Mesh(_) => {}
     }
-    let frame = chart.plotting_area().strip_coord_spec();
-    let (fw, fh) = frame.dim_in_pixel();
-    frame
-        .draw(&Rectangle::new(
-            [(0, 0), (fw as i32 - 1, fh as i32 - 1)],
-            BLACK.stroke_width(1),
-        ))
-        .map_err(drawing)?;
-    Ok((px, py))
+    Ok(())
 }
 
 /// A linear axis with the ticks rangeo chose (plotters would pick its own).
@@ -443,10 +466,8 @@ fn colorbar_ticks(colorbar: &Colorbar, height: f64, em: f64) -> Vec<(f64, String
                 .windows(2)
                 .map(|w| w[1] - w[0])
                 .fold(f64::INFINITY, f64::min);
-            levels
-                .iter()
-                .map(|&v| (v, super::ticks::number_label(v, step)))
-                .collect()
+            let labels = super::ticks::number_labels(levels, step);
+            levels.iter().copied().zip(labels).collect()
         }
         _ => ticks(&Scale::Number, norm.vmin, norm.vmax, most),
     }
@@ -540,7 +561,7 @@ fn draw_colorbar<B: DrawingBackend>(
             .pos(Pos::new(HPos::Center, VPos::Center));
         root.draw(&Text::new(
             colorbar.label.clone(),
-            (x, (rows.start + rows.end) / 2),
+            (x, i32::midpoint(rows.start, rows.end)),
             style,
         ))
         .map_err(drawing)?;

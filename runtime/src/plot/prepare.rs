@@ -125,7 +125,12 @@ pub(super) fn data_array(array: &DataArray, plot: &Plot) -> Result<Figure, Error
         };
         let (x, y, content) = match kind {
             Kind::Line | Kind::Scatter => {
-                let (x, y, series, legend) = lines(&panel, plot, kind)?;
+                let Lines {
+                    x,
+                    y,
+                    series,
+                    legend,
+                } = lines(&panel, plot, kind)?;
                 figure.legend = legend;
                 let content = if kind == Kind::Line {
                     Content::Lines(series)
@@ -146,7 +151,7 @@ pub(super) fn data_array(array: &DataArray, plot: &Plot) -> Result<Figure, Error
     }
     if let Some(norm) = norm {
         figure.colorbar = Some(Colorbar {
-            label: label(&array.name().map(str::to_owned), array.attrs()),
+            label: label(array.name(), array.attrs()),
             norm,
         });
     }
@@ -182,14 +187,8 @@ pub(super) fn dataset(dataset: &Dataset, plot: &Plot) -> Result<Figure, Error> {
     let xs = floats(x.variable())?;
     let ys = floats(y.variable())?;
     let points: Vec<(f64, f64)> = xs.into_iter().zip(ys).collect();
-    let x_axis = number_axis(
-        label(&Some(x_name.clone()), x.attrs()),
-        points.iter().map(|p| p.0),
-    );
-    let y_axis = number_axis(
-        label(&Some(y_name.clone()), y.attrs()),
-        points.iter().map(|p| p.1),
-    );
+    let x_axis = number_axis(label(Some(x_name), x.attrs()), points.iter().map(|p| p.0));
+    let y_axis = number_axis(label(Some(y_name), y.attrs()), points.iter().map(|p| p.1));
     Ok(Figure {
         panels: vec![Panel {
             title: scalar_title(&x),
@@ -219,7 +218,7 @@ fn facets(array: &DataArray, plot: &Plot) -> Result<Vec<(String, DataArray)>, Er
     }
     (0..n)
         .map(|i| {
-            let panel = array.isel(col, i as isize)?;
+            let panel = array.isel(col, isize::try_from(i).unwrap_or(isize::MAX))?;
             let title = match panel.coords().get(col) {
                 Some(value) => format!("{col} = {}", element_word(value.to_values()?.as_ref(), 0)),
                 None => format!("{col} = {i}"),
@@ -261,7 +260,7 @@ fn floats(variable: &Variable) -> Result<Vec<f64>, Error> {
 
 /// xarray's `label_from_attrs`: `long_name`, else `standard_name`, else the name, then
 /// the units in brackets.
-fn label(name: &Option<String>, attrs: &crate::array::Attrs) -> String {
+fn label(name: Option<&str>, attrs: &crate::array::Attrs) -> String {
     let text = |key: &str| {
         attrs
             .get(key)
@@ -270,12 +269,11 @@ fn label(name: &Option<String>, attrs: &crate::array::Attrs) -> String {
     };
     let base = text("long_name")
         .or_else(|| text("standard_name"))
-        .map(str::to_owned)
-        .or_else(|| name.clone())
+        .or(name)
         .unwrap_or_default();
     match text("units") {
         Some(units) => format!("{base} [{units}]"),
-        None => base,
+        None => base.to_owned(),
     }
 }
 
@@ -321,7 +319,7 @@ fn coordinate(array: &DataArray, name: &str) -> Result<(Vec<f64>, Axis), Error> 
             coord.ndim()
         )));
     }
-    let label = label(&Some(name.to_owned()), coord.attrs());
+    let label = label(Some(name), coord.attrs());
     let values = coord.to_values()?;
     let (numbers, scale): (Vec<f64>, Scale) = match values.as_ref() {
         Values::DateTime64(a) => (
@@ -386,13 +384,17 @@ fn number_axis(label: String, values: impl Iterator<Item = f64>) -> Axis {
     }
 }
 
+/// The axes, series and legend entries of a line or scatter plot.
+struct Lines {
+    x: Axis,
+    y: Axis,
+    series: Vec<Series>,
+    legend: Vec<(String, [u8; 3])>,
+}
+
 /// Lines or points: one series, or one per value of `hue`; the x axis is the
 /// dimension's coordinate unless `x` names another (or `y` turns the plot on its side).
-fn lines(
-    array: &DataArray,
-    plot: &Plot,
-    kind: Kind,
-) -> Result<(Axis, Axis, Vec<Series>, Vec<(String, [u8; 3])>), Error> {
+fn lines(array: &DataArray, plot: &Plot, kind: Kind) -> Result<Lines, Error> {
     let what = if kind == Kind::Line {
         "line"
     } else {
@@ -478,16 +480,18 @@ fn lines(
         .into_iter()
         .zip(series.iter().map(|s| s.color))
         .collect();
-    let value_axis = number_axis(
-        label(&array.name().map(str::to_owned), array.attrs()),
-        values.iter().copied(),
-    );
+    let value_axis = number_axis(label(array.name(), array.attrs()), values.iter().copied());
     let (x, y) = if sideways {
         (value_axis, position_axis)
     } else {
         (position_axis, value_axis)
     };
-    Ok((x, y, series, legend))
+    Ok(Lines {
+        x,
+        y,
+        series,
+        legend,
+    })
 }
 
 /// A histogram of every value, `bins` equal bins over the range (numpy's default 10).
@@ -506,6 +510,7 @@ fn hist(array: &DataArray, plot: &Plot) -> Result<(Axis, Axis, Content), Error> 
     let width = (hi - lo) / bins as f64;
     let mut counts = vec![0.0; bins];
     for v in &values {
+        #[allow(clippy::cast_sign_loss, reason = "v is at least lo")]
         let i = (((v - lo) / width) as usize).min(bins - 1);
         counts[i] += 1.0;
     }
@@ -515,7 +520,7 @@ fn hist(array: &DataArray, plot: &Plot) -> Result<(Axis, Axis, Content), Error> 
         .map(|(i, &c)| (lo + i as f64 * width, lo + (i + 1) as f64 * width, c))
         .collect();
     let x = Axis {
-        label: label(&array.name().map(str::to_owned), array.attrs()),
+        label: label(array.name(), array.attrs()),
         lo,
         hi,
         scale: Scale::Number,
@@ -626,7 +631,7 @@ fn interval_breaks(centres: &[f64]) -> Vec<f64> {
         n => {
             let mut edges = Vec::with_capacity(n + 1);
             edges.push(centres[0] - (centres[1] - centres[0]) / 2.0);
-            edges.extend(centres.windows(2).map(|w| (w[0] + w[1]) / 2.0));
+            edges.extend(centres.windows(2).map(|w| f64::midpoint(w[0], w[1])));
             edges.push(centres[n - 1] + (centres[n - 1] - centres[n - 2]) / 2.0);
             edges
         }
@@ -658,7 +663,7 @@ fn contour_edges(centres: &[f64]) -> Vec<f64> {
 }
 
 /// The colour scale of a 2-D plot, shared by its panels: the data's range (or its
-/// 2nd to 98th percentiles with `robust`), viridis, or RdBu_r centred on zero when the
+/// 2nd to 98th percentiles with `robust`), viridis, or `RdBu_r` centred on zero when the
 /// data straddle zero; `vmin`, `vmax`, `cmap` and `levels` as given.
 fn norm(array: &DataArray, plot: &Plot, kind: Kind) -> Result<Norm, Error> {
     let mut values: Vec<f64> = floats(array.variable())?
@@ -714,6 +719,7 @@ fn norm(array: &DataArray, plot: &Plot, kind: Kind) -> Result<Norm, Error> {
 /// numpy's `percentile` (linear interpolation) of sorted values.
 fn percentile(sorted: &[f64], q: f64) -> f64 {
     let at = q / 100.0 * (sorted.len() - 1) as f64;
+    #[allow(clippy::cast_sign_loss, reason = "q is 0 to 100")]
     let (i, frac) = (at.floor() as usize, at.fract());
     let next = sorted[(i + 1).min(sorted.len() - 1)];
     sorted[i] + (next - sorted[i]) * frac

@@ -50,7 +50,7 @@ pub(super) struct Sheet {
 impl Sheet {
     /// A blank figure of `size` pixels.
     pub(super) fn new(format: Format, size: (u32, u32)) -> Self {
-        let side = match format {
+        let kept = match format {
             Format::Png => Side::Raster {
                 alpha: vec![255; size.0 as usize * size.1 as usize],
                 width: size.0,
@@ -65,7 +65,7 @@ impl Sheet {
             size,
             pixels: vec![255; size.0 as usize * size.1 as usize * 3],
             svg: String::new(),
-            side: Rc::new(RefCell::new(side)),
+            side: Rc::new(RefCell::new(kept)),
         }
     }
 

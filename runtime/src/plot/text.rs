@@ -1,4 +1,4 @@
-//! Text in plots, drawn from DejaVu Sans (matplotlib's default face), which the binary
+//! Text in plots, drawn from `DejaVu Sans` (matplotlib's default face), which the binary
 //! embeds: no system font is ever looked up, so a plot renders the same on every machine.
 
 use std::fmt::Write as _;
@@ -60,8 +60,8 @@ impl Line {
                 let bounds = outlined.px_bounds();
                 outlined.draw(|x, y, coverage| {
                     put(
-                        bounds.min.x as i32 + x as i32,
-                        bounds.min.y as i32 + y as i32,
+                        bounds.min.x as i32 + x.cast_signed(),
+                        bounds.min.y as i32 + y.cast_signed(),
                         coverage,
                     );
                 });
@@ -82,8 +82,9 @@ impl Line {
             let mut end: Option<Point> = None;
             for curve in &outline.curves {
                 let (start, last) = match *curve {
-                    OutlineCurve::Line(a, b) | OutlineCurve::Quad(a, _, b) => (a, b),
-                    OutlineCurve::Cubic(a, _, _, b) => (a, b),
+                    OutlineCurve::Line(a, b)
+                    | OutlineCurve::Quad(a, _, b)
+                    | OutlineCurve::Cubic(a, _, _, b) => (a, b),
                 };
                 if end != Some(start) {
                     if end.is_some() {

@@ -15,6 +15,9 @@ pub(super) enum Scale {
     Category(Vec<String>),
 }
 
+/// Tick positions with their labels.
+pub(super) type Ticks = Vec<(f64, String)>;
+
 /// Ticks between `lo` and `hi`, at most about `most` of them, with their labels.
 pub(super) fn ticks(scale: &Scale, lo: f64, hi: f64, most: usize) -> Vec<(f64, String)> {
     let most = most.max(2);
@@ -65,25 +68,33 @@ pub(super) fn round_values(lo: f64, hi: f64, most: usize) -> (Vec<f64>, f64) {
 
 fn numbers(lo: f64, hi: f64, most: usize) -> Vec<(f64, String)> {
     let (values, step) = round_values(lo, hi, most);
-    values
-        .into_iter()
-        .map(|v| (v, number_label(v, step)))
-        .collect()
+    let labels = number_labels(&values, step);
+    values.into_iter().zip(labels).collect()
 }
 
-/// A tick value written with the decimals its step needs ("272.5", "1e+06" for large
-/// magnitudes).
-pub(super) fn number_label(v: f64, step: f64) -> String {
-    if v != 0.0 && (v.abs() >= 1e6 || v.abs() < 1e-4) {
-        let text = format!("{v:e}");
-        let (mantissa, exp) = text.split_once('e').unwrap_or((&text, "0"));
-        let exp: i32 = exp.parse().unwrap_or(0);
-        let mantissa: f64 = mantissa.parse().unwrap_or(v);
-        let sign = if exp < 0 { '-' } else { '+' };
-        return format!("{}e{sign}{:02}", trim(&format!("{mantissa:.3}")), exp.abs());
-    }
-    let decimals = (-(step.log10().floor()) as i32).max(0) as usize + usize::from(is_quarter(step));
-    trim(&format!("{v:.decimals$}"))
+/// Tick values written alike: with the decimals their step needs ("272.5"), or all in
+/// scientific notation ("2e+05") when the largest is a million or more (or under
+/// 1e-4), with matplotlib's minus sign (U+2212).
+pub(super) fn number_labels(values: &[f64], step: f64) -> Vec<String> {
+    let largest = values.iter().fold(0.0f64, |m, v| m.max(v.abs()));
+    let scientific = largest >= 1e6 || (largest > 0.0 && largest < 1e-4);
+    values
+        .iter()
+        .map(|&v| {
+            let text = if scientific && v != 0.0 {
+                let text = format!("{v:.3e}");
+                let (mantissa, exp) = text.split_once('e').unwrap_or((&text, "0"));
+                let exp: i32 = exp.parse().unwrap_or(0);
+                let sign = if exp < 0 { '-' } else { '+' };
+                format!("{}e{sign}{:02}", trim(mantissa), exp.abs())
+            } else {
+                let decimals = (-(step.log10().floor()) as i32).max(0).unsigned_abs() as usize
+                    + usize::from(is_quarter(step));
+                trim(&format!("{v:.decimals$}"))
+            };
+            text.replace('-', "\u{2212}")
+        })
+        .collect()
 }
 
 fn is_quarter(step: f64) -> bool {
@@ -204,7 +215,7 @@ fn calendar_ticks(clock: Clock, unit: Unit, lo: i64, hi: i64, limit: usize) -> O
         }
         Unit::Seconds(n) => {
             let every = n * per_second;
-            if (hi - lo) / every > limit as i64 {
+            if (hi - lo) / every > i64::try_from(limit).unwrap_or(i64::MAX) {
                 return None;
             }
             let mut t = lo.div_euclid(every) * every;
@@ -256,12 +267,16 @@ mod tests {
         assert_eq!(
             labels(&ticks(&Scale::Number, -1.0, 1.0, 8)),
             [
-                "-1", "-0.75", "-0.5", "-0.25", "0", "0.25", "0.5", "0.75", "1"
+                "−1", "−0.75", "−0.5", "−0.25", "0", "0.25", "0.5", "0.75", "1"
             ]
         );
         assert_eq!(
             labels(&ticks(&Scale::Number, 0.0, 3e6, 4)),
             ["0", "1e+06", "2e+06", "3e+06"]
+        );
+        assert_eq!(
+            labels(&ticks(&Scale::Number, 0.0, 1.2e6, 6)),
+            ["0", "2e+05", "4e+05", "6e+05", "8e+05", "1e+06", "1.2e+06"]
         );
     }
 
