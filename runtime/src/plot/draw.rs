@@ -15,7 +15,7 @@ use plotters::style::text_anchor::{HPos, Pos, VPos};
 use plotters::style::{BLACK, Color, FontTransform, RGBColor, TextStyle, WHITE};
 
 use super::colormap::Norm;
-use super::prepare::{Axis, Colorbar, Content, Figure, Mesh, Panel};
+use super::prepare::{Axis, Colorbar, Content, Figure, Mesh, Panel, Series};
 use super::surface::{Image, Polyline, Surface, drawing};
 use super::text::Line;
 use super::ticks::{Scale, Ticks, ticks};
@@ -83,8 +83,7 @@ pub(super) fn figure<B: DrawingBackend>(
     if let Some(first) = frames.first()
         && !figure.legend.is_empty()
     {
-        let points = matches!(figure.panels[0].content, Content::Points(_));
-        draw_legend(root, &figure.legend, metrics, first, points)?;
+        draw_legend(root, &figure.legend, metrics, &figure.panels[0], first)?;
     }
     Ok(())
 }
@@ -569,14 +568,56 @@ fn draw_colorbar<B: DrawingBackend>(
     Ok(())
 }
 
-/// The series' names and colours in a box at the top right of the first panel.
+/// Where a legend box of `size` covers the fewest of the series' points (matplotlib's
+/// `loc="best"`): the top right, top left, bottom left or bottom right corner of the
+/// plotting area, in that order when they tie.
+fn best_corner(
+    panel: &Panel,
+    series: &[Series],
+    (px, py): (&Range<i32>, &Range<i32>),
+    (w, h): (i32, i32),
+) -> (i32, i32) {
+    let (x_lo, x_hi) = limits(&panel.x, true);
+    let (y_lo, y_hi) = limits(&panel.y, true);
+    let pixels: Vec<(f64, f64)> = series
+        .iter()
+        .flat_map(|s| &s.points)
+        .map(|&(x, y)| {
+            (
+                f64::from(px.start) + (x - x_lo) / (x_hi - x_lo) * px.len() as f64,
+                f64::from(py.start) + (y_hi - y) / (y_hi - y_lo) * py.len() as f64,
+            )
+        })
+        .collect();
+    let (left, right) = (px.start + 6, px.end - w - 6);
+    let (top, bottom) = (py.start + 6, py.end - h - 6);
+    [(right, top), (left, top), (left, bottom), (right, bottom)]
+        .into_iter()
+        .min_by_key(|&(x0, y0)| {
+            let inside = |&&(x, y): &&(f64, f64)| {
+                x >= f64::from(x0)
+                    && x <= f64::from(x0 + w)
+                    && y >= f64::from(y0)
+                    && y <= f64::from(y0 + h)
+            };
+            pixels.iter().filter(inside).count()
+        })
+        .unwrap_or((right, top))
+}
+
+/// The series' names and colours in a box in the corner of the first panel that hides
+/// the fewest points.
 fn draw_legend<B: DrawingBackend>(
     root: &Area<B>,
     entries: &[(String, [u8; 3])],
     m: Metrics,
+    panel: &Panel,
     (px, py): &(Range<i32>, Range<i32>),
-    points: bool,
 ) -> Result<(), Error> {
+    let (Content::Lines(series) | Content::Points(series)) = &panel.content else {
+        return Ok(());
+    };
+    let points = matches!(panel.content, Content::Points(_));
     let row = (m.em * 1.4).round() as i32;
     let sample = (m.em * 2.0) as i32;
     let widest = entries
@@ -585,7 +626,7 @@ fn draw_legend<B: DrawingBackend>(
         .max()
         .unwrap_or(0) as i32;
     let (w, h) = (sample + widest + 18, row * entries.len() as i32 + 8);
-    let (x0, y0) = (px.end - w - 6, py.start + 6);
+    let (x0, y0) = best_corner(panel, series, (px, py), (w, h));
     root.draw(&Rectangle::new(
         [(x0, y0), (x0 + w, y0 + h)],
         WHITE.mix(0.8).filled(),
