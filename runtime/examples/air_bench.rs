@@ -14,13 +14,10 @@ mod timing;
 
 use peak::peak_mib;
 use rangeo::array::BinaryOp;
-use timing::fastest;
+use timing::{fastest, repeat_arg};
 
 fn main() {
-    let repeat: usize = std::env::args()
-        .skip_while(|a| a != "--repeat")
-        .nth(1)
-        .map_or(5, |r| r.parse().expect("a count"));
+    let repeat = repeat_arg(5);
     let manifest = load::manifest().expect("run tests/reference/make_air.py first");
     let air = load::air(&manifest);
     let mean = fastest(repeat, || air.mean("time").unwrap());

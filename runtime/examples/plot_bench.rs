@@ -5,11 +5,14 @@
 //! Run through `bench/plot.py`, which times xarray's plot of the same array (matplotlib,
 //! Agg, saved as PNG) in the same run.
 
+#[path = "support/peak.rs"]
+mod peak;
 #[path = "support/timing.rs"]
 mod timing;
 
+use peak::peak_mib;
 use rangeo::prelude::*;
-use timing::fastest;
+use timing::{fastest, repeat_arg};
 
 /// The field bench/plot.py builds for xarray: smooth waves on (lat, lon), descending
 /// latitude.
@@ -38,26 +41,11 @@ fn field() -> DataArray {
         .assign_attrs([("units", "K")])
 }
 
-/// The process's peak resident memory in bytes (`VmHWM`).
-fn peak_memory() -> u64 {
-    std::fs::read_to_string("/proc/self/status")
-        .ok()
-        .and_then(|s| {
-            s.lines()
-                .find(|l| l.starts_with("VmHWM:"))
-                .and_then(|l| l.split_whitespace().nth(1)?.parse::<u64>().ok())
-        })
-        .map_or(0, |kib| kib * 1024)
-}
-
 fn main() {
-    let repeat: usize = std::env::args()
-        .skip_while(|a| a != "--repeat")
-        .nth(1)
-        .map_or(10, |r| r.parse().expect("a count"));
+    let repeat = repeat_arg(10);
     let air = field();
     let seconds = fastest(repeat, || air.plot().expect("a plot").bytes().len());
-    let line = serde_json::json!({"plot": seconds, "peak_bytes": peak_memory()});
+    let line = serde_json::json!({"plot": seconds, "peak_mib": peak_mib()});
     #[allow(clippy::print_stdout, reason = "the benchmark's output")]
     {
         println!("{line}");

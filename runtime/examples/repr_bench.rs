@@ -9,7 +9,7 @@ mod timing;
 
 use rangeo::array::{DataArray, Dataset};
 use rangeo::display::Repr;
-use timing::fastest;
+use timing::{fastest, repeat_arg};
 
 /// 100 variables of (y: 50, x: 100) float64 with two attributes each, on indexed y and
 /// x coordinates, as bench/repr.py builds it for xarray.
@@ -30,10 +30,7 @@ fn dataset() -> Dataset {
 }
 
 fn main() {
-    let repeat: usize = std::env::args()
-        .skip_while(|a| a != "--repeat")
-        .nth(1)
-        .map_or(20, |r| r.parse().expect("a count"));
+    let repeat = repeat_arg(20);
     let ds = dataset();
     let html = fastest(repeat, || {
         ds.repr()

@@ -66,7 +66,7 @@ pub use colormap::Colormap;
 use crate::Error;
 use crate::array::{DataArray, Dataset};
 use crate::display::{MimeBundle, Repr};
-use surface::{Sheet, on_canvas};
+use surface::Sheet;
 
 /// The file format of a figure.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
@@ -288,7 +288,7 @@ impl Plot {
     }
 
     /// Draws a prepared figure at this plot's (or the kernel's) size and format.
-    fn render(self, figure: &prepare::Figure, kind: Kind) -> Result<Figure, Error> {
+    fn render(self, figure: &prepare::Figure) -> Result<Figure, Error> {
         let options = crate::session::options();
         let dpi = self.dpi.unwrap_or(options.plot_dpi);
         let facets = self.col.is_some();
@@ -327,9 +327,9 @@ impl Plot {
         let format = self.format.unwrap_or(options.plot_format);
         let mut sheet = Sheet::new(format, pixels);
         let metrics = draw::Metrics::at(dpi);
-        sheet.draw(|canvas| on_canvas!(canvas, area => draw::figure(area, figure, metrics)))?;
+        sheet.draw(figure, metrics)?;
         Ok(Figure {
-            kind,
+            kind: figure.kind,
             format,
             width: pixels.0,
             height: pixels.1,
@@ -424,8 +424,7 @@ impl DataArray {
     /// A plot of the kind and with the choices `plot` gives.
     pub fn plot_with(&self, plot: Plot) -> Result<Figure, Error> {
         let figure = prepare::data_array(self, &plot)?;
-        let kind = figure_kind(&figure, &plot);
-        plot.render(&figure, kind)
+        plot.render(&figure)
     }
 }
 
@@ -433,17 +432,6 @@ impl Dataset {
     /// A scatter plot of two variables: `Plot::scatter().x("a").y("b")`.
     pub fn plot_with(&self, plot: Plot) -> Result<Figure, Error> {
         let figure = prepare::dataset(self, &plot)?;
-        plot.render(&figure, Kind::Scatter)
+        plot.render(&figure)
     }
-}
-
-/// The kind a prepared figure has (the chosen one, or the one its content shows).
-fn figure_kind(figure: &prepare::Figure, plot: &Plot) -> Kind {
-    plot.kind
-        .unwrap_or_else(|| match figure.panels.first().map(|p| &p.content) {
-            Some(prepare::Content::Lines(_)) => Kind::Line,
-            Some(prepare::Content::Mesh(_)) => Kind::Pcolormesh,
-            Some(prepare::Content::Points(_)) => Kind::Scatter,
-            _ => Kind::Hist,
-        })
 }

@@ -24,6 +24,12 @@ fn pixels(figure: &Figure) -> (u32, u32, Vec<u8>) {
     decode(figure.bytes())
 }
 
+/// An SVG figure's document.
+fn svg_of(figure: &Figure) -> String {
+    assert_eq!(figure.format(), Format::Svg);
+    String::from_utf8(figure.bytes().to_vec()).expect("an SVG is UTF-8")
+}
+
 fn decode(bytes: &[u8]) -> (u32, u32, Vec<u8>) {
     let decoder = png::Decoder::new(std::io::Cursor::new(bytes));
     let mut reader = decoder.read_info().expect("a PNG");
@@ -265,14 +271,7 @@ fn data_that_straddle_zero_take_rdbu_r_centred_and_robust_clips_outliers() {
         zero[0] > 240 && zero[1] > 240 && zero[2] > 240,
         "zero is white: {zero:?}"
     );
-    let svg = String::from_utf8(
-        anomaly
-            .plot_with(Plot::auto().format(Format::Svg))
-            .unwrap()
-            .bytes()
-            .to_vec(),
-    )
-    .unwrap();
+    let svg = svg_of(&anomaly.plot_with(Plot::auto().format(Format::Svg)).unwrap());
     // Symmetric limits: -3 and 3 both label the colour bar.
     assert!(svg.contains("<title>−3</title>"), "matplotlib's minus sign");
     assert!(svg.contains("<title>3</title>"));
@@ -282,22 +281,12 @@ fn data_that_straddle_zero_take_rdbu_r_centred_and_robust_clips_outliers() {
     let spiky = DataArray::new(["y", "x"], values)
         .unwrap()
         .with_name("spiky");
-    let plain = String::from_utf8(
-        spiky
-            .plot_with(Plot::auto().format(Format::Svg))
-            .unwrap()
-            .bytes()
-            .to_vec(),
-    )
-    .unwrap();
-    let robust = String::from_utf8(
-        spiky
+    let plain = svg_of(&spiky.plot_with(Plot::auto().format(Format::Svg)).unwrap());
+    let robust = svg_of(
+        &spiky
             .plot_with(Plot::auto().robust(true).format(Format::Svg))
-            .unwrap()
-            .bytes()
-            .to_vec(),
-    )
-    .unwrap();
+            .unwrap(),
+    );
     assert!(
         plain.contains("<title>1e+06</title>") || plain.contains("<title>1</title>"),
         "the outlier sets the plain scale"
@@ -320,7 +309,7 @@ fn svg_text_is_outlines_with_the_labels_from_attributes() {
         .plot_with(Plot::pcolormesh().format(Format::Svg))
         .unwrap();
     assert_eq!(figure.format(), Format::Svg);
-    let svg = std::str::from_utf8(figure.bytes()).unwrap();
+    let svg = svg_of(&figure);
     assert!(svg.starts_with("<svg") && svg.trim_end().ends_with("</svg>"));
     assert!(
         !svg.contains("<text"),
@@ -360,7 +349,7 @@ fn time_axes_read_as_dates_and_lines_take_hue() {
         .plot_with(Plot::line().hue("station").format(Format::Svg))
         .unwrap();
     assert_eq!(figure.kind(), Kind::Line);
-    let svg = std::str::from_utf8(figure.bytes()).unwrap();
+    let svg = svg_of(&figure);
     for label in [
         "2013-01",
         "2013-07",

@@ -12,3 +12,11 @@ pub(crate) fn fastest<T>(repeat: usize, f: impl Fn() -> T) -> f64 {
         })
         .fold(f64::INFINITY, f64::min)
 }
+
+/// The `--repeat N` of the command line, or `default`.
+pub(crate) fn repeat_arg(default: usize) -> usize {
+    std::env::args()
+        .skip_while(|a| a != "--repeat")
+        .nth(1)
+        .map_or(default, |r| r.parse().expect("a count"))
+}

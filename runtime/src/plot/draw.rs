@@ -73,10 +73,14 @@ pub(super) fn figure<B: DrawingBackend>(
     if let (Some(colorbar), Some(first)) = (&figure.colorbar, frames.first()) {
         let top = frames
             .iter()
-            .map(|f| f.1.start)
+            .map(|f| f.py.start)
             .min()
-            .unwrap_or(first.1.start);
-        let bottom = frames.iter().map(|f| f.1.end).max().unwrap_or(first.1.end);
+            .unwrap_or(first.py.start);
+        let bottom = frames
+            .iter()
+            .map(|f| f.py.end)
+            .max()
+            .unwrap_or(first.py.end);
         let left = width.saturating_sub(bar_width) as i32;
         draw_colorbar(root, colorbar, metrics, left, top..bottom)?;
     }
@@ -86,6 +90,25 @@ pub(super) fn figure<B: DrawingBackend>(
         draw_legend(root, &figure.legend, metrics, &figure.panels[0], first)?;
     }
     Ok(())
+}
+
+/// A panel's plotting area in the figure's pixels, and the data extents it spans.
+struct Frame {
+    px: Range<i32>,
+    py: Range<i32>,
+    x: (f64, f64),
+    y: (f64, f64),
+}
+
+impl Frame {
+    /// Where a data point falls, in pixels from the plotting area's top left (fractions
+    /// kept).
+    fn pixel(&self, (x, y): (f64, f64)) -> (f64, f64) {
+        (
+            (x - self.x.0) / (self.x.1 - self.x.0) * self.px.len() as f64,
+            (self.y.1 - y) / (self.y.1 - self.y.0) * self.py.len() as f64,
+        )
+    }
 }
 
 /// How many intervals between ticks fit along `pixels`, one per `spacing` (at most 9,
@@ -152,7 +175,7 @@ fn widest(ticks: &[(f64, String)], em: f64) -> u32 {
 }
 
 /// One panel: axes, ticks and labels, then its contents and a frame. Returns the pixel
-/// ranges of its plotting area.
+/// area and extents.
 fn draw_panel<B: DrawingBackend>(
     area: &Area<B>,
     panel: &Panel,
@@ -160,7 +183,7 @@ fn draw_panel<B: DrawingBackend>(
     m: Metrics,
     y_label: bool,
     x_label: bool,
-) -> Result<(Range<i32>, Range<i32>), Error> {
+) -> Result<Frame, Error> {
     let (w, h) = area.dim_in_pixel();
     let margin = !matches!(panel.content, Content::Mesh(_));
     let (x_lo, x_hi) = limits(&panel.x, margin);
@@ -205,19 +228,19 @@ fn draw_panel<B: DrawingBackend>(
         )
         .map_err(drawing)?;
     let (px, py) = chart.plotting_area().get_pixel_range();
+    let frame = Frame {
+        px,
+        py,
+        x: (x_lo, x_hi),
+        y: (y_lo, y_hi),
+    };
     if let Content::Mesh(mesh) = &panel.content {
         let norm = &figure
             .colorbar
             .as_ref()
             .expect("meshes have a colour bar")
             .norm;
-        let image = mesh_image(
-            mesh,
-            norm,
-            (x_lo, x_hi),
-            (y_lo, y_hi),
-            (px.len() as u32, py.len() as u32),
-        );
+        let image = mesh_image(mesh, norm, &frame);
         chart
             .plotting_area()
             .strip_coord_spec()
@@ -250,16 +273,15 @@ fn draw_panel<B: DrawingBackend>(
         mesh_style.y_desc(panel.y.label.as_str());
     }
     mesh_style.draw().map_err(drawing)?;
-    draw_content(&mut chart, &panel.content, m, ((x_lo, x_hi), (y_lo, y_hi)))?;
-    let frame = chart.plotting_area().strip_coord_spec();
-    let (fw, fh) = frame.dim_in_pixel();
-    frame
-        .draw(&Rectangle::new(
-            [(0, 0), (fw as i32 - 1, fh as i32 - 1)],
-            BLACK.stroke_width(1),
-        ))
-        .map_err(drawing)?;
-    Ok((px, py))
+    draw_content(&mut chart, &panel.content, m, &frame)?;
+    let area = chart.plotting_area().strip_coord_spec();
+    let (fw, fh) = area.dim_in_pixel();
+    area.draw(&Rectangle::new(
+        [(0, 0), (fw as i32 - 1, fh as i32 - 1)],
+        BLACK.stroke_width(1),
+    ))
+    .map_err(drawing)?;
+    Ok(frame)
 }
 
 /// The lines, markers or bars of a panel (a mesh is drawn before the axes, under them).
@@ -267,23 +289,16 @@ fn draw_content<B: DrawingBackend>(
     chart: &mut ChartContext<'_, Surface<B>, Cartesian2d<Ticked, Ticked>>,
     content: &Content,
     m: Metrics,
-    ((x_lo, x_hi), (y_lo, y_hi)): ((f64, f64), (f64, f64)),
+    frame: &Frame,
 ) -> Result<(), Error> {
     match content {
         Content::Lines(series) => {
             let plot_area = chart.plotting_area().strip_coord_spec();
-            let (px, py) = chart.plotting_area().get_pixel_range();
-            let to_pixel = |&(x, y): &(f64, f64)| {
-                (
-                    (x - x_lo) / (x_hi - x_lo) * px.len() as f64,
-                    (y_hi - y) / (y_hi - y_lo) * py.len() as f64,
-                )
-            };
             for s in series {
                 for run in s.points.split(|(x, y)| !x.is_finite() || !y.is_finite()) {
                     if !run.is_empty() {
                         let line = Polyline {
-                            points: run.iter().map(to_pixel).collect(),
+                            points: run.iter().map(|&p| frame.pixel(p)).collect(),
                             color: s.color,
                             width: m.line,
                         };
@@ -396,13 +411,9 @@ fn position(centres: &[f64], v: f64) -> f64 {
 /// The plotting area's pixels for a mesh: each pixel takes the value under its centre
 /// (interpolated between centres for a filled contour plot); NaN and outside the grid
 /// stay clear.
-fn mesh_image(
-    mesh: &Mesh,
-    norm: &Norm,
-    (x_lo, x_hi): (f64, f64),
-    (y_lo, y_hi): (f64, f64),
-    (w, h): (u32, u32),
-) -> Image {
+fn mesh_image(mesh: &Mesh, norm: &Norm, frame: &Frame) -> Image {
+    let ((x_lo, x_hi), (y_lo, y_hi)) = (frame.x, frame.y);
+    let (w, h) = (frame.px.len() as u32, frame.py.len() as u32);
     let x_at = |i: u32| x_lo + (f64::from(i) + 0.5) / f64::from(w) * (x_hi - x_lo);
     let y_at = |j: u32| y_hi - (f64::from(j) + 0.5) / f64::from(h) * (y_hi - y_lo);
     let mut rgba = vec![0u8; w as usize * h as usize * 4];
@@ -571,22 +582,14 @@ fn draw_colorbar<B: DrawingBackend>(
 /// Where a legend box of `size` covers the fewest of the series' points (matplotlib's
 /// `loc="best"`): the top right, top left, bottom left or bottom right corner of the
 /// plotting area, in that order when they tie.
-fn best_corner(
-    panel: &Panel,
-    series: &[Series],
-    (px, py): (&Range<i32>, &Range<i32>),
-    (w, h): (i32, i32),
-) -> (i32, i32) {
-    let (x_lo, x_hi) = limits(&panel.x, true);
-    let (y_lo, y_hi) = limits(&panel.y, true);
+fn best_corner(series: &[Series], frame: &Frame, (w, h): (i32, i32)) -> (i32, i32) {
+    let (px, py) = (&frame.px, &frame.py);
     let pixels: Vec<(f64, f64)> = series
         .iter()
         .flat_map(|s| &s.points)
-        .map(|&(x, y)| {
-            (
-                f64::from(px.start) + (x - x_lo) / (x_hi - x_lo) * px.len() as f64,
-                f64::from(py.start) + (y_hi - y) / (y_hi - y_lo) * py.len() as f64,
-            )
+        .map(|&p| {
+            let (x, y) = frame.pixel(p);
+            (x + f64::from(px.start), y + f64::from(py.start))
         })
         .collect();
     let (left, right) = (px.start + 6, px.end - w - 6);
@@ -612,7 +615,7 @@ fn draw_legend<B: DrawingBackend>(
     entries: &[(String, [u8; 3])],
     m: Metrics,
     panel: &Panel,
-    (px, py): &(Range<i32>, Range<i32>),
+    frame: &Frame,
 ) -> Result<(), Error> {
     let (Content::Lines(series) | Content::Points(series)) = &panel.content else {
         return Ok(());
@@ -626,7 +629,7 @@ fn draw_legend<B: DrawingBackend>(
         .max()
         .unwrap_or(0) as i32;
     let (w, h) = (sample + widest + 18, row * entries.len() as i32 + 8);
-    let (x0, y0) = best_corner(panel, series, (px, py), (w, h));
+    let (x0, y0) = best_corner(series, frame, (w, h));
     root.draw(&Rectangle::new(
         [(x0, y0), (x0 + w, y0 + h)],
         WHITE.mix(0.8).filled(),

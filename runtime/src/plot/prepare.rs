@@ -13,6 +13,8 @@ use crate::array::{DataArray, Dataset, Values, Variable};
 /// Everything a figure shows.
 #[derive(Debug)]
 pub(super) struct Figure {
+    /// What the panels draw.
+    pub(super) kind: Kind,
     pub(super) panels: Vec<Panel>,
     /// Panels per row.
     pub(super) columns: usize,
@@ -105,6 +107,7 @@ pub(super) fn data_array(array: &DataArray, plot: &Plot) -> Result<Figure, Error
     let name = array.name().unwrap_or("the array");
     check_numeric(array.variable(), name)?;
     let mut figure = Figure {
+        kind,
         panels: Vec::with_capacity(facets.len()),
         columns: plot
             .col_wrap
@@ -190,6 +193,7 @@ pub(super) fn dataset(dataset: &Dataset, plot: &Plot) -> Result<Figure, Error> {
     let x_axis = number_axis(label(Some(x_name), x.attrs()), points.iter().map(|p| p.0));
     let y_axis = number_axis(label(Some(y_name), y.attrs()), points.iter().map(|p| p.1));
     Ok(Figure {
+        kind: Kind::Scatter,
         panels: vec![Panel {
             title: scalar_title(&x),
             x: x_axis,
@@ -730,20 +734,8 @@ fn share_limits(figure: &mut Figure) {
     if figure.panels.len() < 2 {
         return;
     }
-    let x = figure
-        .panels
-        .iter()
-        .map(|p| (p.x.lo, p.x.hi))
-        .fold((f64::INFINITY, f64::NEG_INFINITY), |a, b| {
-            (a.0.min(b.0), a.1.max(b.1))
-        });
-    let y = figure
-        .panels
-        .iter()
-        .map(|p| (p.y.lo, p.y.hi))
-        .fold((f64::INFINITY, f64::NEG_INFINITY), |a, b| {
-            (a.0.min(b.0), a.1.max(b.1))
-        });
+    let x = extent(figure.panels.iter().flat_map(|p| [p.x.lo, p.x.hi]));
+    let y = extent(figure.panels.iter().flat_map(|p| [p.y.lo, p.y.hi]));
     for panel in &mut figure.panels {
         (panel.x.lo, panel.x.hi) = x;
         (panel.y.lo, panel.y.hi) = y;

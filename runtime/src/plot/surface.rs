@@ -11,9 +11,8 @@ use std::fmt::Write as _;
 use std::rc::Rc;
 
 use base64::Engine as _;
-use plotters::coord::Shift;
 use plotters::element::{Drawable, PointCollection};
-use plotters::prelude::{BitMapBackend, DrawingArea, IntoDrawingArea, SVGBackend};
+use plotters::prelude::{BitMapBackend, IntoDrawingArea, SVGBackend};
 use plotters_backend::text_anchor::{HPos, VPos};
 use plotters_backend::{
     BackendColor, BackendCoord, BackendStyle, BackendTextStyle, DrawingBackend, DrawingErrorKind,
@@ -21,6 +20,8 @@ use plotters_backend::{
 };
 
 use super::Format;
+use super::draw::{self, Metrics};
+use super::prepare::Figure;
 use super::text::Line;
 use crate::Error;
 
@@ -69,22 +70,23 @@ impl Sheet {
         }
     }
 
-    /// Draws with `draw` on the whole figure (white), through the backend of the format.
-    pub(super) fn draw(
-        &mut self,
-        draw: impl FnOnce(&Canvas<'_>) -> Result<(), Error>,
-    ) -> Result<(), Error> {
+    /// Draws `figure` on the whole sheet (white), through the backend of the format.
+    pub(super) fn draw(&mut self, figure: &Figure, metrics: Metrics) -> Result<(), Error> {
         let side = Rc::clone(&self.side);
         match self.format {
             Format::Png => {
                 let inner = BitMapBackend::with_buffer(&mut self.pixels, self.size);
-                draw(&Canvas::Bitmap(Surface { inner, side }.into_drawing_area()))
+                draw::figure(
+                    &Surface { inner, side }.into_drawing_area(),
+                    figure,
+                    metrics,
+                )
             }
             Format::Svg => {
                 let inner = SVGBackend::with_string(&mut self.svg, self.size);
                 let area = Surface { inner, side }.into_drawing_area();
                 area.fill(&plotters::style::WHITE).map_err(drawing)?;
-                draw(&Canvas::Svg(area))
+                draw::figure(&area, figure, metrics)
             }
         }
     }
@@ -119,26 +121,6 @@ impl Sheet {
         }
     }
 }
-
-/// A drawing area on either backend; the plot code is written once, over both.
-pub(super) enum Canvas<'a> {
-    /// A PNG's pixels.
-    Bitmap(DrawingArea<Surface<BitMapBackend<'a>>, Shift>),
-    /// An SVG document.
-    Svg(DrawingArea<Surface<SVGBackend<'a>>, Shift>),
-}
-
-/// Runs `$body` with `$area` bound to the drawing area inside a [`Canvas`], whichever
-/// backend it has.
-macro_rules! on_canvas {
-    ($canvas:expr, $area:ident => $body:expr) => {
-        match $canvas {
-            $crate::plot::surface::Canvas::Bitmap($area) => $body,
-            $crate::plot::surface::Canvas::Svg($area) => $body,
-        }
-    };
-}
-pub(super) use on_canvas;
 
 /// A plotters error as the runtime's.
 pub(super) fn drawing(error: impl std::fmt::Display) -> Error {
