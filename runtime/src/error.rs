@@ -54,6 +54,10 @@ pub enum Error {
     /// the store, the array and the chunk.
     #[error("{0}")]
     Storage(String),
+    /// A STAC catalog, API page or item that could not be read or used: the message
+    /// names the href or URL and, for an API, what the server answered.
+    #[error("{0}")]
+    Stac(String),
 }
 
 /// Results of operators, which cannot return them: an error becomes a panic whose

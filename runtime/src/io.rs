@@ -3,7 +3,7 @@
 //! datasets whose chunks are read only when a computation needs them, with the CF
 //! conventions decoded on the way in (as xarray's `open_zarr`, `open_dataset` and
 //! `open_mfdataset` do); datasets written to Zarr with the CF conventions encoded
-//! (`to_zarr`).
+//! (`to_zarr`); STAC catalogs and API searches ([`stac`]).
 //!
 //! ```no_run
 //! use rangeo::prelude::*;
@@ -19,6 +19,7 @@ mod encode;
 mod multi;
 mod netcdf;
 mod open;
+pub mod stac;
 pub(crate) mod store;
 mod zarr;
 

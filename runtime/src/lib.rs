@@ -43,6 +43,7 @@ pub mod prelude {
     };
     pub use crate::cell::check_interrupt;
     pub use crate::display::{DisplayHandle, MimeBundle, Progress, Repr, clear_output, display};
+    pub use crate::io::stac::{Catalog, Client, ItemCollection, ItemSearch, Search, open_catalog};
     pub use crate::io::{
         OpenOptions, WriteMode, WriteOptions, open_dataset, open_mfdataset, open_zarr,
         open_zarr_array,

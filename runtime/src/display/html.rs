@@ -64,7 +64,7 @@ fn next_id(what: &str) -> String {
 }
 
 /// Text made safe to place in HTML (element content and quoted attribute values).
-fn escape(text: &str) -> String {
+pub(crate) fn escape(text: &str) -> String {
     let mut out = String::with_capacity(text.len());
     for c in text.chars() {
         match c {

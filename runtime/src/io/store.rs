@@ -362,6 +362,12 @@ static RUNTIME: LazyLock<tokio::runtime::Runtime> = LazyLock::new(|| {
         .expect("a tokio runtime for object storage")
 });
 
+/// Runs `future` on the runtime that object storage and STAC API requests share (from
+/// a thread that is not one of its own).
+pub(crate) fn block_on<F: core::future::Future>(future: F) -> F::Output {
+    RUNTIME.block_on(future)
+}
+
 impl AsyncToSyncBlockOn for Tokio {
     fn block_on<F: core::future::Future>(&self, future: F) -> F::Output {
         RUNTIME.block_on(future)
