@@ -7,8 +7,9 @@
 //! The crate is being built issue by issue. Today it carries [`array`] (labeled arrays:
 //! `Variable`, `DataArray`, `Dataset` with xarray's semantics), [`display`] (the mime
 //! bundles, displays and progress bars through which values show themselves in a
-//! notebook), [`plot`] (xarray's plots, as PNG or SVG), [`session`] (kernel-wide options and the worker pool) and [`cell`] (what
-//! the kernel's compiled cells call).
+//! notebook), [`plot`] (xarray's plots, as PNG or SVG), [`io`] (Zarr, netCDF and STAC),
+//! [`session`] (kernel-wide options and the worker pool) and [`cell`] (what the kernel's
+//! compiled cells call).
 //!
 //! ```
 //! use rangeo::prelude::*;

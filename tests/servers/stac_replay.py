@@ -27,7 +27,7 @@ def load(directory):
         if not index.exists():
             continue
         interactions = []
-        for entry in json.loads(index.read_text()):
+        for entry in json.loads(index.read_text())["interactions"]:
             request = json.loads((folder / entry["request"]).read_text())
             response = json.loads((folder / entry["response"]).read_text())
             interactions.append({**entry, "body": request.get("body"), "answer": response})
