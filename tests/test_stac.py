@@ -105,7 +105,9 @@ def replay():
 
 
 def printed(messages):
-    return "".join(m["content"]["text"] for m in messages if m["msg_type"] == "stream")
+    return "".join(
+        m["content"]["text"] for m in messages if m["msg_type"] == "stream" and m["content"]["name"] == "stdout"
+    )
 
 
 def rust_list(values):
@@ -190,7 +192,7 @@ def test_api_errors_are_named_and_lose_nothing(kc, api, replay):
         ('Client::open("http://127.0.0.1:9")?;', "cannot reach the STAC API at http://127.0.0.1:9"),
         (
             f'Client::open("{replay}/earth-search-v1-collection-404/earth-search.aws.element84.com/v1")?.collection("foo")?;',
-            "answered 404 Not Found: Not Found",
+            "answered 404 Not Found: Not Found; its collections could not be listed",
         ),
         (
             f'Client::open("{replay}/pc-search-ids/planetarycomputer.microsoft.com/api/stac/v1")?'

@@ -3,7 +3,8 @@
 //! datasets whose chunks are read only when a computation needs them, with the CF
 //! conventions decoded on the way in (as xarray's `open_zarr`, `open_dataset` and
 //! `open_mfdataset` do); datasets written to Zarr with the CF conventions encoded
-//! (`to_zarr`); STAC catalogs and API searches ([`stac`]).
+//! (`to_zarr`); GeoTIFFs and COGs read tile by tile ([`open_cog`]); STAC catalogs and
+//! API searches ([`stac`]).
 //!
 //! ```no_run
 //! use rangeo::prelude::*;
@@ -14,6 +15,7 @@
 //! ```
 
 mod cache;
+mod cog;
 mod decode;
 mod encode;
 mod multi;
@@ -24,5 +26,6 @@ pub(crate) mod store;
 mod zarr;
 
 pub use cache::chunk_cache_bytes;
+pub use cog::{Cog, open_cog};
 pub use open::{OpenOptions, open_dataset, open_mfdataset, open_zarr};
 pub use zarr::{WriteMode, WriteOptions, open_zarr_array};

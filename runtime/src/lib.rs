@@ -46,8 +46,8 @@ pub mod prelude {
     pub use crate::display::{DisplayHandle, MimeBundle, Progress, Repr, clear_output, display};
     pub use crate::io::stac::{Catalog, Client, ItemCollection, ItemSearch, Search, open_catalog};
     pub use crate::io::{
-        OpenOptions, WriteMode, WriteOptions, open_dataset, open_mfdataset, open_zarr,
-        open_zarr_array,
+        Cog, OpenOptions, WriteMode, WriteOptions, open_cog, open_dataset, open_mfdataset,
+        open_zarr, open_zarr_array,
     };
     pub use crate::ndarray;
     pub use crate::plot::{Colormap, Figure, Format, Kind, Plot};

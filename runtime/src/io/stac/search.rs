@@ -135,18 +135,17 @@ impl Client {
             Ok(value) => serde_json::from_value(Value::Object(value))
                 .map_err(|e| Error::Stac(format!("{url} is not a valid collection: {e}"))),
             Err(Error::Stac(message)) if message.contains(" 404 ") => {
-                let known: Vec<String> = self
-                    .collections()
-                    .map(|cs| cs.into_iter().map(|c| c.id).collect())
-                    .unwrap_or_default();
+                let known = match self.collections() {
+                    Ok(cs) if cs.is_empty() => "it has none".to_owned(),
+                    Ok(cs) => format!(
+                        "its collections are {}",
+                        cs.into_iter().map(|c| c.id).collect::<Vec<_>>().join(", ")
+                    ),
+                    Err(_) => format!("{message}; its collections could not be listed"),
+                };
                 Err(Error::Stac(format!(
-                    "the STAC API at {} has no collection `{id}`; its collections are {}",
-                    self.url,
-                    if known.is_empty() {
-                        "none".to_owned()
-                    } else {
-                        known.join(", ")
-                    }
+                    "the STAC API at {} has no collection `{id}`: {known}",
+                    self.url
                 )))
             }
             Err(e) => Err(e),
