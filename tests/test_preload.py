@@ -50,7 +50,9 @@ def test_the_prelude_is_in_scope_in_a_fresh_kernel_and_nothing_is_built():
         reply, messages = run(kc, RUNTIME_CELL)
         first_result = time.monotonic() - started
         assert_runtime_result(reply, messages)
-        assert "ompil" not in streams(messages), "no build output"
+        # No cargo build output; the kernel's own "compiling the cell…" notice, shown when a
+        # cold first cell takes over a second, is not a build.
+        assert "Compiling " not in streams(messages), "no build output"
         # Generous for a loaded CI machine; the benchmark measures it properly (~0.5 s here).
         assert first_result < 20, first_result
     finally:
@@ -70,7 +72,7 @@ def test_a_restart_keeps_the_prebuilt_runtime():
         reply, messages = run(kc, RUNTIME_CELL)
         assert time.monotonic() - started < 20
         assert_runtime_result(reply, messages)
-        assert "ompil" not in streams(messages)
+        assert "Compiling " not in streams(messages)
         assert runtime_files() == before, "the restart rebuilt nothing"
         reply, _ = run(kc, "before_restart")
         assert reply["status"] == "error", "a restart starts from a clean slate"
