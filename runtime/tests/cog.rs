@@ -7,28 +7,15 @@
 
 #[path = "support/npy.rs"]
 mod npy;
+#[path = "support/shared.rs"]
+mod shared;
 #[path = "support/values.rs"]
 mod values;
-
-use std::path::{Path, PathBuf};
 
 use rangeo::array::{DType, Values};
 use rangeo::display::Repr;
 use rangeo::io::open_cog;
 use serde_json::Value;
-
-fn shared_cog() -> Option<PathBuf> {
-    let data = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../shared/data/cog");
-    if data.is_dir() {
-        return Some(data);
-    }
-    assert!(
-        std::env::var_os("RANGEO_REQUIRE_SHARED").is_none(),
-        "RANGEO_REQUIRE_SHARED is set but {} is missing",
-        data.display()
-    );
-    None
-}
 
 const FILES: [&str; 5] = [
     "image_rioCOG_gdal3.1",
@@ -38,6 +25,7 @@ const FILES: [&str; 5] = [
     "air_t0_float32_deflate_pred3_cog",
 ];
 
+use shared::shared;
 use values::{computed, same};
 
 /// Float32 values as float64, in order.
@@ -60,7 +48,7 @@ fn same_floats(a: &[f64], b: &[f64]) -> bool {
 
 #[test]
 fn every_fixture_reads_as_rasterio_reads_it() {
-    let Some(dir) = shared_cog() else { return };
+    let Some(dir) = shared("cog") else { return };
     for name in FILES {
         let expected: Value = serde_json::from_str(
             &std::fs::read_to_string(dir.join(format!("expected/{name}.json"))).unwrap(),
@@ -158,7 +146,7 @@ fn every_fixture_reads_as_rasterio_reads_it() {
 
 #[test]
 fn windows_read_only_their_tiles_and_coordinates_are_pixel_centres() {
-    let Some(dir) = shared_cog() else { return };
+    let Some(dir) = shared("cog") else { return };
     let href = dir.join("air_t0_float32_deflate_pred3_cog.tif");
     let cog = open_cog(&href.to_string_lossy()).unwrap();
     let whole = floats(&cog.read_window(0, 0..25, 0..53).unwrap());
@@ -189,7 +177,7 @@ fn windows_read_only_their_tiles_and_coordinates_are_pixel_centres() {
 
 #[test]
 fn bad_files_and_windows_are_named() {
-    let Some(dir) = shared_cog() else { return };
+    let Some(dir) = shared("cog") else { return };
     let missing = dir.join("nope.tif");
     let err = open_cog(&missing.to_string_lossy())
         .unwrap_err()

@@ -5,24 +5,20 @@
 //! datetimes, extensions and resolved asset hrefs. Without `../shared/data` the tests
 //! pass without checking, unless `RANGEO_REQUIRE_SHARED` is set.
 
+#[path = "support/shared.rs"]
+mod shared;
+
 use std::collections::BTreeMap;
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 
 use rangeo::display::Repr;
 use rangeo::io::stac::{Catalog, open_catalog};
 use serde_json::{Map, Value, json};
+use shared::shared;
 
+/// `../shared/data/stac`, made absolute (item hrefs are compared relative to it).
 fn shared_stac() -> Option<PathBuf> {
-    let data = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../shared/data/stac");
-    if data.is_dir() {
-        return Some(data.canonicalize().expect("a path"));
-    }
-    assert!(
-        std::env::var_os("RANGEO_REQUIRE_SHARED").is_none(),
-        "RANGEO_REQUIRE_SHARED is set but {} is missing",
-        data.display()
-    );
-    None
+    shared("stac").map(|dir| dir.canonicalize().expect("a path"))
 }
 
 /// An RFC 3339 instant in one spelling: `+00:00` for UTC, no trailing zeros in the

@@ -9,6 +9,8 @@
 mod files;
 #[path = "support/npy.rs"]
 mod npy;
+#[path = "support/shared.rs"]
+mod shared;
 #[path = "support/values.rs"]
 mod values;
 
@@ -19,21 +21,8 @@ use std::path::{Path, PathBuf};
 use rangeo::array::{DType, DataArray, DateTime64, Method, Values};
 use rangeo::io::{OpenOptions, open_dataset, open_zarr, open_zarr_array};
 use serde_json::Value;
+use shared::shared;
 use values::{computed, same};
-
-/// `../shared/data`, or `None` (with a note) when it is not there.
-fn shared() -> Option<PathBuf> {
-    let data = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../shared/data");
-    if data.is_dir() {
-        return Some(data);
-    }
-    assert!(
-        std::env::var_os("RANGEO_REQUIRE_SHARED").is_none(),
-        "RANGEO_REQUIRE_SHARED is set but {} is missing",
-        data.display()
-    );
-    None
-}
 
 fn json(path: &Path) -> Value {
     let text = std::fs::read_to_string(path).unwrap_or_else(|e| panic!("{}: {e}", path.display()));
@@ -72,7 +61,7 @@ fn close(name: &str, got: &[f64], want: &[f64], rtol: f64) {
 
 #[test]
 fn generated_arrays_read_as_zarr_python_wrote_them() {
-    let Some(data) = shared() else { return };
+    let Some(data) = shared("") else { return };
     let root = data.join("zarr-generated/arrays");
     let manifest = json(&root.join("manifest.json"));
     let stores = manifest["stores"].as_object().unwrap();
@@ -209,7 +198,7 @@ fn check_cf_analyses(name: &str, ds: &rangeo::array::Dataset, derived: &Value) {
 
 #[test]
 fn cf_datasets_decode_as_xarray_decodes_them() {
-    let Some(data) = shared() else { return };
+    let Some(data) = shared("") else { return };
     let cf = data.join("zarr-generated/cf");
     let expected = json(&cf.join("expected_decoded.json"));
     for store in [
@@ -224,7 +213,7 @@ fn cf_datasets_decode_as_xarray_decodes_them() {
 
 #[test]
 fn noleap_times_decode_on_their_calendar() {
-    let Some(data) = shared() else { return };
+    let Some(data) = shared("") else { return };
     let cf = data.join("zarr-generated/cf");
     let expected = &json(&cf.join("expected_decoded.json"))["noleap"];
     for store in ["cf_noleap_v2.zarr", "cf_noleap_v3.zarr"] {
@@ -247,7 +236,7 @@ fn noleap_times_decode_on_their_calendar() {
 
 #[test]
 fn decoding_can_be_switched_off() {
-    let Some(data) = shared() else { return };
+    let Some(data) = shared("") else { return };
     let cf = data.join("zarr-generated/cf");
     let encoded = json(&cf.join("expected_encoded.json"));
     let path = cf.join("cf_v3.zarr");
@@ -277,7 +266,7 @@ fn decoding_can_be_switched_off() {
 
 #[test]
 fn air_temperature_v2_v3_and_netcdf_open_to_the_same_dataset() {
-    let Some(data) = shared() else { return };
+    let Some(data) = shared("") else { return };
     let real = data.join("real");
     let v2 = open_zarr(real.join("air_temperature.zarr").to_str().unwrap()).unwrap();
     for other in ["air_temperature_v3.zarr", "air_temperature.nc"] {
@@ -316,7 +305,7 @@ fn missing_stores_and_unnamed_dimensions_are_clear_errors() {
         .unwrap_err()
         .to_string();
     assert!(error.contains("s3x://"), "{error}");
-    let Some(data) = shared() else { return };
+    let Some(data) = shared("") else { return };
     // A lone array is not a group.
     let lone = data.join("zarr-generated/arrays/v3/float32_bytes.zarr");
     let error = open_zarr(lone.to_str().unwrap()).unwrap_err().to_string();
@@ -325,7 +314,7 @@ fn missing_stores_and_unnamed_dimensions_are_clear_errors() {
 
 #[test]
 fn a_corrupt_chunk_names_the_store_the_array_and_the_chunk() {
-    let Some(data) = shared() else { return };
+    let Some(data) = shared("") else { return };
     let source = data.join("zarr-generated/cf/cf_v3.zarr");
     let copy = std::env::temp_dir().join(format!("rangeo-corrupt-{}.zarr", std::process::id()));
     let _ = std::fs::remove_dir_all(&copy);
@@ -373,7 +362,7 @@ fn walk(dir: &Path) -> Vec<PathBuf> {
 
 #[test]
 fn zarr_python_format_compatibility_fixtures_read_as_numpy_assigned_them() {
-    let Some(data) = shared() else { return };
+    let Some(data) = shared("") else { return };
     let root = data.join("zarr/zarr-python-v2.18.7-fixture");
     let manifest = json(&root.join("expected/manifest.json"));
     let mut read = 0;
@@ -407,7 +396,7 @@ fn zarr_python_format_compatibility_fixtures_read_as_numpy_assigned_them() {
 fn a_missing_chunk_of_text_with_a_number_as_fill_value_reads_as_that_number_written_out() {
     // zarr-python 2 wrote the fixture's `<U4` array with the fill value 0, and reads an
     // unwritten chunk as numpy's `np.array(0, "<U4")`: the text "0".
-    let Some(data) = shared() else { return };
+    let Some(data) = shared("") else { return };
     let dir = tempfile::tempdir().unwrap();
     let store = dir.path().join("text.zarr");
     files::copy_dir(
@@ -429,7 +418,7 @@ fn a_missing_chunk_of_text_with_a_number_as_fill_value_reads_as_that_number_writ
 
 #[test]
 fn the_astronaut_reads_the_same_raw_zlib_and_blosc() {
-    let Some(data) = shared() else { return };
+    let Some(data) = shared("") else { return };
     let root = data.join("zarr/zarr_implementations");
     let expected = json(&root.join("expected_astronaut.json"));
     let group = open_zarr_group_arrays(&root.join("examples/zarr.zr"));
@@ -498,7 +487,7 @@ fn le_bytes(values: &Values) -> Vec<u8> {
 #[test]
 fn zarrs_test_stores_read_as_zarr_python_reads_them() {
     use sha2::{Digest, Sha256};
-    let Some(data) = shared() else { return };
+    let Some(data) = shared("") else { return };
     let root = data.join("zarr/zarrs-tests-data");
     let expected = json(&root.join("expected_by_zarr_python.json"));
     let held = [

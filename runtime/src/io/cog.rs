@@ -14,7 +14,7 @@
 use std::collections::HashMap;
 use std::fmt::Write as _;
 use std::ops::Range;
-use std::sync::Arc;
+use std::sync::{Arc, LazyLock};
 
 use async_tiff::decoder::DecoderRegistry;
 use async_tiff::error::{AsyncTiffError, AsyncTiffResult};
@@ -30,6 +30,9 @@ use crate::Error;
 use crate::array::{DType, DataArray, Values};
 use crate::display::{MimeBundle, Repr};
 use crate::io::store::{Store, store_key};
+
+/// async-tiff's decoders, made once for every tile of every file.
+static DECODERS: LazyLock<DecoderRegistry> = LazyLock::new(DecoderRegistry::default);
 
 /// A GeoTIFF opened from a path or URL: its size, bands, data type, georeferencing and
 /// overviews known, its pixels read when asked for.
@@ -68,16 +71,16 @@ pub fn open_cog(href: &str) -> Result<Cog, Error> {
     let first = directories
         .first()
         .ok_or_else(|| Error::Storage(format!("{href} has no image")))?
-        .written
+        .written()
         .clone();
     let mut images = Vec::new();
-    for Directory {
-        written,
-        tiled: ifd,
-        last_strip,
-    } in directories
-    {
-        let subfile = written.new_subfile_type().unwrap_or(0);
+    for directory in directories {
+        let subfile = directory.written().new_subfile_type().unwrap_or(0);
+        let Directory {
+            tiled: ifd,
+            last_strip,
+            ..
+        } = directory;
         // Bit 2: a transparency mask, which is not an image of its own.
         if subfile & 4 != 0 {
             continue;
@@ -124,12 +127,19 @@ pub fn open_cog(href: &str) -> Result<Cog, Error> {
     })
 }
 
-/// An image directory as written, and as read: tiled, with the directory of a short
-/// last strip.
+/// An image directory as read: tiled, with the directory of a short last strip, and
+/// for a striped image the directory as written (which alone has the georeferencing).
 struct Directory {
-    written: ImageFileDirectory,
     tiled: ImageFileDirectory,
     last_strip: Option<ImageFileDirectory>,
+    striped: Option<ImageFileDirectory>,
+}
+
+impl Directory {
+    /// The directory as the file wrote it.
+    fn written(&self) -> &ImageFileDirectory {
+        self.striped.as_ref().unwrap_or(&self.tiled)
+    }
 }
 
 /// Every image directory of the file.
@@ -143,15 +153,19 @@ async fn read_directories(reader: Arc<dyn AsyncFileReader>) -> AsyncTiffResult<V
             ImageFileDirectoryReader::open(&fetch, offset, file.bigtiff(), file.endianness())
                 .await?;
         let written = directory.read(&fetch).await?;
-        let (tiled, last_strip) = if written.tile_width().is_some() {
-            (written.clone(), None)
+        directories.push(if written.tile_width().is_some() {
+            Directory {
+                tiled: written,
+                last_strip: None,
+                striped: None,
+            }
         } else {
-            strips_as_tiles(&written, file.endianness())?
-        };
-        directories.push(Directory {
-            written,
-            tiled,
-            last_strip,
+            let (tiled, last_strip) = strips_as_tiles(&written, file.endianness())?;
+            Directory {
+                tiled,
+                last_strip,
+                striped: Some(written),
+            }
         });
         next = directory.finish(&fetch).await?;
     }
@@ -448,15 +462,14 @@ impl Cog {
             .map_err(|e| self.corrupt(tx, ty, &e.to_string()))?;
         // async-tiff's decoders panic on some corrupt data: that is an error of this
         // tile, not of the kernel.
-        let decoded = std::panic::catch_unwind(|| tile.decode(&DecoderRegistry::default()))
-            .map_err(|panic| {
-                let why = panic
-                    .downcast_ref::<String>()
-                    .cloned()
-                    .or_else(|| panic.downcast_ref::<&str>().map(|s| (*s).to_owned()))
-                    .unwrap_or_else(|| "the decoder failed".to_owned());
-                self.corrupt(tx, ty, &why)
-            })?;
+        let decoded = std::panic::catch_unwind(|| tile.decode(&DECODERS)).map_err(|panic| {
+            let why = panic
+                .downcast_ref::<String>()
+                .cloned()
+                .or_else(|| panic.downcast_ref::<&str>().map(|s| (*s).to_owned()))
+                .unwrap_or_else(|| "the decoder failed".to_owned());
+            self.corrupt(tx, ty, &why)
+        })?;
         let array = decoded.map_err(|e| self.corrupt(tx, ty, &e.to_string()))?;
         let [a, b, c] = array.shape();
         let planar = matches!(
