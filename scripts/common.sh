@@ -7,7 +7,8 @@ VENV="$ROOT/.venv"
 KERNEL="$ROOT/target/release/rangeo-kernel"
 export CARGO_TERM_COLOR="${CARGO_TERM_COLOR:-never}"
 
-step() { printf '\n==> %s\n' "$*"; }
+# Each step is headed with the time since the script started, so a slow one shows in the log.
+step() { printf '\n==> [%dm%02ds] %s\n' $((SECONDS / 60)) $((SECONDS % 60)) "$*"; }
 
 install_debian_packages() {
     if (($#)); then
@@ -57,8 +58,10 @@ build_kernel() {
     cargo build --release --locked --manifest-path "$ROOT/Cargo.toml" -p rangeo-kernel
 }
 
+# The runtime is compiled in the checkout's target directory, so the runtime's own tests
+# (run with the same features) reuse its compiled dependencies instead of building them again.
 install_kernelspec() {
     step "building the runtime and installing the kernelspec into $VENV"
-    VIRTUAL_ENV="$VENV" "$KERNEL" install --sys-prefix
+    VIRTUAL_ENV="$VENV" "$KERNEL" install --sys-prefix --cargo-target-dir "$ROOT/target"
     "$VENV/bin/jupyter" kernelspec list
 }

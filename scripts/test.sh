@@ -15,9 +15,10 @@ cargo fmt --all --check --manifest-path "$ROOT/Cargo.toml"
 step "cargo clippy"
 cargo clippy --release --locked --workspace --all-targets --manifest-path "$ROOT/Cargo.toml" -- -D warnings
 
-step "reference results and fresh Zarr stores from xarray and zarr-python"
+step "reference results, fresh Zarr stores (xarray, zarr-python) and STAC items with COGs (rasterio, pystac)"
 "$VENV/bin/python" "$ROOT/tests/reference/make_arrays.py"
 "$VENV/bin/python" "$ROOT/tests/reference/make_zarr.py"
+"$VENV/bin/python" "$ROOT/tests/reference/make_stack.py"
 if [ -d "$ROOT/../shared/data" ]; then
     export RANGEO_REQUIRE_SHARED=1
 fi
@@ -26,8 +27,12 @@ if [ -d "$ROOT/../shared/data/real" ]; then
     export RANGEO_REQUIRE_AIR=1
 fi
 
-step "cargo test (unit, integration and doc tests, release profile to share the build)"
-cargo test --release --locked --workspace --manifest-path "$ROOT/Cargo.toml"
+# One package at a time: each then builds its dependencies with the features the kernel's
+# build and the runtime's install already compiled them with.
+for package in rangeo-protocol rangeo-kernel rangeo; do
+    step "cargo test -p $package (unit, integration and doc tests, release profile to share the build)"
+    cargo test --release --locked --manifest-path "$ROOT/Cargo.toml" -p "$package"
+done
 
 step "kernel tests with Jupyter clients"
 mkdir -p "$ROOT/build/test-reports"

@@ -2,7 +2,7 @@
 //!
 //! The evaluation process talks to the kernel over its stdout and stderr. Ordinary lines
 //! are the cell's output and become `stream` messages; marker lines carry displays,
-//! results and errors as the runtime's [`rangeo::protocol`] defines them (the contract
+//! results and errors as [`rangeo_protocol`] defines them (the contract
 //! lives there, once, for both sides).
 
 mod relay;
@@ -10,7 +10,7 @@ mod relay;
 pub use relay::{CellEvents, Relay};
 
 use jupyter_protocol::{ClearOutput, DisplayData, Media, MediaType, UpdateDisplayData};
-use rangeo::protocol::{
+use rangeo_protocol::{
     CLEAR_OUTPUT, DISPLAY, INTERRUPTED, PANIC, RESULT, UPDATE_DISPLAY, USER_ERROR,
 };
 use serde::Deserialize;
@@ -170,8 +170,8 @@ mod tests {
 
     #[test]
     fn the_runtimes_lines_parse_as_the_messages_they_name() {
-        use rangeo::display::MimeBundle;
-        use rangeo::protocol;
+        use rangeo_protocol as protocol;
+        use rangeo_protocol::MimeBundle;
         let bundle = MimeBundle::text("t")
             .with("text/html", "<b>t</b>")
             .with_metadata("text/html", serde_json::json!({"isolated": true}));

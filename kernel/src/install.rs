@@ -61,6 +61,9 @@ pub struct Options {
     pub runtime_dir: Option<PathBuf>,
     /// The runtime crate to build (default: the checkout this binary came from).
     pub runtime_source: Option<PathBuf>,
+    /// The cargo target directory to compile in (default: `target/` inside the runtime
+    /// directory); see [`Prebuilt::build`].
+    pub cargo_target_dir: Option<PathBuf>,
 }
 
 /// Builds the runtime and writes the kernelspec for the running binary; returns the
@@ -89,7 +92,7 @@ pub fn install(location: &Location, options: &Options) -> anyhow::Result<PathBuf
         source.display(),
         runtime.display()
     );
-    Prebuilt::build(&source, &runtime)?;
+    Prebuilt::build(&source, &runtime, options.cargo_target_dir.as_deref())?;
     std::fs::create_dir_all(&dir).with_context(|| format!("cannot create {}", dir.display()))?;
     let mut env = toolchain_env();
     let runtime = std::path::absolute(&runtime)?;
@@ -236,6 +239,7 @@ mod tests {
             name: "a/b".into(),
             runtime_dir: None,
             runtime_source: None,
+            cargo_target_dir: None,
         };
         assert!(install(&Location::Prefix("/nonexistent".into()), &options).is_err());
     }

@@ -37,6 +37,11 @@ enum Command {
         /// The runtime crate to build (default: the checkout this binary came from).
         #[arg(long, value_name = "DIR")]
         runtime_source: Option<PathBuf>,
+        /// The cargo target directory to compile the runtime in (default: one inside the
+        /// runtime directory). Give a checkout's `target/` so its own builds and tests
+        /// reuse the runtime's compiled dependencies; the runtime then lives there too.
+        #[arg(long, value_name = "DIR")]
+        cargo_target_dir: Option<PathBuf>,
     },
     /// Remove the kernelspec.
     Uninstall(Target),
@@ -108,11 +113,13 @@ fn run(cli: Cli) -> anyhow::Result<()> {
             target,
             runtime_dir,
             runtime_source,
+            cargo_target_dir,
         } => {
             let options = install::Options {
                 name: target.name.clone(),
                 runtime_dir,
                 runtime_source,
+                cargo_target_dir,
             };
             let dir = install::install(&target.location(), &options)?;
             log::info!(

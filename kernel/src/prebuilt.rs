@@ -100,7 +100,12 @@ impl Prebuilt {
     /// Builds the runtime from its source (`source` is the `runtime/` crate of a rangeo
     /// checkout) into `dir`, with the rustc and cargo on `PATH`. Cargo's progress goes to
     /// this process's stderr.
-    pub fn build(source: &Path, dir: &Path) -> anyhow::Result<Self> {
+    ///
+    /// Cargo compiles in `dir/target`, or in `target` when given: a checkout's own target
+    /// directory, where its tests then find the runtime's dependencies already compiled.
+    /// The library and its dependencies are then used from there, so that directory must
+    /// stay as long as the runtime is installed (a `cargo clean` calls for a new install).
+    pub fn build(source: &Path, dir: &Path, target: Option<&Path>) -> anyhow::Result<Self> {
         let (source, dir) = (std::path::absolute(source)?, std::path::absolute(dir)?);
         let (source, dir) = (source.as_path(), dir.as_path());
         let manifest = source.join("Cargo.toml");
@@ -114,7 +119,10 @@ impl Prebuilt {
         let rustc = toolchain_rustc()?;
         let rustc_version = version(&rustc)?;
         let target_libdir = PathBuf::from(print(&rustc, "target-libdir")?);
-        let target = dir.join("target");
+        let target = match target {
+            Some(target) => std::path::absolute(target)?,
+            None => dir.join("target"),
+        };
         // `cargo rustc` makes only this build a dylib; `prefer-dynamic` links it against
         // the toolchain's shared libstd, the one the cells and the eval binary use. Run
         // from the source, cargo finds the checkout's configuration (its target CPU).
@@ -176,7 +184,7 @@ impl Prebuilt {
             deps,
             native,
             eval,
-            version: rangeo::VERSION.to_owned(),
+            version: env!("CARGO_PKG_VERSION").to_owned(),
         };
         let temporary = dir.join(format!("{STAMP}.{}", std::process::id()));
         std::fs::write(&temporary, serde_json::to_string_pretty(&built)?)?;

@@ -7,6 +7,14 @@ fn runtime_dir() -> std::path::PathBuf {
     std::path::Path::new(env!("CARGO_TARGET_TMPDIR")).join("runtime")
 }
 
+/// The workspace's target directory, where `scripts/test.sh` has already compiled the
+/// runtime (its install step): the test's install finds it compiled.
+fn cargo_target_dir() -> &'static std::path::Path {
+    std::path::Path::new(env!("CARGO_TARGET_TMPDIR"))
+        .parent()
+        .expect("CARGO_TARGET_TMPDIR is target/tmp")
+}
+
 fn kernel() -> Command {
     Command::new(env!("CARGO_BIN_EXE_rangeo-kernel"))
 }
@@ -19,6 +27,8 @@ fn install_writes_a_complete_kernelspec_and_uninstall_removes_it() {
         .arg(prefix.path())
         .args(["--name", "rangeo-test", "--runtime-dir"])
         .arg(runtime_dir())
+        .arg("--cargo-target-dir")
+        .arg(cargo_target_dir())
         .status()
         .unwrap();
     assert!(status.success());

@@ -22,13 +22,12 @@
 //! assert!(bundle.get("text/html").is_some());
 //! ```
 
-mod bundle;
 mod chunk_diagram;
 pub(crate) mod html;
 mod progress;
 
-pub use bundle::MimeBundle;
 pub use progress::Progress;
+pub use rangeo_protocol::MimeBundle;
 
 use std::sync::atomic::{AtomicU64, Ordering};
 

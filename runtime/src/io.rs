@@ -3,8 +3,8 @@
 //! datasets whose chunks are read only when a computation needs them, with the CF
 //! conventions decoded on the way in (as xarray's `open_zarr`, `open_dataset` and
 //! `open_mfdataset` do); datasets written to Zarr with the CF conventions encoded
-//! (`to_zarr`); GeoTIFFs and COGs read tile by tile ([`open_cog`]); STAC catalogs and
-//! API searches ([`stac`]).
+//! (`to_zarr`); GeoTIFFs and COGs read tile by tile ([`open_cog`]); STAC catalogs,
+//! API searches and items stacked into datacubes ([`stac`]).
 //!
 //! ```no_run
 //! use rangeo::prelude::*;
@@ -23,9 +23,11 @@ mod netcdf;
 mod open;
 pub mod stac;
 pub(crate) mod store;
+mod warp;
 mod zarr;
 
 pub use cache::chunk_cache_bytes;
 pub use cog::{Cog, open_cog};
 pub use open::{OpenOptions, open_dataset, open_mfdataset, open_zarr};
+pub use warp::Resampling;
 pub use zarr::{WriteMode, WriteOptions, open_zarr_array};

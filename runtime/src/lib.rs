@@ -24,13 +24,15 @@ pub mod display;
 mod error;
 pub mod io;
 pub mod plot;
-pub mod protocol;
 pub mod session;
 
 pub use error::Error;
 /// The n-dimensional arrays under rangeo's labeled arrays, for building and reading
 /// values (`ndarray::arr2`, `ndarray::Array::linspace`, ...) in cells without `:dep`.
 pub use ndarray;
+/// The line protocol between the kernel and the evaluation process, and the mime
+/// bundle it carries (a crate of its own, so the kernel builds without the runtime).
+pub use rangeo_protocol as protocol;
 
 /// The version of the runtime, as the kernel reports it in its banner.
 pub const VERSION: &str = env!("CARGO_PKG_VERSION");
@@ -44,10 +46,12 @@ pub mod prelude {
     };
     pub use crate::cell::check_interrupt;
     pub use crate::display::{DisplayHandle, MimeBundle, Progress, Repr, clear_output, display};
-    pub use crate::io::stac::{Catalog, Client, ItemCollection, ItemSearch, Search, open_catalog};
+    pub use crate::io::stac::{
+        Catalog, Client, GroupBy, ItemCollection, ItemSearch, Search, Stack, open_catalog,
+    };
     pub use crate::io::{
-        Cog, OpenOptions, WriteMode, WriteOptions, open_cog, open_dataset, open_mfdataset,
-        open_zarr, open_zarr_array,
+        Cog, OpenOptions, Resampling, WriteMode, WriteOptions, open_cog, open_dataset,
+        open_mfdataset, open_zarr, open_zarr_array,
     };
     pub use crate::ndarray;
     pub use crate::plot::{Colormap, Figure, Format, Kind, Plot};

@@ -8,18 +8,18 @@
 
 #[path = "support/files.rs"]
 mod files;
+#[path = "support/servers.rs"]
+mod servers;
 #[path = "support/values.rs"]
 mod values;
 
 use std::io::{BufRead, BufReader};
-use std::net::TcpStream;
 use std::path::PathBuf;
-use std::process::{Child, Command, Stdio};
-use std::time::{Duration, Instant};
 
 use rangeo::array::Dataset;
 use rangeo::io::{OpenOptions, WriteOptions, open_zarr};
 use serde_json::Value;
+use servers::{Server, http_server};
 use values::{computed, same};
 
 fn root() -> PathBuf {
@@ -36,37 +36,6 @@ fn fixtures() -> PathBuf {
         fixtures.display()
     );
     fixtures
-}
-
-/// A server script of `tests/servers` run with the test environment's Python
-/// (`RANGEO_PYTHON` or `.venv/bin/python`), stopped on drop.
-struct Server(Child);
-
-impl Server {
-    fn start(script: &str, args: &[&std::ffi::OsStr]) -> Self {
-        let python = std::env::var_os("RANGEO_PYTHON")
-            .map_or_else(|| root().join(".venv/bin/python"), PathBuf::from);
-        let child = Command::new(&python)
-            .arg(root().join("tests/servers").join(script))
-            .args(args)
-            .stdout(Stdio::piped())
-            .stderr(Stdio::null())
-            .spawn()
-            .unwrap_or_else(|e| {
-                panic!(
-                    "cannot start {script} with {}: {e} (scripts/test.sh makes .venv)",
-                    python.display()
-                )
-            });
-        Self(child)
-    }
-}
-
-impl Drop for Server {
-    fn drop(&mut self) {
-        let _ = self.0.kill();
-        let _ = self.0.wait();
-    }
 }
 
 /// Whether `remote` holds what `local` does: sizes, attributes, and every variable's
@@ -116,28 +85,6 @@ fn a_store_over_http_reads_as_it_does_from_disk() {
         error.contains(&unlisted) && error.contains("list"),
         "{error}"
     );
-}
-
-/// An HTTP server on 127.0.0.1 serving `directory`, and its port; stopped on drop.
-fn http_server(directory: &std::path::Path) -> (Server, u16) {
-    let port = std::net::TcpListener::bind("127.0.0.1:0")
-        .unwrap()
-        .local_addr()
-        .unwrap()
-        .port();
-    let server = Server::start(
-        "static_http.py",
-        &[directory.as_os_str(), port.to_string().as_ref()],
-    );
-    let started = Instant::now();
-    while TcpStream::connect(("127.0.0.1", port)).is_err() {
-        assert!(
-            started.elapsed() < Duration::from_secs(30),
-            "the HTTP server did not start"
-        );
-        std::thread::sleep(Duration::from_millis(50));
-    }
-    (server, port)
 }
 
 #[test]

@@ -7,7 +7,7 @@ use std::sync::atomic::Ordering;
 use std::time::{Duration, Instant};
 
 use crossbeam_channel::{RecvTimeoutError, Sender, bounded};
-use rangeo::protocol::{FORGET, RUN};
+use rangeo_protocol::{FORGET, RUN};
 
 use super::cell::{self, Item, Parsed};
 use super::codegen::{self, Generated, Glue, Loaded, Plan};

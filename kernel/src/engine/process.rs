@@ -6,7 +6,7 @@ use std::os::unix::process::ExitStatusExt;
 use std::process::{Child, ChildStdin, Command, Stdio};
 
 use crossbeam_channel::{Receiver, Sender, unbounded};
-use rangeo::protocol::{DONE, INPUT_REQUEST, PASSWORD_REQUEST};
+use rangeo_protocol::{DONE, INPUT_REQUEST, PASSWORD_REQUEST};
 use serde::Deserialize;
 
 use crate::prebuilt::Prebuilt;

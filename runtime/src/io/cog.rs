@@ -668,17 +668,33 @@ impl AsyncFileReader for StoreReader {
         let key = store_key(&self.key);
         let end = range.end.min(self.size);
         let start = range.start.min(end);
+        if start == end {
+            return Ok(Bytes::new());
+        }
+        let fail = |e: &dyn std::fmt::Display| {
+            AsyncTiffError::General(format!("cannot read {}: {e}", self.href))
+        };
+        if start == 0 && end == self.size {
+            // A whole small file: asked for as a range, HTTP servers answer with the
+            // whole file (200, not 206), which a range read refuses.
+            return self
+                .store
+                .storage
+                .get(&key)
+                .map_err(|e| fail(&e))?
+                .ok_or_else(|| AsyncTiffError::General(format!("no file at {}", self.href)));
+        }
         let ranges = [ByteRange::FromStart(start, Some(end - start))];
         let mut parts = self
             .store
             .storage
             .get_partial_many(&key, Box::new(ranges.into_iter()))
-            .map_err(|e| AsyncTiffError::General(format!("cannot read {}: {e}", self.href)))?
+            .map_err(|e| fail(&e))?
             .ok_or_else(|| AsyncTiffError::General(format!("no file at {}", self.href)))?;
         parts
             .next()
             .transpose()
-            .map_err(|e| AsyncTiffError::General(format!("cannot read {}: {e}", self.href)))?
+            .map_err(|e| fail(&e))?
             .ok_or_else(|| AsyncTiffError::General(format!("nothing read from {}", self.href)))
     }
 }

@@ -7,7 +7,7 @@ use serde_json::{Map, Value};
 use stac::{Links, SelfHref};
 
 use super::ItemCollection;
-use super::fetch::{read_json, resolve};
+use super::fetch::{absolute, read_json, resolve};
 use super::migrate::to_latest;
 use crate::Error;
 use crate::display::html::escape;
@@ -43,17 +43,6 @@ enum Node {
 /// ```
 pub fn open_catalog(href: &str) -> Result<Catalog, Error> {
     Catalog::read(&absolute(href))
-}
-
-/// A local path made absolute, so that the hrefs resolved against it are too.
-fn absolute(href: &str) -> String {
-    if href.contains("://") || href.starts_with('/') {
-        return href.to_owned();
-    }
-    std::path::absolute(href).map_or_else(
-        |_| href.to_owned(),
-        |path| path.to_string_lossy().into_owned(),
-    )
 }
 
 impl Catalog {

@@ -17,7 +17,8 @@ pub(crate) fn read_json(href: &str) -> Result<Value, Error> {
         .map_err(|e| Error::Stac(format!("{href} is not valid JSON: {e}")))
 }
 
-fn read_bytes(href: &str) -> Result<Vec<u8>, Error> {
+/// The bytes of the document at `href`.
+pub(crate) fn read_bytes(href: &str) -> Result<Vec<u8>, Error> {
     match href.split_once("://") {
         None => read_file(href, href),
         Some(("file", path)) => read_file(href, path),
@@ -64,4 +65,15 @@ pub(crate) fn resolve(href: &str, base: &str) -> Result<String, Error> {
     stac::href::make_absolute(href, base)
         .map(std::borrow::Cow::into_owned)
         .map_err(|e| Error::Stac(format!("cannot resolve {href} against {base}: {e}")))
+}
+
+/// A local path made absolute, so that the hrefs resolved against it are too.
+pub(crate) fn absolute(href: &str) -> String {
+    if href.contains("://") || href.starts_with('/') {
+        return href.to_owned();
+    }
+    std::path::absolute(href).map_or_else(
+        |_| href.to_owned(),
+        |path| path.to_string_lossy().into_owned(),
+    )
 }

@@ -7,6 +7,7 @@ use std::path::Path;
 
 use serde_json::{Map, Value, json};
 
+use super::fetch::{absolute, read_bytes, resolve};
 use crate::Error;
 use crate::display::html::escape;
 use crate::display::{MimeBundle, Repr};
@@ -69,6 +70,49 @@ impl ItemCollection {
             },
             _ => Err(Error::Stac(format!("{source} is not a JSON object"))),
         }
+    }
+
+    /// The items saved at `href` (a path or URL) as a GeoJSON `FeatureCollection`, or
+    /// as newline-delimited JSON when it ends in `.ndjson`, with relative asset hrefs
+    /// resolved against `href`.
+    ///
+    /// ```
+    /// use rangeo::prelude::*;
+    /// let dir = tempfile::tempdir()?;
+    /// let path = dir.path().join("items.ndjson");
+    /// std::fs::write(&path, r#"{"type": "Feature", "id": "a", "geometry": null, "properties": {}, "assets": {"red": {"href": "a/red.tif"}}}"#)?;
+    /// let items = ItemCollection::open(path.to_str().unwrap())?;
+    /// let href = items.features()[0]["assets"]["red"]["href"].as_str().unwrap();
+    /// assert_eq!(href, dir.path().join("a/red.tif").to_str().unwrap());
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
+    pub fn open(href: &str) -> Result<Self, Error> {
+        let href = absolute(href);
+        let bytes = read_bytes(&href)?;
+        let text = std::str::from_utf8(&bytes)
+            .map_err(|e| Error::Stac(format!("{href} is not UTF-8 text: {e}")))?;
+        let mut items = if href.ends_with(".ndjson") {
+            Self::from_ndjson(text)
+        } else {
+            let value: Value = serde_json::from_str(text)
+                .map_err(|e| Error::Stac(format!("{href} is not valid JSON: {e}")))?;
+            Self::from_value(value, &href)
+        }
+        .map_err(|e| match e {
+            Error::Stac(why) if !why.contains(&href) => Error::Stac(format!("{href}: {why}")),
+            other => other,
+        })?;
+        for feature in &mut items.features {
+            let Some(Value::Object(assets)) = feature.get_mut("assets") else {
+                continue;
+            };
+            for asset in assets.values_mut() {
+                if let Some(Value::String(asset_href)) = asset.get_mut("href") {
+                    *asset_href = resolve(asset_href, &href)?;
+                }
+            }
+        }
+        Ok(items)
     }
 
     /// Items from newline-delimited JSON, one feature per line.

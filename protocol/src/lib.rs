@@ -1,6 +1,8 @@
-//! The line protocol between the evaluation process and the kernel, written once, here.
+//! The line protocol between the evaluation process and the kernel, written once, here,
+//! with the [`MimeBundle`] it carries. Both sides depend on this small crate (the runtime
+//! re-exports it as `rangeo::protocol`), so the kernel is built without the runtime.
 //!
-//! Cells run in the evaluation process (see [`crate::cell`]), whose stdin, stdout and
+//! Cells run in the evaluation process (see `rangeo::cell`), whose stdin, stdout and
 //! stderr are pipes to the kernel.
 //!
 //! **Kernel to process**, one command per line on stdin:
@@ -36,11 +38,13 @@
 //! keep their order with the cell's other output. A marker line whose JSON does not parse
 //! is shown as text: nothing a cell prints is lost.
 
+mod bundle;
+
+pub use bundle::MimeBundle;
+
 use std::io::Write;
 
 use serde_json::{Value, json};
-
-use crate::display::MimeBundle;
 
 /// Shows a bundle now.
 pub const DISPLAY: &str = "RANGEO_DISPLAY ";
@@ -130,8 +134,8 @@ fn payload(bundle: &MimeBundle) -> Value {
 }
 
 /// Writes one protocol line to stdout, whole, and flushes it so it is seen at once.
-/// This is the runtime's one deliberate write to stdout.
-pub(crate) fn emit(line: &str) {
+/// This is the evaluation process's one deliberate write to stdout.
+pub fn emit(line: &str) {
     let mut out = std::io::stdout().lock();
     // A closed stdout means nobody is listening; output has nowhere to go.
     let _ = writeln!(out, "{line}").and_then(|()| out.flush());

@@ -9,7 +9,7 @@ use serde_json::{Map, Value};
 /// per-mime metadata (an image's size, for example).
 ///
 /// ```
-/// use rangeo::display::MimeBundle;
+/// use rangeo_protocol::MimeBundle;
 /// let b = MimeBundle::text("3 stations").with("text/html", "<table>…</table>");
 /// assert_eq!(b.plain(), "3 stations");
 /// assert_eq!(b.mime_types().collect::<Vec<_>>(), ["text/html", "text/plain"]);
@@ -20,7 +20,7 @@ use serde_json::{Map, Value};
 /// output:
 ///
 /// ```
-/// use rangeo::display::MimeBundle;
+/// use rangeo_protocol::MimeBundle;
 /// let json = serde_json::to_value(MimeBundle::default().with("image/png", "iVBOR")).unwrap();
 /// assert_eq!(json["data"]["text/plain"], "<image/png>");
 /// ```
