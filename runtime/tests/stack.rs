@@ -213,3 +213,43 @@ fn stacking_errors_name_what_is_wrong() {
             .all(|v| v.is_nan())
     );
 }
+
+#[test]
+fn items_without_projection_metadata_take_the_grid_and_nodata_from_the_files() {
+    let (_server, port) = http_server(&fixtures());
+    let items = ItemCollection::open(&format!("http://127.0.0.1:{port}/items/items.json")).unwrap();
+    // The same items with only hrefs, datetimes and bboxes: no proj:*, no raster:bands.
+    let mut bare: Value = serde_json::from_str(&items.to_geojson()).unwrap();
+    for feature in bare["features"].as_array_mut().unwrap() {
+        let properties = feature["properties"].as_object_mut().unwrap();
+        properties.retain(|k, _| !k.starts_with("proj:"));
+        for asset in feature["assets"].as_object_mut().unwrap().values_mut() {
+            asset
+                .as_object_mut()
+                .unwrap()
+                .retain(|k, _| k == "href" || k == "type" || k == "roles");
+        }
+    }
+    let bare = ItemCollection::from_geojson(&bare.to_string()).unwrap();
+    let spec = &cubes()[0];
+    assert_eq!(spec["name"], "native_nearest");
+    let cube = bare
+        .stack(
+            Stack::new()
+                .assets(["red", "nir", "swir16"])
+                .resolution(10.0)
+                .chunks(100),
+        )
+        .unwrap();
+    assert_eq!(cube.attrs()["crs"], "EPSG:32631");
+    // The files' GDAL_NODATA still masks; without raster:bands nothing is rescaled.
+    let raw = computed(&cube);
+    let rescaled = Values::from_array(raw.array::<f64>().unwrap().mapv(|v| v * 0.0001 - 0.1));
+    let want = npy::read(&fixtures().join("expected/native_nearest.npy"));
+    check_values(
+        "native_nearest from the files' headers",
+        &rescaled,
+        &want,
+        0.0,
+    );
+}

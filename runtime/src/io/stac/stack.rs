@@ -378,6 +378,7 @@ struct Raster {
     epsg: u32,
     transform: GeoTransform,
     size: (usize, usize),
+    /// raster:bands' nodata; without it, the file's `GDAL_NODATA`.
     nodata: Option<f64>,
     scale: f64,
     offset: f64,
@@ -480,15 +481,13 @@ impl Raster {
                 usize::try_from(s.get(1)?.as_u64()?).ok()?,
             ))
         });
-        let mut nodata = band_field(asset, band.index, "nodata", "nodata").and_then(number);
-        if epsg.is_none() || transform.is_none() || size.is_none() || nodata.is_none() {
-            // What the metadata leaves out, the file's header tells.
+        if epsg.is_none() || transform.is_none() || size.is_none() {
+            // What the metadata leaves out of the grid, the file's header tells.
             let cog =
                 open_cog(&href).map_err(|e| Error::Stac(format!("cannot stack {label}: {e}")))?;
             epsg = epsg.or(cog.epsg().map(u32::from));
             transform = transform.or(cog.transform());
             size = size.or(Some(cog.shape()));
-            nodata = nodata.or(cog.nodata());
             cogs.lock().expect("cogs").insert(href.clone(), cog);
         }
         let missing = |what: &str| {
@@ -506,7 +505,7 @@ impl Raster {
             offset: band_field(asset, band.index, "offset", "raster:offset")
                 .and_then(Value::as_f64)
                 .unwrap_or(0.0),
-            nodata,
+            nodata: band_field(asset, band.index, "nodata", "nodata").and_then(number),
             band: band.index,
             href,
             label,
@@ -763,7 +762,9 @@ impl StackSource {
             .read_window(0, wrows.clone(), wcols.clone())
             .map_err(|e| Error::Stac(format!("cannot read {}: {e}", raster.label)))?;
         let all: ArrayD<f64> = values.to_f64()?;
-        let (nodata, scale, offset) = (raster.nodata, raster.scale, raster.offset);
+        // Without nodata in the metadata, the file's own holds (read with its header).
+        let nodata = raster.nodata.or(cog.nodata());
+        let (scale, offset) = (raster.scale, raster.offset);
         let pixels = all
             .index_axis(Axis(0), raster.band)
             .into_dimensionality::<Ix2>()
