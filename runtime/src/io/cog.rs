@@ -335,11 +335,7 @@ impl Cog {
     /// `[left, bottom, right, top]` of a north-up image.
     #[must_use]
     pub fn bounds(&self) -> Option<[f64; 4]> {
-        let t = self.transform?;
-        let (rows, cols) = self.shape();
-        let (x0, x1) = (t[0], t[0] + t[1] * cols as f64);
-        let (y0, y1) = (t[3], t[3] + t[5] * rows as f64);
-        Some([x0.min(x1), y0.min(y1), x0.max(x1), y0.max(y1)])
+        Some(crate::io::warp::bounds(&self.transform?, self.shape()))
     }
 
     /// The (rows, columns) of each overview, largest first.

@@ -31,6 +31,14 @@ pub(crate) fn apply(t: &GeoTransform, col: f64, row: f64) -> (f64, f64) {
     )
 }
 
+/// `[left, bottom, right, top]` of a raster of `size` (rows, columns) under `t`
+/// (north-up or not, without rotation).
+pub(crate) fn bounds(t: &GeoTransform, (rows, cols): (usize, usize)) -> [f64; 4] {
+    let (x0, x1) = (t[0], t[0] + t[1] * cols as f64);
+    let (y0, y1) = (t[3], t[3] + t[5] * rows as f64);
+    [x0.min(x1), y0.min(y1), x0.max(x1), y0.max(y1)]
+}
+
 /// The transform from coordinates back to fractional pixel positions, `None` for a
 /// degenerate transform.
 pub(crate) fn invert(forward: &GeoTransform) -> Option<GeoTransform> {

@@ -439,8 +439,12 @@ impl Entry {
 
 /// An item's `datetime` (or `start_datetime`) in nanoseconds since the epoch.
 fn instant(properties: &Map<String, Value>) -> Option<i64> {
-    let parsed: stac::Properties =
-        serde_json::from_value(Value::Object(properties.clone())).ok()?;
+    // Only the two fields read, not every property of every item.
+    let times: Map<String, Value> = ["datetime", "start_datetime"]
+        .into_iter()
+        .filter_map(|k| Some((k.to_owned(), properties.get(k)?.clone())))
+        .collect();
+    let parsed: stac::Properties = serde_json::from_value(Value::Object(times)).ok()?;
     parsed
         .datetime
         .or(parsed.start_datetime)?
@@ -483,12 +487,10 @@ impl Raster {
         });
         if epsg.is_none() || transform.is_none() || size.is_none() {
             // What the metadata leaves out of the grid, the file's header tells.
-            let cog =
-                open_cog(&href).map_err(|e| Error::Stac(format!("cannot stack {label}: {e}")))?;
+            let cog = opened(cogs, &href, &label)?;
             epsg = epsg.or(cog.epsg().map(u32::from));
             transform = transform.or(cog.transform());
             size = size.or(Some(cog.shape()));
-            cogs.lock().expect("cogs").insert(href.clone(), cog);
         }
         let missing = |what: &str| {
             Error::Stac(format!(
@@ -514,10 +516,7 @@ impl Raster {
 
     /// `[west, south, east, north]` of a north-up raster.
     fn bounds(&self) -> [f64; 4] {
-        let t = &self.transform;
-        let (x0, x1) = (t[0], t[0] + t[1] * self.size.1 as f64);
-        let (y0, y1) = (t[3], t[3] + t[5] * self.size.0 as f64);
-        [x0.min(x1), y0.min(y1), x0.max(x1), y0.max(y1)]
+        warp::bounds(&self.transform, self.size)
     }
 }
 
@@ -686,6 +685,19 @@ fn group(entries: &[Entry], by: GroupBy) -> Vec<Vec<usize>> {
     groups
 }
 
+/// The file at `href`, its header read once for the stack and kept in `cogs` (by
+/// href), whether the grid needed it or a chunk does.
+fn opened(cogs: &Mutex<HashMap<String, Cog>>, href: &str, label: &str) -> Result<Cog, Error> {
+    if let Some(cog) = cogs.lock().expect("cogs").get(href) {
+        return Ok(cog.clone());
+    }
+    let cog = open_cog(href).map_err(|e| Error::Stac(format!("cannot read {label}: {e}")))?;
+    cogs.lock()
+        .expect("cogs")
+        .insert(href.to_owned(), cog.clone());
+    Ok(cog)
+}
+
 /// The chunks of a stack: each reads, for one time step and band, the tiles of every
 /// raster laid into it that lie under the chunk.
 #[derive(Debug)]
@@ -702,19 +714,6 @@ struct StackSource {
 }
 
 impl StackSource {
-    fn cog(&self, raster: &Raster) -> Result<Cog, Error> {
-        if let Some(cog) = self.cogs.lock().expect("cogs").get(&raster.href) {
-            return Ok(cog.clone());
-        }
-        let cog = open_cog(&raster.href)
-            .map_err(|e| Error::Stac(format!("cannot read {}: {e}", raster.label)))?;
-        self.cogs
-            .lock()
-            .expect("cogs")
-            .insert(raster.href.clone(), cog.clone());
-        Ok(cog)
-    }
-
     /// Lays `raster` into the still-missing pixels of `out`, whose top-left corner is at
     /// `transform`'s origin.
     fn lay(
@@ -737,7 +736,7 @@ impl StackSource {
         let Some((wrows, wcols)) = warp::window(&corners, raster.size) else {
             return Ok(());
         };
-        let cog = self.cog(raster)?;
+        let cog = opened(&self.cogs, &raster.href, &raster.label)?;
         if cog.shape() != raster.size {
             return Err(Error::Stac(format!(
                 "{} ({}) is {}x{} pixels, but its proj:shape says {}x{}",
