@@ -16,6 +16,7 @@
 
 mod cache;
 mod cog;
+mod crs;
 mod decode;
 mod encode;
 mod multi;

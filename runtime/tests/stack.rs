@@ -84,12 +84,19 @@ fn check_values(name: &str, got: &Values, want: &Values, tolerance: f64) {
 #[test]
 fn items_over_http_stack_to_the_cubes_rasterio_makes() {
     let (_server, port) = http_server(&fixtures());
-    let items = ItemCollection::open(&format!("http://127.0.0.1:{port}/items/items.json")).unwrap();
-    assert_eq!(items.len(), 4);
+    let open = |name: &str| {
+        ItemCollection::open(&format!("http://127.0.0.1:{port}/items/{name}")).unwrap()
+    };
+    assert_eq!(open("items.json").len(), 4);
+    assert_eq!(open("mixed.json").len(), 5);
     for spec in cubes() {
         let name = spec["name"].as_str().unwrap();
+        let items = open(spec["items"].as_str().unwrap());
+        let epsg = spec["epsg"].as_u64().unwrap();
+        // rasterio reprojected every pixel centre exactly (see make_stack.py).
         let mut options = Stack::new()
             .resolution(spec["resolution"].as_f64().unwrap())
+            .tolerance(0.0)
             .chunks(100)
             .assets(["red", "nir", "swir16"]);
         if spec["bounds_given"].as_bool().unwrap() {
@@ -98,6 +105,9 @@ fn items_over_http_stack_to_the_cubes_rasterio_makes() {
         }
         if spec["resampling"] == "bilinear" {
             options = options.resampling(Resampling::Bilinear);
+        }
+        if spec["epsg_given"].as_bool().unwrap() {
+            options = options.epsg(u32::try_from(epsg).unwrap());
         }
         if spec["group_by_solar_day"].as_bool().unwrap() {
             options = options.group_by(GroupBy::SolarDay);
@@ -142,7 +152,7 @@ fn items_over_http_stack_to_the_cubes_rasterio_makes() {
             ["red", "nir", "swir16"],
             "{name}: bands"
         );
-        assert_eq!(cube.attrs()["crs"], "EPSG:32631", "{name}: crs");
+        assert_eq!(cube.attrs()["crs"], format!("EPSG:{epsg}"), "{name}: crs");
         let want = npy::read(
             &fixtures()
                 .join("expected")
@@ -177,11 +187,29 @@ fn stacking_errors_name_what_is_wrong() {
     assert!(why.contains("chunks"), "{why}");
     let why = error(Stack::new().resolution(-1.0));
     assert!(why.contains("resolution"), "{why}");
+    let why = error(Stack::new().resolution(10.0).tolerance(f64::NAN));
+    assert!(why.contains("tolerance"), "{why}");
     let why = error(Stack::new().resolution(10.0).bounds([5.0, 0.0, 1.0, 1.0]));
     assert!(why.contains("west, south, east, north"), "{why}");
-    let why = error(Stack::new().resolution(10.0).epsg(32632));
+    // Items in two CRSs need one chosen; a CRS no asset is in needs a resolution; a
+    // code that is no CRS is named with the asset it would reproject.
+    let mixed = ItemCollection::open(&url.replace("items.json", "mixed.json")).unwrap();
+    let why = mixed
+        .stack(Stack::new().resolution(10.0))
+        .unwrap_err()
+        .to_string();
     assert!(
-        why.contains("EPSG:32631") && why.contains("EPSG:32632"),
+        why.contains("EPSG:32631, EPSG:32632") && why.contains(".epsg("),
+        "{why}"
+    );
+    let why = error(Stack::new().epsg(3035));
+    assert!(
+        why.contains("no asset is in EPSG:3035") && why.contains(".resolution("),
+        "{why}"
+    );
+    let why = error(Stack::new().resolution(10.0).epsg(99_999));
+    assert!(
+        why.contains("EPSG:99999") && why.contains("of item `S2A_31UDQ_20190105_0`"),
         "{why}"
     );
     let empty =

@@ -1,10 +1,43 @@
-//! Rasters laid onto another pixel grid, as GDAL's warper lays them (and so rasterio's
-//! `reproject`, stackstac and odc-stac): each destination pixel's centre is mapped into
-//! the source raster, and the source pixels there give its value.
+//! Rasters laid onto another pixel grid, in the same CRS or another, as GDAL's warper
+//! lays them (and so rasterio's `reproject`, stackstac and odc-stac): each destination
+//! pixel's centre is mapped into the source raster, and the source pixels there give
+//! its value.
 
 use std::ops::Range;
 
 use ndarray::{ArrayView2, ArrayViewMut2};
+
+use super::crs::Reprojection;
+
+/// How far, in source pixels, a reprojected pixel centre may stray from its exact place
+/// by default: GDAL's for its approximate transformer, so rasterio's, stackstac's and
+/// odc-stac's. Along a row, points are reprojected exactly only where a straight line
+/// between them would stray further.
+pub(crate) const TOLERANCE: f64 = 0.125;
+
+/// Points along the outline of a raster of `size` (rows, columns) under `t`, `steps`
+/// to a side: what a footprint or window is computed from when reprojected, as GDAL's
+/// and rasterio's `transform_bounds` densify the edges.
+pub(crate) fn outline(
+    t: &GeoTransform,
+    (rows, cols): (usize, usize),
+    steps: usize,
+) -> Vec<(f64, f64)> {
+    let (rows, cols) = (rows as f64, cols as f64);
+    let mut points = Vec::with_capacity(4 * steps);
+    for i in 0..steps {
+        let f = i as f64 / steps as f64;
+        for (col, row) in [
+            (f * cols, 0.0),
+            (cols, f * rows),
+            ((1.0 - f) * cols, rows),
+            (0.0, (1.0 - f) * rows),
+        ] {
+            points.push(apply(t, col, row));
+        }
+    }
+    points
+}
 
 /// How a destination pixel takes its value from the source pixels around its centre.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
@@ -68,41 +101,180 @@ pub(crate) struct Source<'a> {
     pub(crate) cols: Range<usize>,
     /// The whole raster's size (rows, columns): its edges, not the part's, bound it.
     pub(crate) size: (usize, usize),
-    /// Coordinates to fractional pixel positions of the whole raster.
+}
+
+/// Where the pixels of a destination block fall in a source raster.
+pub(crate) struct Mapping<'a> {
+    /// The block's transform: its pixel (0, 0) has its top-left corner at the origin.
+    pub(crate) transform: GeoTransform,
+    /// From the block's CRS to the source's, when they differ.
+    pub(crate) reprojection: Option<&'a Reprojection>,
+    /// The source's coordinates to fractional pixel positions of the whole source.
     pub(crate) inverse: GeoTransform,
+    /// How far (source pixels) a reprojected centre may stray from its exact place; 0
+    /// reprojects every one.
+    pub(crate) tolerance: f64,
+}
+
+impl Mapping<'_> {
+    /// The source position of fractional destination position (`col`, `row`).
+    fn exact(&self, col: f64, row: f64) -> (f64, f64) {
+        let (x, y) = apply(&self.transform, col, row);
+        let (x, y) = self.reprojection.map_or((x, y), |r| r.point(x, y));
+        apply(&self.inverse, x, y)
+    }
+
+    /// How many destination pixels a source pixel spans along y and x, at the middle
+    /// of a block of `size` (rows, columns); one (no widening) where the destination is
+    /// as fine or finer. Below one, bilinear's kernel widens to cover every source
+    /// pixel under a destination pixel, as GDAL's does, with a reciprocal within 0.05
+    /// of a whole number rounded to it.
+    fn kernel_scale(&self, (rows, cols): (usize, usize)) -> (f64, f64) {
+        let (col, row) = ((cols / 2) as f64 + 0.5, (rows / 2) as f64 + 0.5);
+        let here = self.exact(col, row);
+        let scale = |there: (f64, f64)| {
+            let scale = 1.0 / (there.0 - here.0).hypot(there.1 - here.1);
+            if !(scale.is_finite() && scale < 1.0) {
+                return 1.0;
+            }
+            let whole = (1.0 / scale).round();
+            if (1.0 / scale - whole).abs() < 0.05 {
+                1.0 / whole
+            } else {
+                scale
+            }
+        };
+        (
+            scale(self.exact(col, row + 1.0)),
+            scale(self.exact(col + 1.0, row)),
+        )
+    }
+
+    /// The rows and columns of a source of `size` (rows, columns) that resampling a
+    /// block of `block` (rows, columns) needs: under its outline (reprojected at
+    /// `steps` points a side), widened by the kernel's reach, within the source.
+    /// `None` when nothing overlaps.
+    pub(crate) fn window(
+        &self,
+        block: (usize, usize),
+        size: (usize, usize),
+        steps: usize,
+    ) -> Option<(Range<usize>, Range<usize>)> {
+        let (mut x0, mut y0, mut x1, mut y1) = (f64::MAX, f64::MAX, f64::MIN, f64::MIN);
+        // NaN points (outside a projection's domain) drop out of min and max.
+        for (x, y) in outline(&[0.0, 1.0, 0.0, 0.0, 0.0, 1.0], block, steps) {
+            let (x, y) = self.exact(x, y);
+            (x0, y0, x1, y1) = (x0.min(x), y0.min(y), x1.max(x), y1.max(y));
+        }
+        let (scale_y, scale_x) = self.kernel_scale(block);
+        let reach = |scale: f64| (1.0 / scale).ceil();
+        let clamp = |v: f64, n: usize| {
+            #[allow(
+                clippy::cast_possible_truncation,
+                clippy::cast_sign_loss,
+                reason = "clamped to the raster first"
+            )]
+            let v = v.clamp(0.0, n as f64) as usize;
+            v
+        };
+        let rows =
+            clamp(y0.floor() - reach(scale_y), size.0)..clamp(y1.ceil() + reach(scale_y), size.0);
+        let cols =
+            clamp(x0.floor() - reach(scale_x), size.1)..clamp(x1.ceil() + reach(scale_x), size.1);
+        (!rows.is_empty() && !cols.is_empty()).then_some((rows, cols))
+    }
 }
 
 /// Fills the pixels of `out` that are still NaN from `source` (first valid value wins,
-/// as the items of one group are laid over one another). `out`'s pixel (0, 0) has its
-/// top-left corner at `transform`'s origin; `to_source` maps a coordinate of `out`'s
-/// grid to one of the source's.
+/// as the items of one group are laid over one another), `out` being the block
+/// `mapping` places.
 pub(crate) fn fill(
     source: &Source<'_>,
     mut out: ArrayViewMut2<'_, f64>,
-    transform: &GeoTransform,
-    to_source: impl Fn(f64, f64) -> (f64, f64),
+    mapping: &Mapping<'_>,
     resampling: Resampling,
 ) {
     let (height, width) = source.size;
-    for ((row, col), value) in out.indexed_iter_mut() {
-        if !value.is_nan() {
-            continue;
+    let scale = mapping.kernel_scale(out.dim());
+    let mut positions = Vec::with_capacity(out.ncols());
+    for (row, mut values) in out.rows_mut().into_iter().enumerate() {
+        let centre = |col: f64| mapping.exact(col + 0.5, row as f64 + 0.5);
+        if mapping.reprojection.is_some() && mapping.tolerance > 0.0 {
+            approximate_row(&centre, values.len(), mapping.tolerance, &mut positions);
+        } else {
+            positions.clear();
+            positions.extend((0..values.len()).map(|c| centre(c as f64)));
         }
-        let (x, y) = apply(transform, col as f64 + 0.5, row as f64 + 0.5);
-        let (x, y) = to_source(x, y);
-        let (sx, sy) = apply(&source.inverse, x, y);
-        // GDAL computes a pixel only when its centre falls inside the source raster.
-        if !(sx >= 0.0 && sy >= 0.0 && sx < width as f64 && sy < height as f64) {
-            continue;
+        for (value, &(sx, sy)) in values.iter_mut().zip(&positions) {
+            // GDAL computes a pixel only when its centre falls inside the source raster.
+            let inside = sx >= 0.0 && sy >= 0.0 && sx < width as f64 && sy < height as f64;
+            if !(value.is_nan() && inside) {
+                continue;
+            }
+            // Nor where the source pixel under it is missing, whatever the resampling.
+            let Some(under) = source.at(sy.floor(), sx.floor()) else {
+                continue;
+            };
+            *value = match resampling {
+                Resampling::Nearest => under,
+                Resampling::Bilinear => source.bilinear(sy, sx, scale).unwrap_or(under),
+            };
         }
-        // Nor where the source pixel under it is missing, whatever the resampling.
-        let Some(under) = source.at(sy.floor(), sx.floor()) else {
-            continue;
-        };
-        *value = match resampling {
-            Resampling::Nearest => under,
-            Resampling::Bilinear => source.bilinear(sy, sx).unwrap_or(under),
-        };
+    }
+}
+
+/// The source positions of a row's `n` pixel centres (`exact` maps a column to one), as
+/// GDAL's approximate transformer makes them: exact at both ends and the middle of a
+/// span, which is split in two where the middle strays more than `tolerance` from the
+/// straight line between the ends, and interpolated along that line where it does not.
+fn approximate_row(
+    exact: &impl Fn(f64) -> (f64, f64),
+    n: usize,
+    tolerance: f64,
+    out: &mut Vec<(f64, f64)>,
+) {
+    out.clear();
+    out.resize(n, (f64::NAN, f64::NAN));
+    if n == 0 {
+        return;
+    }
+    let last = n - 1;
+    out[0] = exact(0.0);
+    out[last] = exact(last as f64);
+    span(exact, 0, last, tolerance, out);
+}
+
+/// [`approximate_row`] between columns `lo` and `hi`, whose positions are known.
+fn span(
+    exact: &impl Fn(f64) -> (f64, f64),
+    lo: usize,
+    hi: usize,
+    tolerance: f64,
+    out: &mut [(f64, f64)],
+) {
+    if hi - lo <= 4 {
+        for (col, position) in out.iter_mut().enumerate().take(hi).skip(lo + 1) {
+            *position = exact(col as f64);
+        }
+        return;
+    }
+    let (a, b) = (out[lo], out[hi]);
+    let mid = lo + (hi - lo) / 2;
+    out[mid] = exact(mid as f64);
+    let line = |col: usize| {
+        let f = (col - lo) as f64 / (hi - lo) as f64;
+        (a.0 + (b.0 - a.0) * f, a.1 + (b.1 - a.1) * f)
+    };
+    let (m, l) = (out[mid], line(mid));
+    let error = (m.0 - l.0).abs() + (m.1 - l.1).abs();
+    // NaN (a point outside a projection's domain) fails the test, so is split down to.
+    if error <= tolerance {
+        for (col, position) in out.iter_mut().enumerate().take(hi).skip(lo + 1) {
+            *position = line(col);
+        }
+    } else {
+        span(exact, lo, mid, tolerance, out);
+        span(exact, mid, hi, tolerance, out);
     }
 }
 
@@ -125,18 +297,19 @@ impl Source<'_> {
         (!v.is_nan()).then_some(v)
     }
 
-    /// GDAL's four-sample bilinear at fractional position (`sy`, `sx`): pixel centres
-    /// sit at half pixels, neighbours outside the raster or missing drop out, and the
-    /// weights of the others are scaled to one.
-    fn bilinear(&self, sy: f64, sx: f64) -> Option<f64> {
-        let (fy, fx) = (sy - 0.5, sx - 0.5);
-        let (y0, x0) = (fy.floor(), fx.floor());
-        let (dy, dx) = (fy - y0, fx - x0);
+    /// GDAL's bilinear at fractional position (`sy`, `sx`): pixel centres sit at half
+    /// pixels; the tent of each axis spans one source pixel either side, or `1 / scale`
+    /// where a destination pixel covers several (four samples at a scale of one);
+    /// neighbours outside the raster or missing drop out, and the weights of the others
+    /// are scaled to one.
+    fn bilinear(&self, sy: f64, sx: f64, (scale_y, scale_x): (f64, f64)) -> Option<f64> {
+        let (rows, wy) = tent(sy, scale_y);
+        let (cols, wx) = tent(sx, scale_x);
         let mut sum = 0.0;
         let mut weight = 0.0;
-        for (row, wy) in [(y0, 1.0 - dy), (y0 + 1.0, dy)] {
-            for (col, wx) in [(x0, 1.0 - dx), (x0 + 1.0, dx)] {
-                if let Some(v) = self.at(row, col) {
+        for (row, wy) in rows.clone().zip(&wy) {
+            for (col, wx) in cols.clone().zip(&wx) {
+                if let Some(v) = self.at(row as f64, col as f64) {
                     sum += v * wy * wx;
                     weight += wy * wx;
                 }
@@ -146,29 +319,23 @@ impl Source<'_> {
     }
 }
 
-/// The rows and columns of a raster of `size` (rows, columns) that resampling the
-/// points `corners` (fractional pixel positions) needs: one pixel more on every side,
-/// for bilinear neighbours, within the raster. `None` when nothing overlaps.
-pub(crate) fn window(
-    corners: &[(f64, f64)],
-    size: (usize, usize),
-) -> Option<(Range<usize>, Range<usize>)> {
-    let (mut x0, mut y0, mut x1, mut y1) = (f64::MAX, f64::MAX, f64::MIN, f64::MIN);
-    for &(x, y) in corners {
-        (x0, y0, x1, y1) = (x0.min(x), y0.min(y), x1.max(x), y1.max(y));
-    }
-    let clamp = |v: f64, n: usize| {
-        #[allow(
-            clippy::cast_possible_truncation,
-            clippy::cast_sign_loss,
-            reason = "clamped to the raster first"
-        )]
-        let v = v.clamp(0.0, n as f64) as usize;
-        v
-    };
-    let rows = clamp(y0.floor() - 1.0, size.0)..clamp(y1.ceil() + 1.0, size.0);
-    let cols = clamp(x0.floor() - 1.0, size.1)..clamp(x1.ceil() + 1.0, size.1);
-    (!rows.is_empty() && !cols.is_empty()).then_some((rows, cols))
+/// The source pixels (whole-raster positions, possibly outside it) that a tent of
+/// half-width `1 / scale` centred at fractional position `at` reaches, with their
+/// weights.
+#[allow(
+    clippy::cast_possible_truncation,
+    reason = "pixel positions and kernel radii are small whole numbers"
+)]
+fn tent(at: f64, scale: f64) -> (Range<i64>, Vec<f64>) {
+    let f = at - 0.5;
+    let first = f.floor();
+    let delta = f - first;
+    let radius = (1.0 / scale).ceil() as i64;
+    let weights = (1 - radius..=radius)
+        .map(|k| (1.0 - (k as f64 - delta).abs() * scale).max(0.0))
+        .collect();
+    let first = first as i64;
+    (first + 1 - radius..first + radius + 1, weights)
 }
 
 #[cfg(test)]
@@ -176,14 +343,23 @@ mod tests {
     use super::*;
     use ndarray::{Array2, array};
 
-    fn source<'a>(pixels: &'a Array2<f64>, t: &GeoTransform) -> Source<'a> {
+    fn source(pixels: &Array2<f64>) -> Source<'_> {
         let (h, w) = pixels.dim();
         Source {
             pixels: pixels.view(),
             rows: 0..h,
             cols: 0..w,
             size: (h, w),
-            inverse: invert(t).unwrap(),
+        }
+    }
+
+    /// A block on grid `onto` over a source on grid `from`, same CRS.
+    fn mapping(from: &GeoTransform, onto: &GeoTransform) -> Mapping<'static> {
+        Mapping {
+            transform: *onto,
+            reprojection: None,
+            inverse: invert(from).unwrap(),
+            tolerance: TOLERANCE,
         }
     }
 
@@ -196,10 +372,9 @@ mod tests {
         resampling: Resampling,
     ) -> Array2<f64> {
         fill(
-            &source(pixels, from),
+            &source(pixels),
             out.view_mut(),
-            onto,
-            |x, y| (x, y),
+            &mapping(from, onto),
             resampling,
         );
         out
@@ -280,11 +455,89 @@ mod tests {
     }
 
     #[test]
-    fn windows_cover_the_corners_with_a_margin_inside_the_raster() {
-        let (rows, cols) = window(&[(2.5, 3.5), (5.5, 8.2)], (100, 100)).unwrap();
-        assert_eq!((rows, cols), (2..10, 1..7));
-        assert_eq!(window(&[(-9.0, -9.0), (-5.0, -5.0)], (10, 10)), None);
-        let (rows, cols) = window(&[(-5.0, -5.0), (50.0, 50.0)], (10, 20)).unwrap();
-        assert_eq!((rows, cols), (0..10, 0..20));
+    fn bilinear_widens_to_every_source_pixel_under_a_coarser_pixel_as_gdal_does() {
+        // What rasterio.warp.reproject (GDAL 3.10) makes of a 6x6 source with one missing
+        // pixel on a grid of twice the pixel size (GDAL's scale 0.5: a 4x4 tent).
+        let mut pixels = Array2::from_shape_fn((6, 6), |(r, c)| 10.0 * (6 * r + c) as f64);
+        pixels[[1, 2]] = f64::NAN;
+        let t = [0.0, 10.0, 0.0, 60.0, 0.0, -10.0];
+        let coarse = [0.0, 20.0, 0.0, 60.0, 0.0, -20.0];
+        let out = laid(empty(3, 3), &pixels, &t, &coarse, Resampling::Bilinear);
+        let gdal = [
+            [
+                48.043_478_260_869_56,
+                65.531_914_893_617_03,
+                85.714_285_714_285_71,
+            ],
+            [
+                158.545_454_545_454_53,
+                179.672_131_147_541,
+                192.857_142_857_142_86,
+            ],
+            [264.285_714_285_714_3, 282.142_857_142_857_17, 300.0],
+        ];
+        for (r, row) in gdal.iter().enumerate() {
+            for (c, want) in row.iter().enumerate() {
+                assert!(
+                    (out[[r, c]] - want).abs() < 1e-9,
+                    "({r}, {c}): {}, GDAL {want}",
+                    out[[r, c]]
+                );
+            }
+        }
+    }
+
+    #[test]
+    fn approximate_rows_stay_within_the_tolerance_of_the_exact_positions() {
+        // 2000 pixels of 100 m across UTM zone 31N, onto zone 32N's 10 m pixels: curved
+        // enough that one straight line would stray by more than the tolerance.
+        let reprojection = Reprojection::new(32631, 32632).unwrap();
+        let block = Mapping {
+            transform: [300_000.0, 100.0, 0.0, 5_500_000.0, 0.0, -100.0],
+            reprojection: Some(&reprojection),
+            inverse: invert(&[-300_000.0, 10.0, 0.0, 5_600_000.0, 0.0, -10.0]).unwrap(),
+            tolerance: TOLERANCE,
+        };
+        let exact = |col: f64| block.exact(col + 0.5, 0.5);
+        let distance = |p: (f64, f64), q: (f64, f64)| (p.0 - q.0).abs() + (p.1 - q.1).abs();
+        let count = 2000;
+        let (first, last) = (exact(0.0), exact((count - 1) as f64));
+        let middle = 999.0 / (count - 1) as f64;
+        let straight = (
+            first.0 + (last.0 - first.0) * middle,
+            first.1 + (last.1 - first.1) * middle,
+        );
+        assert!(
+            distance(exact(999.0), straight) > TOLERANCE,
+            "not curved enough"
+        );
+        for tolerance in [TOLERANCE, 0.01] {
+            let mut approximate = Vec::new();
+            approximate_row(&exact, count, tolerance, &mut approximate);
+            let worst = approximate
+                .iter()
+                .enumerate()
+                .map(|(col, &position)| distance(exact(col as f64), position))
+                .fold(0.0, f64::max);
+            assert!(worst <= tolerance, "{worst} > {tolerance}");
+            assert!(worst > 0.0, "interpolated, not all exact");
+        }
+    }
+
+    #[test]
+    fn windows_cover_the_block_and_the_kernel_inside_the_raster() {
+        let source = [0.0, 10.0, 0.0, 1000.0, 0.0, -10.0];
+        // A 4 x 6 block of the same pixels, 2.5 columns and 3.5 rows in.
+        let block = mapping(&source, &[25.0, 10.0, 0.0, 965.0, 0.0, -10.0]);
+        assert_eq!(block.window((4, 6), (100, 100), 3), Some((2..9, 1..10)));
+        // Pixels three times as large reach three source pixels further.
+        let coarse = mapping(&source, &[25.0, 30.0, 0.0, 965.0, 0.0, -30.0]);
+        assert_eq!(coarse.window((4, 6), (100, 100), 3), Some((0..19, 0..24)));
+        assert_eq!(block.window((4, 6), (2, 1), 3), None, "beside the raster");
+        assert_eq!(
+            block.window((4, 6), (5, 5), 3),
+            Some((2..5, 1..5)),
+            "clamped"
+        );
     }
 }

@@ -14,7 +14,12 @@ use crate::Error;
 use crate::array::{DType, DataArray, DateTime64, Values, Variable};
 use crate::compute::{ChunkSource, Chunks, Lazy};
 use crate::io::cog::{Cog, open_cog};
-use crate::io::warp::{self, GeoTransform, Resampling, Source};
+use crate::io::crs::Reprojection;
+use crate::io::warp::{self, GeoTransform, Mapping, Resampling, Source};
+
+/// Points to a side of an outline reprojected for a footprint or a window: as many as
+/// rasterio's `transform_bounds` takes by default.
+const OUTLINE_STEPS: usize = 21;
 
 /// How the items become the time steps of a stack.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
@@ -52,6 +57,7 @@ pub struct Stack {
     group_by: GroupBy,
     dtype: DType,
     rescale: bool,
+    tolerance: f64,
 }
 
 impl Default for Stack {
@@ -66,6 +72,7 @@ impl Default for Stack {
             group_by: GroupBy::Item,
             dtype: DType::Float64,
             rescale: true,
+            tolerance: warp::TOLERANCE,
         }
     }
 }
@@ -87,14 +94,16 @@ impl Stack {
         self
     }
 
-    /// The EPSG code of the stack's CRS (by default the items', which must agree).
+    /// The EPSG code of the stack's CRS (by default the items', which must agree);
+    /// assets in other CRSs are reprojected onto it.
     #[must_use]
     pub fn epsg(mut self, code: u32) -> Self {
         self.epsg = Some(code);
         self
     }
 
-    /// The pixel size in the CRS's units (by default the assets', which must agree).
+    /// The pixel size in the CRS's units (by default that of the assets in the stack's
+    /// CRS, which must agree).
     #[must_use]
     pub fn resolution(mut self, resolution: f64) -> Self {
         self.resolution = Some(resolution);
@@ -121,6 +130,15 @@ impl Stack {
     #[must_use]
     pub fn resampling(mut self, resampling: Resampling) -> Self {
         self.resampling = resampling;
+        self
+    }
+
+    /// How far, in source pixels, a reprojected pixel centre may stray from its exact
+    /// place: 0.125 by default (GDAL's, so stackstac's), where pixel centres between
+    /// exactly reprojected ones are interpolated; 0 reprojects every pixel centre.
+    #[must_use]
+    pub fn tolerance(mut self, pixels: f64) -> Self {
+        self.tolerance = pixels;
         self
     }
 
@@ -159,6 +177,12 @@ impl Stack {
         {
             return bad(format!(
                 "bounds [{w}, {s}, {e}, {n}] are not [west, south, east, north]"
+            ));
+        }
+        if !(self.tolerance.is_finite() && self.tolerance >= 0.0) {
+            return bad(format!(
+                "the tolerance must be a number of pixels, zero or more, not {}",
+                self.tolerance
             ));
         }
         if !matches!(self.dtype, DType::Float64 | DType::Float32) {
@@ -220,12 +244,15 @@ impl ItemCollection {
             .collect();
         let shape = vec![groups.len(), bands.len(), grid.height, grid.width];
         let chunk = options.chunks;
+        let t = grid.transform;
         let source = StackSource {
             chunks: Chunks::regular(&shape, &[1, 1, chunk, chunk]),
             shape,
             transform: grid.transform,
+            reprojections: grid.reprojections,
             dtype: options.dtype,
             resampling: options.resampling,
+            tolerance: options.tolerance,
             layers,
             cogs,
         };
@@ -233,7 +260,6 @@ impl ItemCollection {
             .iter()
             .map(|m| DateTime64(entries[m[0]].time))
             .collect();
-        let t = &grid.transform;
         let xs: Vec<f64> = (0..grid.width)
             .map(|c| t[0] + t[1] * (c as f64 + 0.5))
             .collect();
@@ -514,9 +540,26 @@ impl Raster {
         })
     }
 
-    /// `[west, south, east, north]` of a north-up raster.
-    fn bounds(&self) -> [f64; 4] {
-        warp::bounds(&self.transform, self.size)
+    /// `[west, south, east, north]` of the raster in its own CRS, or in another through
+    /// `reprojection` (of its outline, densified); `None` when no point of the outline
+    /// exists there.
+    fn footprint(&self, reprojection: Option<&Reprojection>) -> Option<[f64; 4]> {
+        let Some(reprojection) = reprojection else {
+            return Some(warp::bounds(&self.transform, self.size));
+        };
+        let mut bounds = [f64::MAX, f64::MAX, f64::MIN, f64::MIN];
+        for (x, y) in warp::outline(&self.transform, self.size, OUTLINE_STEPS) {
+            let (x, y) = reprojection.point(x, y);
+            if x.is_finite() && y.is_finite() {
+                bounds = [
+                    bounds[0].min(x),
+                    bounds[1].min(y),
+                    bounds[2].max(x),
+                    bounds[3].max(y),
+                ];
+            }
+        }
+        (bounds[0] <= bounds[2]).then_some(bounds)
     }
 }
 
@@ -557,6 +600,8 @@ struct Grid {
     transform: GeoTransform,
     height: usize,
     width: usize,
+    /// From the grid's CRS to each other CRS of the assets, by EPSG code.
+    reprojections: HashMap<u32, Reprojection>,
 }
 
 impl Grid {
@@ -581,19 +626,37 @@ impl Grid {
                 )
             })?,
         };
-        if let Some(other) = rasters.iter().find(|r| r.epsg != epsg) {
-            return Err(Error::Stac(format!(
-                "cannot stack {} in EPSG:{} onto a grid in EPSG:{epsg}: reprojection is not supported yet",
-                other.label, other.epsg
-            )));
+        // Both ways between the grid's CRS and every other: footprints come to the
+        // grid, pixel centres go to the assets.
+        let mut reprojections = HashMap::new();
+        let mut footprints = HashMap::new();
+        for raster in &rasters {
+            let other = raster.epsg;
+            if other == epsg || reprojections.contains_key(&other) {
+                continue;
+            }
+            let why = |e: Error| {
+                Error::Stac(format!(
+                    "cannot stack {} (EPSG:{other}) onto a grid in EPSG:{epsg}: {e}",
+                    raster.label
+                ))
+            };
+            footprints.insert(other, Reprojection::new(other, epsg).map_err(why)?);
+            reprojections.insert(other, Reprojection::new(epsg, other).map_err(why)?);
         }
         let resolution = if let Some(r) = options.resolution {
             r
         } else {
             let sizes: Vec<u64> = rasters
                 .iter()
+                .filter(|r| r.epsg == epsg)
                 .map(|r| r.transform[1].abs().to_bits())
                 .collect();
+            if sizes.is_empty() {
+                return Err(Error::Stac(format!(
+                    "cannot stack: no asset is in EPSG:{epsg}, so none gives the resolution; choose one with `.resolution(...)`"
+                )));
+            }
             f64::from_bits(one_of(sizes.into_iter(), |sizes| {
                 format!(
                     "the assets have pixels of {} (EPSG:{epsg} units); choose one with `.resolution(...)`",
@@ -601,12 +664,20 @@ impl Grid {
                 )
             })?)
         };
-        let [west, south, east, north] = options.bounds.unwrap_or_else(|| {
-            rasters.iter().map(|r| r.bounds()).fold(
-                [f64::MAX, f64::MAX, f64::MIN, f64::MIN],
-                |[w, s, e, n], [w2, s2, e2, n2]| [w.min(w2), s.min(s2), e.max(e2), n.max(n2)],
-            )
-        });
+        let [west, south, east, north] = match options.bounds {
+            Some(bounds) => bounds,
+            None => rasters
+                .iter()
+                .filter_map(|r| r.footprint(footprints.get(&r.epsg)))
+                .reduce(|[w, s, e, n], [w2, s2, e2, n2]| {
+                    [w.min(w2), s.min(s2), e.max(e2), n.max(n2)]
+                })
+                .ok_or_else(|| {
+                    Error::Stac(format!(
+                        "cannot stack: no asset has a footprint in EPSG:{epsg}"
+                    ))
+                })?,
+        };
         let snap = |v: f64, up: bool| {
             (if up {
                 (v / resolution).ceil()
@@ -634,6 +705,7 @@ impl Grid {
             transform: [west, resolution, 0.0, north, 0.0, -resolution],
             height,
             width,
+            reprojections,
         })
     }
 }
@@ -705,8 +777,12 @@ struct StackSource {
     shape: Vec<usize>,
     chunks: Chunks,
     transform: GeoTransform,
+    /// From the stack's CRS to each other CRS of the assets, by EPSG code.
+    reprojections: HashMap<u32, Reprojection>,
     dtype: DType,
     resampling: Resampling,
+    /// How far a reprojected pixel centre may stray, in source pixels.
+    tolerance: f64,
     /// The rasters of each time step and band, in the order they are laid.
     layers: Vec<Vec<Vec<Raster>>>,
     /// Files opened so far, by href: each header is read once.
@@ -725,15 +801,13 @@ impl StackSource {
         let inverse = warp::invert(&raster.transform).ok_or_else(|| {
             Error::Stac(format!("{} has a degenerate geotransform", raster.label))
         })?;
-        let (rows, cols) = out.dim();
-        let corners: Vec<(f64, f64)> = [(0, 0), (cols, 0), (0, rows), (cols, rows)]
-            .iter()
-            .map(|&(c, r)| {
-                let (x, y) = warp::apply(transform, c as f64, r as f64);
-                warp::apply(&inverse, x, y)
-            })
-            .collect();
-        let Some((wrows, wcols)) = warp::window(&corners, raster.size) else {
+        let mapping = Mapping {
+            transform: *transform,
+            reprojection: self.reprojections.get(&raster.epsg),
+            inverse,
+            tolerance: self.tolerance,
+        };
+        let Some((wrows, wcols)) = mapping.window(out.dim(), raster.size, OUTLINE_STEPS) else {
             return Ok(());
         };
         let cog = opened(&self.cogs, &raster.href, &raster.label)?;
@@ -781,15 +855,8 @@ impl StackSource {
             rows: wrows,
             cols: wcols,
             size: raster.size,
-            inverse,
         };
-        warp::fill(
-            &source,
-            out.view_mut(),
-            transform,
-            |x, y| (x, y),
-            self.resampling,
-        );
+        warp::fill(&source, out.view_mut(), &mapping, self.resampling);
         Ok(())
     }
 }
