@@ -1,13 +1,22 @@
-"""Every notebook in notebooks/ runs headless through nbclient, and the getting-started
-notebook's outputs say what they should."""
+"""Every notebook in notebooks/ runs headless through nbclient, and their outputs say what
+they should. The STAC notebook searches the local API of tests/servers/stac_demo.py,
+started here on free ports, and its median is checked against the cube rasterio makes of
+the same items (tests/reference/make_stack.py)."""
 
 import base64
 import functools
 import io
+import json
 import os
 import pathlib
+import re
+import socket
+import subprocess
+import sys
+import warnings
 
 import nbformat
+import numpy as np
 import pytest
 from nbclient import NotebookClient
 
@@ -24,6 +33,32 @@ def needs_data(path):
     if path.name in NEEDS_AIR and not AIR.exists():
         assert "RANGEO_REQUIRE_AIR" not in os.environ, f"{AIR} is missing"
         pytest.skip(f"{AIR} is missing")
+
+
+STACK = ROOT / "build" / "reference" / "stack"
+
+
+def free_port():
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+@pytest.fixture(scope="module", autouse=True)
+def stac_api():
+    """The demo STAC API, its URL in RANGEO_STAC_API for the kernels started after it."""
+    process = subprocess.Popen(
+        [sys.executable, str(ROOT / "tests/servers/stac_demo.py"), str(STACK), str(free_port()), str(free_port())],
+        stdout=subprocess.PIPE,
+        text=True,
+    )
+    url = process.stdout.readline().strip()
+    assert url.startswith("http://127.0.0.1:"), f"the demo STAC API did not start ({process.poll()})"
+    os.environ["RANGEO_STAC_API"] = url
+    yield url
+    del os.environ["RANGEO_STAC_API"]
+    process.terminate()
+    process.wait()
 
 
 @functools.cache
@@ -110,3 +145,51 @@ def test_plots_notebook_shows_every_repr_and_plot_kind():
             sizes.append("svg")
     assert sizes[0] == (640, 480) and sizes[-2] == "svg" and sizes[-1] == (800, 300)
     assert figures[9].data["text/plain"] == "<Figure size 700x600 with 5 Axes>"
+
+
+def test_stac_notebook_searches_stacks_and_computes_the_median_rasterio_gives():
+    from PIL import Image
+
+    nb = execute(ROOT / "notebooks" / "stac-datacube.ipynb")
+    search, stack, median, plot, summary = outputs(nb)
+
+    # The search found the five scenes: a table and a map layer.
+    result = search[-1]
+    assert result.output_type == "execute_result"
+    html = result.data["text/html"]
+    ids = ["S2A_31UDQ_20190105_0", "S2A_31UDQ_20190105_1", "S2B_31UDQ_20190115_0", "S2B_32ULV_20190120_0",
+           "S2A_31UDQ_20190125_0"]
+    assert all(i in html for i in ids), html[:2000]
+    layer = result.data["application/geo+json"]
+    assert sorted(f["id"] for f in layer["features"]) == sorted(ids)
+
+    # Lazy: the repr shows the grid, nothing was computed.
+    text = stack[-1].data["text/plain"]
+    assert "(time: 4, band: 2, y: 405, x: 552)" in text and "rangeo.lazy<stack" in text, text
+
+    # A progress bar, ended full, then the median.
+    bars = [o for o in median if o.output_type == "display_data" and o.data["text/plain"].startswith("compute ")]
+    assert len(bars) == 1, [o.output_type for o in median]
+    done, total = re.search(r"\] +\d+% (\d+)/(\d+)", bars[0].data["text/plain"]).groups()
+    assert done == total, bars[0].data["text/plain"]
+    assert "(y: 405, x: 552)" in median[-1].data["text/plain"]
+
+    figure = Image.open(io.BytesIO(base64.b64decode(plot[0].data["image/png"])))
+    assert figure.size == (640, 480)
+
+    # The notebook's number against numpy's over rasterio's cube (nearest, 10 m, solar
+    # days). The notebook interpolates reprojected pixel centres within GDAL's 0.125
+    # pixel, rasterio's reference reprojects each exactly: a few pixels may differ.
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", RuntimeWarning)
+        cube = numpy_cube("mixed_solar_day_nearest")
+        red, nir = cube[:, 0], cube[:, 1]
+        want = float(np.nanmean(np.nanmedian((nir - red) / (nir + red), axis=0)))
+    printed = "".join(o.text for o in summary if o.output_type == "stream")
+    got = float(printed.split(":")[1])
+    assert abs(got - want) < 1e-5, (got, want)
+
+
+def numpy_cube(name):
+    specs = {c["name"]: c for c in json.loads((STACK / "expected" / "cubes.json").read_text())}
+    return np.load(STACK / "expected" / specs[name]["values"])

@@ -47,7 +47,8 @@ pub mod prelude {
     pub use crate::cell::check_interrupt;
     pub use crate::display::{DisplayHandle, MimeBundle, Progress, Repr, clear_output, display};
     pub use crate::io::stac::{
-        Catalog, Client, GroupBy, ItemCollection, ItemSearch, Search, Stack, open_catalog,
+        Catalog, Client, GroupBy, ItemCollection, ItemSearch, Search, Stack, open_asset,
+        open_catalog,
     };
     pub use crate::io::{
         Cog, OpenOptions, Resampling, WriteMode, WriteOptions, open_cog, open_dataset,

@@ -37,11 +37,15 @@ pub struct Options {
     pub plot_dpi: f64,
     /// The format of figures that do not name one.
     pub plot_format: crate::plot::Format,
+    /// How long a computation runs before it shows a progress bar: half a second by
+    /// default; zero shows one for every computation, as dask's `ProgressBar()` does.
+    pub progress_after: std::time::Duration,
 }
 
 impl Default for Options {
     /// xarray's display defaults; half the machine's memory as the budget; no chunk
-    /// cache; matplotlib's figure size (6.4 x 4.8 inches) at 100 dpi, as PNG.
+    /// cache; matplotlib's figure size (6.4 x 4.8 inches) at 100 dpi, as PNG; progress
+    /// bars after half a second.
     fn default() -> Self {
         Self {
             display_max_rows: 12,
@@ -51,6 +55,7 @@ impl Default for Options {
             plot_size: (6.4, 4.8),
             plot_dpi: 100.0,
             plot_format: crate::plot::Format::Png,
+            progress_after: std::time::Duration::from_millis(500),
         }
     }
 }

@@ -10,6 +10,8 @@
 mod files;
 #[path = "support/servers.rs"]
 mod servers;
+#[path = "support/shared.rs"]
+mod shared;
 #[path = "support/values.rs"]
 mod values;
 
@@ -17,6 +19,7 @@ use std::io::{BufRead, BufReader};
 use std::path::PathBuf;
 
 use rangeo::array::Dataset;
+use rangeo::io::stac::open_asset;
 use rangeo::io::{OpenOptions, WriteOptions, open_zarr};
 use serde_json::Value;
 use servers::{Server, http_server};
@@ -85,6 +88,78 @@ fn a_store_over_http_reads_as_it_does_from_disk() {
         error.contains(&unlisted) && error.contains("list"),
         "{error}"
     );
+}
+
+/// A STAC asset as a catalog or API gives it.
+fn asset(fields: Value) -> stac::Asset {
+    serde_json::from_value(fields).unwrap()
+}
+
+#[test]
+fn zarr_assets_of_stac_items_open_as_their_stores_do() {
+    let (_server, port) = http_server(&fixtures());
+    let href = format!("http://127.0.0.1:{port}/datasets/cf_v2.zarr");
+    // As the Planetary Computer describes its Zarr assets (the xarray-assets extension).
+    let zarr = asset(serde_json::json!({
+        "href": href, "type": "application/vnd+zarr", "roles": ["data", "zarr-consolidated-metadata"],
+        "xarray:open_kwargs": {"consolidated": true, "chunks": {}, "engine": "zarr"},
+    }));
+    same_dataset(&open_asset(&zarr).unwrap(), &local("cf_v2.zarr"));
+    // Open kwargs reach the decoding: the stored integers, as xarray gives them.
+    let raw = asset(serde_json::json!({
+        "href": href, "type": "application/vnd.zarr",
+        "xarray:open_kwargs": {"mask_and_scale": false},
+    }));
+    let want = OpenOptions::new()
+        .mask_and_scale(false)
+        .open_zarr(fixtures().join("datasets/cf_v2.zarr").to_str().unwrap())
+        .unwrap();
+    same_dataset(&open_asset(&raw).unwrap(), &want);
+    // Without a media type, the href's extension tells.
+    let bare = asset(serde_json::json!({"href": href}));
+    same_dataset(&open_asset(&bare).unwrap(), &local("cf_v2.zarr"));
+
+    let error = |fields: Value| open_asset(&asset(fields)).unwrap_err().to_string();
+    let why = error(
+        serde_json::json!({"href": format!("http://127.0.0.1:{port}/B04.tif"), "type": "image/tiff; application=geotiff"}),
+    );
+    assert!(
+        why.contains("B04.tif") && why.contains("image/tiff") && why.contains("stack"),
+        "{why}"
+    );
+    let gone = format!("http://127.0.0.1:{port}/datasets/gone.zarr");
+    let why = error(serde_json::json!({"href": gone, "type": "application/vnd+zarr"}));
+    assert!(
+        why.contains(&gone) && why.contains("no Zarr group"),
+        "{why}"
+    );
+    let why = error(
+        serde_json::json!({"href": href, "type": "application/vnd+zarr", "xarray:open_kwargs": {"group": "a"}}),
+    );
+    assert!(why.contains("`group`") && why.contains(&href), "{why}");
+    let why = error(
+        serde_json::json!({"href": href, "type": "application/vnd+zarr", "xarray:open_kwargs": {"decode_times": "no"}}),
+    );
+    assert!(
+        why.contains("`decode_times` must be true or false"),
+        "{why}"
+    );
+
+    // A netCDF asset opens as open_dataset opens the file.
+    if let Some(cf) = shared::shared("zarr-generated/cf") {
+        let path = cf.join("cf.nc").to_str().unwrap().to_owned();
+        let nc = asset(serde_json::json!({"href": path, "type": "application/netcdf"}));
+        let (got, want) = (
+            open_asset(&nc).unwrap(),
+            rangeo::io::open_dataset(&path).unwrap(),
+        );
+        assert_eq!(got.sizes(), want.sizes());
+        assert_eq!(got.attrs(), want.attrs());
+        for name in want.data_vars() {
+            let (mine, theirs) = (got.get(name).unwrap(), want.get(name).unwrap());
+            assert!(same(&computed(&mine), &computed(&theirs)), "{name}: values");
+        }
+    }
 }
 
 #[test]

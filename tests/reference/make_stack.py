@@ -101,6 +101,9 @@ def make_item(out, n, item_id, when, west, north, width, height, proj, epsg=EPSG
         shape = (int(height / res), int(width / res))
         transform = from_origin(west, north, res, res)
         values = pixels(100 * n + b, *shape)
+        if band == "nir":
+            # Vegetation reflects near-infrared more than red: NDVI around 0.3.
+            values = np.clip(values * 1.8, 0, 10000).astype("uint16")
         name = f"{item_id}_{band}.tif"
         write_cog(out / name, values, transform, epsg)
         asset = pystac.Asset(
@@ -245,6 +248,9 @@ def main():
              Resampling.bilinear, False, collection="mixed.json"),
         cube(out, mixed, "mixed_crs_nearest", 20.0, snapped(footprints(mixed, EPSG), 20.0),
              Resampling.nearest, False, collection="mixed.json"),
+        # What notebooks/stac-datacube.ipynb stacks: both zones, 10 m, by solar day.
+        cube(out, mixed, "mixed_solar_day_nearest", 10.0, snapped(footprints(mixed, EPSG), 10.0),
+             Resampling.nearest, True, collection="mixed.json"),
         # Everything reprojected to the European LAEA grid (EPSG:3035), by solar day.
         cube(out, items, "laea_nearest", 20.0, snapped(footprints(items, 3035), 20.0),
              Resampling.nearest, True, epsg=3035),

@@ -16,9 +16,6 @@ use crate::Error;
 use crate::array::{Element, Values, with_array};
 use crate::display::Progress;
 
-/// A computation that takes longer than this shows a progress bar.
-const PROGRESS_AFTER: Duration = Duration::from_millis(500);
-
 static EXECUTOR: LazyLock<RwLock<Arc<dyn Executor>>> =
     LazyLock::new(|| RwLock::new(Arc::new(ThreadPool)));
 
@@ -36,6 +33,8 @@ fn executor() -> Arc<dyn Executor> {
 /// progress bar in the notebook once it has run for a while.
 pub(crate) struct Watch {
     budget: usize,
+    /// How long before the progress bar shows.
+    progress_after: Duration,
     label: String,
     started: Instant,
     bar: Option<Progress>,
@@ -44,8 +43,10 @@ pub(crate) struct Watch {
 impl Watch {
     /// Watches a computation of `label` with the kernel's budget.
     pub(crate) fn new(label: &str) -> Self {
+        let options = crate::session::options();
         Self {
-            budget: crate::session::options().memory_budget,
+            budget: options.memory_budget,
+            progress_after: options.progress_after,
             label: label.to_owned(),
             started: Instant::now(),
             bar: None,
@@ -59,7 +60,9 @@ impl Control for Watch {
     }
 
     fn tick(&mut self, done: usize, total: usize, bytes_read: usize) -> bool {
-        if self.bar.is_none() && crate::cell::serving() && self.started.elapsed() >= PROGRESS_AFTER
+        if self.bar.is_none()
+            && crate::cell::serving()
+            && self.started.elapsed() >= self.progress_after
         {
             self.bar = Some(Progress::new(
                 format!("compute {}", self.label),

@@ -1,7 +1,8 @@
 //! STAC: static catalogs walked by their links, STAC API searches paged as
 //! pystac-client pages them, and the items found shown as a table and a map layer and
 //! saved as GeoJSON or NDJSON; their GeoTIFF / COG assets stacked into a lazy
-//! `(time, band, y, x)` datacube ([`ItemCollection::stack`]). Documents of STAC 0.9 to 1.1 are read, migrated to 1.1.0
+//! `(time, band, y, x)` datacube ([`ItemCollection::stack`]); their Zarr and netCDF
+//! assets opened as datasets ([`open_asset`]). Documents of STAC 0.9 to 1.1 are read, migrated to 1.1.0
 //! (the stac crate's types).
 //!
 //! ```no_run
@@ -17,6 +18,7 @@
 //! # Ok::<(), rangeo::Error>(())
 //! ```
 
+mod asset;
 mod catalog;
 mod datetime;
 mod fetch;
@@ -25,6 +27,7 @@ mod migrate;
 mod search;
 mod stack;
 
+pub use asset::open_asset;
 pub use catalog::{Catalog, open_catalog};
 pub use items::ItemCollection;
 pub use search::{Client, GeoJson, ItemSearch, Search};

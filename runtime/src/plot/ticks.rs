@@ -74,7 +74,8 @@ fn numbers(lo: f64, hi: f64, most: usize) -> Vec<(f64, String)> {
 
 /// Tick values written alike: with the decimals their step needs ("272.5"), or all in
 /// scientific notation ("2e+05") when the largest is a million or more (or under
-/// 1e-4), with matplotlib's minus sign (U+2212).
+/// 1e-4), with the mantissa digits the step needs ("5.5005e+06" for UTM northings 500 m
+/// apart), with matplotlib's minus sign (U+2212).
 pub(super) fn number_labels(values: &[f64], step: f64) -> Vec<String> {
     let largest = values.iter().fold(0.0f64, |m, v| m.max(v.abs()));
     let scientific = largest >= 1e6 || (largest > 0.0 && largest < 1e-4);
@@ -82,7 +83,14 @@ pub(super) fn number_labels(values: &[f64], step: f64) -> Vec<String> {
         .iter()
         .map(|&v| {
             let text = if scientific && v != 0.0 {
-                let text = format!("{v:.3e}");
+                #[allow(
+                    clippy::cast_possible_truncation,
+                    clippy::cast_sign_loss,
+                    reason = "a difference of decimal exponents, at least zero"
+                )]
+                let digits = (v.abs().log10().floor() - step.log10().floor()).max(0.0) as usize
+                    + usize::from(is_quarter(step));
+                let text = format!("{v:.digits$e}");
                 let (mantissa, exp) = text.split_once('e').unwrap_or((&text, "0"));
                 let exp: i32 = exp.parse().unwrap_or(0);
                 let sign = if exp < 0 { '-' } else { '+' };
@@ -277,6 +285,11 @@ mod tests {
         assert_eq!(
             labels(&ticks(&Scale::Number, 0.0, 1.2e6, 6)),
             ["0", "2e+05", "4e+05", "6e+05", "8e+05", "1e+06", "1.2e+06"]
+        );
+        // UTM northings 500 m apart stay apart.
+        assert_eq!(
+            labels(&ticks(&Scale::Number, 5_499_900.0, 5_501_100.0, 4)),
+            ["5.5e+06", "5.5005e+06", "5.501e+06"]
         );
     }
 
