@@ -21,13 +21,18 @@ def fastest(repeat, f):
     return best
 
 
+def json_line(command):
+    """Runs `command` in the checkout and returns the JSON of its last line: one side of
+    a benchmark, timed in its own process."""
+    out = subprocess.run([str(c) for c in command], cwd=ROOT, check=True, capture_output=True, text=True)
+    return json.loads(out.stdout.strip().splitlines()[-1])
+
+
 def rangeo_example(name, *args):
     """Builds runtime/examples/`name`.rs in release, runs it with `args`, and returns the
     JSON of its last line."""
     subprocess.run(["cargo", "build", "--release", "--quiet", "-p", "rangeo", "--example", name], cwd=ROOT, check=True)
-    binary = ROOT / "target" / "release" / "examples" / name
-    out = subprocess.run([str(binary), *map(str, args)], cwd=ROOT, check=True, capture_output=True, text=True)
-    return json.loads(out.stdout.strip().splitlines()[-1])
+    return json_line([ROOT / "target" / "release" / "examples" / name, *args])
 
 
 def best_of(repeat, f):

@@ -23,7 +23,7 @@ import sys
 
 import numpy as np
 
-from timing import best_of
+from timing import best_of, json_line
 
 ROOT = pathlib.Path(__file__).resolve().parent.parent
 STORE = ROOT / "build" / "bench" / "air_v3_zstd.zarr"
@@ -74,10 +74,6 @@ def peer(repeat):
     return out
 
 
-def run(command):
-    out = subprocess.run(command, cwd=ROOT, check=True, capture_output=True, text=True)
-    return json.loads(out.stdout.strip().splitlines()[-1])
-
 
 def main():
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
@@ -93,9 +89,9 @@ def main():
     )
     binary = str(ROOT / "target" / "release" / "examples" / "zarr_bench")
     common = ["--store", str(STORE), "--repeat", str(args.repeat)]
-    ours = run([binary, "--mode", "rangeo", *common])
-    floor = run([binary, "--mode", "zarrs", *common])
-    theirs = run([sys.executable, __file__, "--peer", "--repeat", str(args.repeat)])
+    ours = json_line([binary, "--mode", "rangeo", *common])
+    floor = json_line([binary, "--mode", "zarrs", *common])
+    theirs = json_line([sys.executable, __file__, "--peer", "--repeat", str(args.repeat)])
     stored = sum(f.stat().st_size for f in (STORE / "t").rglob("*") if f.is_file())
     nbytes = np.prod(SHAPE) * 4
     print(
