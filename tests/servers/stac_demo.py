@@ -18,7 +18,7 @@ import threading
 import time
 import urllib.request
 
-import tornado.web
+import static_http
 
 ROOT = pathlib.Path(__file__).resolve().parents[2]
 COLLECTION = "sentinel-2-l2a-like"
@@ -33,15 +33,8 @@ def fixtures(directory):
 
 
 def serve_files(directory, port):
-    """tornado's static file handler (range requests included) on a thread of its own."""
-
-    async def run():
-        tornado.web.Application([(r"/(.*)", tornado.web.StaticFileHandler, {"path": str(directory)})]).listen(
-            port, address="127.0.0.1"
-        )
-        await asyncio.Event().wait()
-
-    threading.Thread(target=lambda: asyncio.run(run()), daemon=True).start()
+    """static_http.py's server (range requests included) on a thread of its own."""
+    threading.Thread(target=lambda: asyncio.run(static_http.serve(str(directory), port)), daemon=True).start()
 
 
 def api_files(directory, items, files_url):

@@ -670,16 +670,8 @@ impl AsyncFileReader for StoreReader {
         let fail = |e: &dyn std::fmt::Display| {
             AsyncTiffError::General(format!("cannot read {}: {e}", self.href))
         };
-        if start == 0 && end == self.size {
-            // A whole small file: asked for as a range, HTTP servers answer with the
-            // whole file (200, not 206), which a range read refuses.
-            return self
-                .store
-                .storage
-                .get(&key)
-                .map_err(|e| fail(&e))?
-                .ok_or_else(|| AsyncTiffError::General(format!("no file at {}", self.href)));
-        }
+        // A range a server answers with the whole file (as HTTP servers answer one
+        // covering all of a small file) is cut from it by the store.
         let ranges = [ByteRange::FromStart(start, Some(end - start))];
         let mut parts = self
             .store
