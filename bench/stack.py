@@ -3,7 +3,7 @@
 served by the same HTTP server on 127.0.0.1.
 
 The items are twelve Sentinel-2-like scenes of one 20.48 km tile (UTM 31N), each with
-`red` and `nir` COGs of 2048 x 2048 uint16 pixels (10 m, DEFLATE, 512-pixel tiles,
+`red` and `nir` COGs of 2048 x 2048 uint16 pixels (10 m, DEFLATE, 128-pixel tiles,
 nodata 0, scale 0.0001, offset -0.1), written once by rasterio into build/bench/stack/
 with tests/reference/make_stack.py's scene maker, and served by tornado with range
 requests. Two tasks, each the best of --repeat runs, each side in its own process (peak

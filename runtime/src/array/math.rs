@@ -862,6 +862,33 @@ impl Values {
         }
     }
 
+    /// Band `band` of `(band, row, column)` values as float64, in one pass: `nodata`
+    /// (matched exactly, as GDAL does) made NaN, the others `v * scale + offset`, as a
+    /// raster band is laid into a datacube.
+    pub(crate) fn raster_band(
+        &self,
+        band: usize,
+        nodata: Option<f64>,
+        scale: f64,
+        offset: f64,
+    ) -> Result<ndarray::Array2<f64>, Error> {
+        let shape = self.shape();
+        if shape.len() != 3 || band >= shape[0] {
+            return Err(Error::Shape(format!(
+                "no band {band} in values of shape {shape:?}"
+            )));
+        }
+        with_numeric!(self, a => {
+            let plane = a.index_axis(ndarray::Axis(0), band);
+            let plane = plane.into_dimensionality::<ndarray::Ix2>().expect("checked: 3 dimensions");
+            #[allow(clippy::float_cmp, reason = "nodata is matched exactly, as GDAL does")]
+            Ok(plane.mapv(|v| {
+                let v = v.to_f64();
+                if nodata == Some(v) { f64::NAN } else { v * scale + offset }
+            }))
+        }, _ => Err(cannot_cast(self.dtype(), DType::Float64)))
+    }
+
     /// `self op other`, broadcast and promoted as numpy does.
     pub(crate) fn binary(&self, op: BinaryOp, other: &Values) -> Result<Values, Error> {
         let (left, right) = (self.dtype(), other.dtype());

@@ -22,7 +22,7 @@ use async_tiff::metadata::cache::ReadaheadMetadataCache;
 use async_tiff::metadata::{ImageFileDirectoryReader, TiffMetadataReader};
 use async_tiff::reader::AsyncFileReader;
 use async_tiff::tags::Tag;
-use async_tiff::{ImageFileDirectory, TagValue, TileByteRange, TypedArray};
+use async_tiff::{ImageFileDirectory, TagValue, Tile, TileByteRange, TypedArray};
 use bytes::Bytes;
 use ndarray::Array3;
 
@@ -33,6 +33,9 @@ use crate::io::store::{Store, store_key};
 
 /// async-tiff's decoders, made once for every tile of every file.
 static DECODERS: LazyLock<DecoderRegistry> = LazyLock::new(DecoderRegistry::default);
+
+/// A tile's column and row, and its compressed bytes.
+type Fetched = ((usize, usize), Tile);
 
 /// A GeoTIFF opened from a path or URL: its size, bands, data type, georeferencing and
 /// overviews known, its pixels read when asked for.
@@ -389,6 +392,7 @@ impl Cog {
         let tiles: Vec<(usize, usize)> = (rows.start / bh..rows.end.div_ceil(bh))
             .flat_map(|ty| (cols.start / bw..cols.end.div_ceil(bw)).map(move |tx| (tx, ty)))
             .collect();
+        let fetched = self.fetch(image, &tiles)?;
         macro_rules! gather {
             ($variant:ident, $t:ty) => {{
                 let fill: $t = self
@@ -396,10 +400,8 @@ impl Cog {
                     .and_then(num_traits::NumCast::from)
                     .unwrap_or_default();
                 let mut out = Array3::<$t>::from_elem(shape, fill);
-                for &(tx, ty) in &tiles {
-                    let Some((data, [th, tw, spp])) = self.tile(image, tx, ty)? else {
-                        continue;
-                    };
+                for ((tx, ty), tile) in fetched {
+                    let (data, [th, tw, spp]) = self.decode(image, tile, tx, ty)?;
                     let TypedArray::$variant(data) = data else {
                         return Err(self.corrupt(tx, ty, "a different element type"));
                     };
@@ -429,33 +431,64 @@ impl Cog {
         })
     }
 
-    /// The decoded tile at column `tx`, row `ty`, with its (rows, columns, samples);
-    /// `None` for a tile the file leaves out (a sparse file's empty tile, read as
-    /// nodata, or 0 without one, as GDAL reads it).
-    fn tile(
-        &self,
-        image: &Image,
-        tx: usize,
-        ty: usize,
-    ) -> Result<Option<(TypedArray, [usize; 3])>, Error> {
-        let (_, bw) = image.block;
+    /// The compressed tiles at `tiles` (column, row) of `image`, leaving out those the
+    /// file leaves out (a sparse file's empty tiles, read as nodata, or 0 without one,
+    /// as GDAL reads them). They are asked of the store together, which merges
+    /// neighbouring tiles into one request and sends the others concurrently.
+    fn fetch(&self, image: &Image, tiles: &[(usize, usize)]) -> Result<Vec<Fetched>, Error> {
         let last_row = image.height.div_ceil(image.block.0) - 1;
-        let ifd = match &image.last_strip {
-            Some(last) if ty == last_row && bw == image.width => last.clone(),
-            _ => image.ifd.clone(),
-        };
-        let y = if Arc::ptr_eq(&ifd, &image.ifd) { ty } else { 0 };
-        let empty = match ifd.tile_byte_range(tx, y) {
-            Some(TileByteRange::Chunky(range)) => range.is_empty(),
-            Some(TileByteRange::Planar(ranges)) => ranges.iter().all(Range::is_empty),
-            None => return Err(self.corrupt(tx, ty, "the file has no such tile")),
-        };
-        if empty {
-            return Ok(None);
+        let mut full = Vec::new();
+        let mut short = None;
+        for &(tx, ty) in tiles {
+            // A short last strip has a directory of its own, where it is row 0.
+            let last = (ty == last_row && image.block.1 == image.width)
+                .then_some(image.last_strip.as_ref())
+                .flatten();
+            let ifd = last.unwrap_or(&image.ifd);
+            let empty = match ifd.tile_byte_range(tx, if last.is_some() { 0 } else { ty }) {
+                Some(TileByteRange::Chunky(range)) => range.is_empty(),
+                Some(TileByteRange::Planar(ranges)) => ranges.iter().all(Range::is_empty),
+                None => return Err(self.corrupt(tx, ty, "the file has no such tile")),
+            };
+            match (empty, last) {
+                (true, _) => {}
+                (false, Some(ifd)) => short = Some(((tx, ty), ifd)),
+                (false, None) => full.push((tx, ty)),
+            }
         }
         let reader: &dyn AsyncFileReader = self.reader.as_ref();
-        let tile = futures::executor::block_on(ifd.fetch_tile(tx, y, reader))
-            .map_err(|e| self.corrupt(tx, ty, &e.to_string()))?;
+        let mut fetched = Vec::with_capacity(full.len() + 1);
+        if let [first, .., last] | [first @ last] = full.as_slice() {
+            let tiles =
+                futures::executor::block_on(image.ifd.fetch_tiles(&full, reader)).map_err(|e| {
+                    let why = e.to_string();
+                    if first == last {
+                        return self.corrupt(first.0, first.1, &why);
+                    }
+                    Error::Storage(format!(
+                        "cannot read tiles ({}, {}) to ({}, {}) of {}: {why}",
+                        first.1, first.0, last.1, last.0, self.href
+                    ))
+                })?;
+            fetched.extend(full.iter().copied().zip(tiles));
+        }
+        if let Some(((tx, ty), ifd)) = short {
+            let tile = futures::executor::block_on(ifd.fetch_tile(tx, 0, reader))
+                .map_err(|e| self.corrupt(tx, ty, &e.to_string()))?;
+            fetched.push(((tx, ty), tile));
+        }
+        Ok(fetched)
+    }
+
+    /// The tile at column `tx`, row `ty` of `image` decoded, with its (rows, columns,
+    /// samples).
+    fn decode(
+        &self,
+        image: &Image,
+        tile: Tile,
+        tx: usize,
+        ty: usize,
+    ) -> Result<(TypedArray, [usize; 3]), Error> {
         // async-tiff's decoders panic on some corrupt data: that is an error of this
         // tile, not of the kernel.
         let decoded = std::panic::catch_unwind(|| tile.decode(&DECODERS)).map_err(|panic| {
@@ -469,16 +502,15 @@ impl Cog {
         let array = decoded.map_err(|e| self.corrupt(tx, ty, &e.to_string()))?;
         let [a, b, c] = array.shape();
         let planar = matches!(
-            ifd.planar_configuration(),
+            image.ifd.planar_configuration(),
             async_tiff::tags::PlanarConfiguration::Planar
         );
         let (data, _, _) = array.into_inner();
         if planar {
             // (bands, rows, columns): to (rows, columns, bands).
-            let planes = to_chunky(data, [a, b, c]);
-            return Ok(Some((planes, [b, c, a])));
+            return Ok((to_chunky(data, [a, b, c]), [b, c, a]));
         }
-        Ok(Some((data, [a, b, c])))
+        Ok((data, [a, b, c]))
     }
 
     fn corrupt(&self, tx: usize, ty: usize, why: &str) -> Error {
@@ -559,11 +591,25 @@ fn copy_tile<T: Copy>(
     let y1 = (oy + th).min(rows.end);
     let x0 = ox.max(cols.start);
     let x1 = (ox + tw).min(cols.end);
-    for y in y0..y1 {
-        for x in x0..x1 {
-            let at = ((y - oy) * tw + (x - ox)) * spp;
-            for b in 0..spp.min(out.shape()[0]) {
-                out[[b, y - rows.start, x - cols.start]] = data[at + b];
+    if y0 >= y1 || x0 >= x1 {
+        return;
+    }
+    let (height, width) = (rows.len(), cols.len());
+    let bands = spp.min(out.shape()[0]);
+    let out = out
+        .as_slice_mut()
+        .expect("a window is made in standard order");
+    for band in 0..bands {
+        for y in y0..y1 {
+            let from = ((y - oy) * tw + (x0 - ox)) * spp + band;
+            let to = (band * height + y - rows.start) * width + (x0 - cols.start);
+            let row = &mut out[to..to + (x1 - x0)];
+            if spp == 1 {
+                row.copy_from_slice(&data[from..from + (x1 - x0)]);
+            } else {
+                for (o, &v) in row.iter_mut().zip(data[from..].iter().step_by(spp)) {
+                    *o = v;
+                }
             }
         }
     }
@@ -657,32 +703,54 @@ impl std::fmt::Debug for StoreReader {
     }
 }
 
-#[async_trait::async_trait]
-impl AsyncFileReader for StoreReader {
-    async fn get_bytes(&self, range: Range<u64>) -> AsyncTiffResult<Bytes> {
+impl StoreReader {
+    /// The bytes of `ranges`, in one request to the store (empty ranges read nothing).
+    fn read(&self, ranges: &[Range<u64>]) -> AsyncTiffResult<Vec<Bytes>> {
         use zarrs::storage::byte_range::ByteRange;
         let key = store_key(&self.key);
-        let end = range.end.min(self.size);
-        let start = range.start.min(end);
-        if start == end {
-            return Ok(Bytes::new());
-        }
         let fail = |e: &dyn std::fmt::Display| {
             AsyncTiffError::General(format!("cannot read {}: {e}", self.href))
         };
+        let wanted = ranges
+            .iter()
+            .filter(|r| !r.is_empty())
+            .map(|r| ByteRange::FromStart(r.start, Some(r.end - r.start)));
         // A range a server answers with the whole file (as HTTP servers answer one
         // covering all of a small file) is cut from it by the store.
-        let ranges = [ByteRange::FromStart(start, Some(end - start))];
         let mut parts = self
             .store
             .storage
-            .get_partial_many(&key, Box::new(ranges.into_iter()))
+            .get_partial_many(&key, Box::new(wanted))
             .map_err(|e| fail(&e))?
             .ok_or_else(|| AsyncTiffError::General(format!("no file at {}", self.href)))?;
-        parts
-            .next()
-            .transpose()
-            .map_err(|e| fail(&e))?
-            .ok_or_else(|| AsyncTiffError::General(format!("nothing read from {}", self.href)))
+        ranges
+            .iter()
+            .map(|r| {
+                if r.is_empty() {
+                    return Ok(Bytes::new());
+                }
+                parts
+                    .next()
+                    .transpose()
+                    .map_err(|e| fail(&e))?
+                    .ok_or_else(|| {
+                        AsyncTiffError::General(format!("nothing read from {}", self.href))
+                    })
+            })
+            .collect()
+    }
+}
+
+#[async_trait::async_trait]
+impl AsyncFileReader for StoreReader {
+    async fn get_bytes(&self, range: Range<u64>) -> AsyncTiffResult<Bytes> {
+        let end = range.end.min(self.size);
+        let range = range.start.min(end)..end;
+        let mut read = self.read(std::slice::from_ref(&range))?;
+        Ok(read.pop().unwrap_or_default())
+    }
+
+    async fn get_byte_ranges(&self, ranges: Vec<Range<u64>>) -> AsyncTiffResult<Vec<Bytes>> {
+        self.read(&ranges)
     }
 }

@@ -20,13 +20,13 @@ use zarrs::storage::storage_adapter::async_to_sync::{
     AsyncToSyncBlockOn, AsyncToSyncStorageAdapter,
 };
 use zarrs::storage::{
-    AsyncReadableStorageTraits, Bytes, ListableStorageTraits, MaybeBytes, MaybeBytesIterator,
-    OffsetBytesIterator, ReadableListableStorage, ReadableStorageTraits, StorageError, StoreKey,
-    StoreKeys, StoreKeysPrefixes, StorePrefix, WritableStorageTraits,
+    Bytes, ListableStorageTraits, MaybeBytes, MaybeBytesIterator, OffsetBytesIterator,
+    ReadableListableStorage, ReadableStorageTraits, StorageError, StoreKey, StoreKeys,
+    StoreKeysPrefixes, StorePrefix, WritableStorageTraits,
 };
 use zarrs_object_store::AsyncObjectStore;
 use zarrs_object_store::object_store::memory::InMemory;
-use zarrs_object_store::object_store::{self, ObjectStore, prefix::PrefixStore};
+use zarrs_object_store::object_store::{self, ObjectStore, ObjectStoreExt, prefix::PrefixStore};
 
 use super::cache;
 use crate::Error;
@@ -208,15 +208,14 @@ fn remote(url: &str, options: &[(String, String)]) -> Result<Connected, Error> {
     let parsed = url::Url::parse(url)
         .map_err(|e| Error::Storage(format!("cannot read {url} as a URL: {e}")))?;
     let read_only = matches!(parsed.scheme(), "http" | "https");
-    let store: Box<dyn ObjectStore> = if parsed.scheme() == "memory" {
+    let store: Arc<dyn ObjectStore> = if parsed.scheme() == "memory" {
         let name = format!("{}{}", parsed.host_str().unwrap_or(""), parsed.path());
-        let memory = MEMORY
+        MEMORY
             .lock()
             .expect("memory stores")
             .entry(name)
             .or_default()
-            .clone();
-        Box::new(memory)
+            .clone()
     } else {
         let mut settings: Vec<(String, String)> = std::env::vars()
             .filter(|(k, _)| ENVIRONMENT_PREFIXES.iter().any(|p| k.starts_with(p)))
@@ -229,16 +228,15 @@ fn remote(url: &str, options: &[(String, String)]) -> Result<Connected, Error> {
         let (store, path) = object_store::parse_url_opts(&parsed, settings)
             .map_err(|e| Error::Storage(format!("cannot open the store {url}: {e}")))?;
         if path.as_ref().is_empty() {
-            store
+            store.into()
         } else {
-            Box::new(PrefixStore::new(store, path))
+            Arc::new(PrefixStore::new(store, path))
         }
     };
-    let store = Arc::new(AsyncObjectStore::new(store));
     let remote = Arc::new(Remote {
         cached_as: (parsed.scheme() != "memory").then(|| url.to_owned()),
-        whole: store.clone(),
-        adapter: AsyncToSyncStorageAdapter::new(store, Tokio),
+        objects: store.clone(),
+        adapter: AsyncToSyncStorageAdapter::new(Arc::new(AsyncObjectStore::new(store)), Tokio),
     });
     let writes: Result<Arc<dyn WritableStorageTraits>, String> = if read_only {
         Err("HTTP stores are read-only; write to a local path or to s3://, gs:// or az://".into())
@@ -248,15 +246,16 @@ fn remote(url: &str, options: &[(String, String)]) -> Result<Connected, Error> {
     Ok((remote, writes))
 }
 
-/// An object store read synchronously. zarrs's adapter reads a whole object as a byte
-/// range, which costs a HEAD request before each GET; this reads it with one GET, and
-/// leaves the rest (ranges for shards, listings) to the adapter.
+/// An object store read synchronously. zarrs's adapter asks for an object's size (a
+/// HEAD request) before every read; this reads whole objects and ranges whose ends are
+/// known without it, and leaves the rest (ranges from the end, listings) to the
+/// adapter.
 struct Remote {
     /// The store's URL, which the kernel's cache keeps its objects under (`None`: a
     /// store in memory, never cached).
     cached_as: Option<String>,
-    whole: Arc<AsyncObjectStore<Box<dyn ObjectStore>>>,
-    adapter: AsyncToSyncStorageAdapter<AsyncObjectStore<Box<dyn ObjectStore>>, Tokio>,
+    objects: Arc<dyn ObjectStore>,
+    adapter: AsyncToSyncStorageAdapter<AsyncObjectStore<Arc<dyn ObjectStore>>, Tokio>,
 }
 
 impl Remote {
@@ -272,7 +271,15 @@ impl Remote {
 
 impl ReadableStorageTraits for Remote {
     fn get(&self, key: &StoreKey) -> Result<MaybeBytes, StorageError> {
-        let read = || Tokio.block_on(self.whole.get(key));
+        let read = || {
+            Tokio.block_on(async {
+                match self.objects.get(&object_path(key)).await {
+                    Ok(found) => Ok(Some(found.bytes().await.map_err(|e| storage_error(&e))?)),
+                    Err(object_store::Error::NotFound { .. }) => Ok(None),
+                    Err(e) => Err(storage_error(&e)),
+                }
+            })
+        };
         match &self.cached_as {
             Some(url) => cache::get(url, key.as_str(), read),
             None => read(),
@@ -285,14 +292,32 @@ impl ReadableStorageTraits for Remote {
         byte_ranges: ByteRangeIterator<'a>,
     ) -> Result<MaybeBytesIterator<'a>, StorageError> {
         let ranges: Vec<ByteRange> = byte_ranges.collect();
-        let parts = self
-            .adapter
-            .get_partial_many(key, Box::new(ranges.clone().into_iter()))
-            .and_then(|parts| {
-                parts
-                    .map(Iterator::collect::<Result<Vec<_>, _>>)
-                    .transpose()
-            });
+        let bounded: Option<Vec<std::ops::Range<u64>>> = ranges
+            .iter()
+            .map(|r| match *r {
+                ByteRange::FromStart(start, Some(length)) => Some(start..start + length),
+                _ => None,
+            })
+            .collect();
+        let parts = match bounded {
+            // object_store merges ranges less than a megabyte apart into one request
+            // and sends the others concurrently.
+            Some(bounded) => {
+                match Tokio.block_on(self.objects.get_ranges(&object_path(key), &bounded)) {
+                    Ok(parts) => Ok(Some(parts)),
+                    Err(object_store::Error::NotFound { .. }) => Ok(None),
+                    Err(e) => Err(storage_error(&e)),
+                }
+            }
+            None => self
+                .adapter
+                .get_partial_many(key, Box::new(ranges.clone().into_iter()))
+                .and_then(|parts| {
+                    parts
+                        .map(Iterator::collect::<Result<Vec<_>, _>>)
+                        .transpose()
+                }),
+        };
         let parts = match parts {
             // A plain HTTP server may answer a range with the whole object (tornado does
             // for a range covering all of it), which object_store refuses (its error
@@ -372,6 +397,16 @@ impl ListableStorageTraits for Remote {
     fn size_prefix(&self, prefix: &StorePrefix) -> Result<u64, StorageError> {
         self.adapter.size_prefix(prefix)
     }
+}
+
+/// The object store's path of `key`.
+fn object_path(key: &StoreKey) -> object_store::path::Path {
+    object_store::path::Path::from(key.as_str())
+}
+
+/// An object store's error as a storage error, its message kept.
+fn storage_error(e: &object_store::Error) -> StorageError {
+    StorageError::Other(e.to_string())
 }
 
 /// Runs `object_store`'s requests to completion on a small runtime of its own, so that

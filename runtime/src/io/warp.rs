@@ -124,6 +124,25 @@ impl Mapping<'_> {
         apply(&self.inverse, x, y)
     }
 
+    /// The source rows of a block's rows and the source columns of its columns, when
+    /// neither depends on the other axis (the same CRS, no rotation): `exact`'s
+    /// positions, bit for bit, as the other axis's terms are zeros.
+    fn axis_positions(&self, (rows, cols): (usize, usize)) -> Option<(Vec<f64>, Vec<f64>)> {
+        let [_, _, a, _, b, _] = self.transform;
+        let [_, _, c, _, d, _] = self.inverse;
+        let by_axis = self.reprojection.is_none() && [a, b, c, d].iter().all(|&v| v == 0.0);
+        by_axis.then(|| {
+            (
+                (0..rows)
+                    .map(|r| self.exact(0.5, r as f64 + 0.5).1)
+                    .collect(),
+                (0..cols)
+                    .map(|c| self.exact(c as f64 + 0.5, 0.5).0)
+                    .collect(),
+            )
+        })
+    }
+
     /// How many destination pixels a source pixel spans along y and x, at the middle
     /// of a block of `size` (rows, columns); one (no widening) where the destination is
     /// as fine or finer. Below one, bilinear's kernel widens to cover every source
@@ -194,6 +213,11 @@ pub(crate) fn fill(
     mapping: &Mapping<'_>,
     resampling: Resampling,
 ) {
+    if resampling == Resampling::Nearest
+        && let Some((ys, xs)) = mapping.axis_positions(out.dim())
+    {
+        return nearest_by_axis(source, out, &ys, &xs);
+    }
     let (height, width) = source.size;
     let scale = mapping.kernel_scale(out.dim());
     let mut positions = Vec::with_capacity(out.ncols());
@@ -219,6 +243,41 @@ pub(crate) fn fill(
                 Resampling::Nearest => under,
                 Resampling::Bilinear => source.bilinear(sy, sx, scale).unwrap_or(under),
             };
+        }
+    }
+}
+
+/// [`fill`] by nearest where each source position depends on one axis only: the source
+/// row and column of each destination row and column are found once.
+fn nearest_by_axis(source: &Source<'_>, mut out: ArrayViewMut2<'_, f64>, ys: &[f64], xs: &[f64]) {
+    // The part read's index of a position, when it falls inside the raster and the part.
+    #[allow(
+        clippy::cast_possible_truncation,
+        clippy::cast_sign_loss,
+        reason = "checked to lie within the raster first"
+    )]
+    let index = |at: f64, part: &Range<usize>, n: usize| {
+        (at >= 0.0 && at < n as f64)
+            .then(|| at.floor() as usize)
+            .filter(|i| part.contains(i))
+            .map(|i| i - part.start)
+    };
+    let cols: Vec<Option<usize>> = xs
+        .iter()
+        .map(|&x| index(x, &source.cols, source.size.1))
+        .collect();
+    for (mut values, &y) in out.rows_mut().into_iter().zip(ys) {
+        let Some(row) = index(y, &source.rows, source.size.0) else {
+            continue;
+        };
+        let from = source.pixels.row(row);
+        for (value, col) in values.iter_mut().zip(&cols) {
+            // A missing source pixel is NaN, so laying it changes nothing.
+            if let Some(col) = *col
+                && value.is_nan()
+            {
+                *value = from[col];
+            }
         }
     }
 }

@@ -6,7 +6,7 @@
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex};
 
-use ndarray::{Array2, ArrayD, Axis, Ix2};
+use ndarray::{Array2, ArrayD, Axis};
 use serde_json::{Map, Value};
 
 use super::ItemCollection;
@@ -834,22 +834,9 @@ impl StackSource {
         let values = cog
             .read_window(0, wrows.clone(), wcols.clone())
             .map_err(|e| Error::Stac(format!("cannot read {}: {e}", raster.label)))?;
-        let all: ArrayD<f64> = values.to_f64()?;
         // Without nodata in the metadata, the file's own holds (read with its header).
         let nodata = raster.nodata.or(cog.nodata());
-        let (scale, offset) = (raster.scale, raster.offset);
-        let pixels = all
-            .index_axis(Axis(0), raster.band)
-            .into_dimensionality::<Ix2>()
-            .map_err(|e| Error::Shape(e.to_string()))?
-            .mapv(|v| {
-                #[allow(clippy::float_cmp, reason = "nodata is matched exactly, as GDAL does")]
-                if nodata.is_some_and(|n| v == n) {
-                    f64::NAN
-                } else {
-                    v * scale + offset
-                }
-            });
+        let pixels = values.raster_band(raster.band, nodata, raster.scale, raster.offset)?;
         let source = Source {
             pixels: pixels.view(),
             rows: wrows,
@@ -892,6 +879,6 @@ impl ChunkSource for StackSource {
             self.lay(raster, &mut out, &transform)?;
         }
         let values = Values::from_array(out.insert_axis(Axis(0)).insert_axis(Axis(0)));
-        values.cast(self.dtype)
+        values.into_dtype(self.dtype)
     }
 }
