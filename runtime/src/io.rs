@@ -19,6 +19,7 @@ mod cog;
 mod crs;
 mod decode;
 mod encode;
+mod inflate;
 mod multi;
 mod netcdf;
 mod open;

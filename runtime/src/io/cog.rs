@@ -14,7 +14,7 @@
 use std::collections::HashMap;
 use std::fmt::Write as _;
 use std::ops::Range;
-use std::sync::{Arc, LazyLock};
+use std::sync::Arc;
 
 use async_tiff::decoder::DecoderRegistry;
 use async_tiff::error::{AsyncTiffError, AsyncTiffResult};
@@ -29,10 +29,8 @@ use ndarray::Array3;
 use crate::Error;
 use crate::array::{DType, DataArray, Values};
 use crate::display::{MimeBundle, Repr};
+use crate::io::inflate;
 use crate::io::store::{Store, store_key};
-
-/// async-tiff's decoders, made once for every tile of every file.
-static DECODERS: LazyLock<DecoderRegistry> = LazyLock::new(DecoderRegistry::default);
 
 /// A tile's column and row, and its compressed bytes.
 type Fetched = ((usize, usize), Tile);
@@ -63,6 +61,8 @@ struct Image {
     width: usize,
     height: usize,
     block: (usize, usize),
+    /// async-tiff's decoders, inflating into buffers of this image's tile size.
+    decoders: Arc<DecoderRegistry>,
 }
 
 /// Opens the GeoTIFF at `href` (a path, or a `file://`, `http(s)://`, `s3://`, `gs://` or
@@ -94,12 +94,17 @@ pub fn open_cog(href: &str) -> Result<Cog, Error> {
             ifd.tile_height().map_or(height, |h| h as usize),
             ifd.tile_width().map_or(width, |w| w as usize),
         );
+        // A tile's bytes: rows of whole bytes, every sample in each (planar bands
+        // have a tile each, which this overstates).
+        let bits: usize = ifd.bits_per_sample().iter().map(|&b| usize::from(b)).sum();
+        let tile_bytes = block.0 * (block.1 * bits).div_ceil(8);
         images.push(Image {
             ifd: Arc::new(ifd),
             last_strip: last_strip.map(Arc::new),
             width,
             height,
             block,
+            decoders: Arc::new(inflate::decoders(tile_bytes)),
         });
     }
     let dtype = element_type(&first).ok_or_else(|| {
@@ -490,8 +495,9 @@ impl Cog {
         ty: usize,
     ) -> Result<(TypedArray, [usize; 3]), Error> {
         // async-tiff's decoders panic on some corrupt data: that is an error of this
-        // tile, not of the kernel.
-        let decoded = std::panic::catch_unwind(|| tile.decode(&DECODERS)).map_err(|panic| {
+        // tile, not of the kernel. (The decoders hold no state a panic could break.)
+        let decoders = std::panic::AssertUnwindSafe(&image.decoders);
+        let decoded = std::panic::catch_unwind(|| tile.decode(&decoders)).map_err(|panic| {
             let why = panic
                 .downcast_ref::<String>()
                 .cloned()
