@@ -47,7 +47,7 @@ pub use groupby::GroupBy;
 pub use half::f16;
 pub use index::{Index, Label, Matching, Method, Selector};
 pub use math::BinaryOp;
-pub(crate) use math::{FloatFn, serially};
+pub(crate) use math::{FloatFn, parallel, serially};
 /// The element types of complex64 and complex128 arrays.
 pub use num_complex::{Complex32, Complex64};
 pub use reduce::Reduction;

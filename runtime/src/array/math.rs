@@ -2,6 +2,9 @@
 //! math functions, with numpy's broadcasting of shapes and promotion of dtypes.
 
 use std::borrow::Cow;
+use std::cell::RefCell;
+use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, Ordering};
 
 use half::f16;
 use ndarray::{ArrayD, IxDyn, Zip};
@@ -17,20 +20,27 @@ use crate::Error;
 const PARALLEL_LEN: usize = 1 << 15;
 
 thread_local! {
-    /// ...unless set: on a worker that runs one of many lazy tasks, where the tasks
-    /// already share out the pool.
-    static SERIAL: std::cell::Cell<bool> = const { std::cell::Cell::new(false) };
+    /// ...unless set and still true: on a worker that runs one of many lazy tasks
+    /// while tasks are left for the others, which share out the pool among them.
+    static SERIAL: RefCell<Option<Arc<AtomicBool>>> = const { RefCell::new(None) };
 }
 
 /// Whether an operation over `len` elements runs in parallel on the worker pool.
 pub(crate) fn parallel(len: usize) -> bool {
-    len >= PARALLEL_LEN && !SERIAL.get()
+    len >= PARALLEL_LEN
+        && SERIAL.with_borrow(|serial| {
+            serial
+                .as_ref()
+                .is_none_or(|tasks_left| !tasks_left.load(Ordering::Relaxed))
+        })
 }
 
-/// Runs `f` with every array operation inside it serial on this thread: for lazy
-/// tasks, which run side by side, one per worker.
-pub(crate) fn serially<R>(f: impl FnOnce() -> R) -> R {
-    let before = SERIAL.replace(true);
+/// Runs `f` with every array operation inside it serial on this thread while
+/// `tasks_left` holds: for lazy tasks, which run side by side, one per worker. Once the
+/// last task is taken, the tasks still running spread their operations over the
+/// threads that have none.
+pub(crate) fn serially<R>(tasks_left: &Arc<AtomicBool>, f: impl FnOnce() -> R) -> R {
+    let before = SERIAL.replace(Some(Arc::clone(tasks_left)));
     let result = f();
     SERIAL.set(before);
     result

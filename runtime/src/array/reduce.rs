@@ -514,22 +514,37 @@ pub(crate) fn reduce_present(how: Reduction, row: &mut [f64]) -> f64 {
 
 /// numpy's `quantile` with the default "linear" method.
 fn quantile(row: &[f64], q: f64, skipna: bool) -> f64 {
+    /// Rows this long or shorter (a time series of a pixel, mostly) are ordered on the
+    /// stack, not in an allocation of their own.
+    const ON_STACK: usize = 64;
     if !skipna && row.iter().any(|x| x.is_nan()) {
         return f64::NAN;
     }
-    let mut sorted: Vec<f64> = row.iter().copied().filter(|x| !x.is_nan()).collect();
-    if sorted.is_empty() {
+    let present = row.iter().copied().filter(|x| !x.is_nan());
+    let (mut small, mut large) = ([0.0; ON_STACK], Vec::new());
+    let values: &mut [f64] = if row.len() <= ON_STACK {
+        let mut n = 0;
+        for (slot, x) in small.iter_mut().zip(present) {
+            *slot = x;
+            n += 1;
+        }
+        &mut small[..n]
+    } else {
+        large.extend(present);
+        &mut large
+    };
+    if values.is_empty() {
         return f64::NAN;
     }
-    sorted.sort_unstable_by(f64::total_cmp);
-    let position = q * (sorted.len() - 1) as f64;
+    let position = q * (values.len() - 1) as f64;
     #[allow(
         clippy::cast_sign_loss,
         reason = "q in 0..=1 makes the position non-negative"
     )]
     let (below, t) = (position.floor() as usize, position.fract());
-    let above = (below + 1).min(sorted.len() - 1);
-    let (a, b) = (sorted[below], sorted[above]);
+    // The two order statistics around the position, without sorting the rest.
+    let (_, &mut a, above) = values.select_nth_unstable_by(below, f64::total_cmp);
+    let b = above.iter().copied().min_by(f64::total_cmp).unwrap_or(a);
     let diff = b - a;
     if t >= 0.5 {
         b - diff * (1.0 - t)

@@ -191,12 +191,14 @@ fn spawn_workers(
     let plan = &shared.plan;
     let pool = crate::session::thread_pool();
     let next = Arc::new(AtomicUsize::new(0));
+    let tasks_left = Arc::new(AtomicBool::new(true));
     let (sender, receiver) = crossbeam_channel::unbounded();
     let inputs: Arc<Vec<Option<Store>>> = Arc::new(stores.to_vec());
     for _ in 0..workers {
-        let (plan, next, sender, inputs, cancel, bytes_read) = (
+        let (plan, next, tasks_left, sender, inputs, cancel, bytes_read) = (
             Arc::clone(plan),
             Arc::clone(&next),
+            Arc::clone(&tasks_left),
             sender.clone(),
             Arc::clone(&inputs),
             Arc::clone(&shared.cancel),
@@ -214,12 +216,23 @@ fn spawn_workers(
             };
             loop {
                 let chunk = next.fetch_add(1, Ordering::Relaxed);
+                if chunk + 1 >= tasks {
+                    // The last task is taken: workers that finish from now on idle.
+                    tasks_left.store(false, Ordering::Relaxed);
+                }
                 if chunk >= tasks || cancel.load(Ordering::Relaxed) {
                     break;
                 }
-                // Side by side with other workers, a task's operations run serially.
+                // Side by side with other workers, a task's operations run serially,
+                // until the idle workers can take a share of them.
                 let run = || plan.run_group(group, chunk, &context);
-                let run = || if workers > 1 { serially(run) } else { run() };
+                let run = || {
+                    if workers > 1 {
+                        serially(&tasks_left, run)
+                    } else {
+                        run()
+                    }
+                };
                 let result = catch_unwind(AssertUnwindSafe(run)).unwrap_or_else(|payload| {
                     Err(Error::Operation(panic_message(
                         &plan,

@@ -4,8 +4,8 @@
 //! more, on the one thread that collects the results.
 
 use std::panic::{AssertUnwindSafe, catch_unwind};
-use std::sync::Mutex;
 use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
+use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 use crossbeam_channel::RecvTimeoutError;
@@ -62,14 +62,26 @@ pub(crate) fn read_whole(
         cancel.store(true, Ordering::Relaxed);
     };
     let (sender, receiver) = crossbeam_channel::unbounded::<()>();
+    let tasks_left = Arc::new(AtomicBool::new(true));
     crate::session::thread_pool().in_place_scope(|scope| {
         for _ in 0..workers {
             let sender = sender.clone();
-            let (shape, next, done, bytes_read, cancel, fail) =
-                (&shape, &next, &done, &bytes_read, &cancel, &fail);
+            let (shape, next, done, bytes_read, cancel, fail, tasks_left) = (
+                &shape,
+                &next,
+                &done,
+                &bytes_read,
+                &cancel,
+                &fail,
+                &tasks_left,
+            );
             scope.spawn(move |_| {
                 loop {
                     let chunk = next.fetch_add(1, Ordering::Relaxed);
+                    if chunk + 1 >= tasks {
+                        // The last chunk is taken: workers that finish from now on idle.
+                        tasks_left.store(false, Ordering::Relaxed);
+                    }
                     if chunk >= tasks || cancel.load(Ordering::Relaxed) {
                         break;
                     }
@@ -85,7 +97,7 @@ pub(crate) fn read_whole(
                     // result, and each is written by the one worker that took it.
                     let target = unsafe { ChunkTarget::new(bytes, item, shape, subset) }
                         .expect("a chunk lies within its array");
-                    let read = || serially(|| source.read_into(&index, target));
+                    let read = || serially(tasks_left, || source.read_into(&index, target));
                     match catch_unwind(AssertUnwindSafe(read)) {
                         Ok(Ok(())) => {
                             done.fetch_add(1, Ordering::Relaxed);

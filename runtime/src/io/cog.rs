@@ -25,6 +25,7 @@ use async_tiff::tags::Tag;
 use async_tiff::{ImageFileDirectory, TagValue, Tile, TileByteRange, TypedArray};
 use bytes::Bytes;
 use ndarray::Array3;
+use rayon::prelude::*;
 
 use crate::Error;
 use crate::array::{DType, DataArray, Values};
@@ -397,7 +398,19 @@ impl Cog {
         let tiles: Vec<(usize, usize)> = (rows.start / bh..rows.end.div_ceil(bh))
             .flat_map(|ty| (cols.start / bw..cols.end.div_ceil(bw)).map(move |tx| (tx, ty)))
             .collect();
+        let decode = |((tx, ty), tile): Fetched| {
+            self.decode(image, tile, tx, ty)
+                .map(|decoded| ((tx, ty), decoded))
+        };
         let fetched = self.fetch(image, &tiles)?;
+        let decoded: Vec<_> = if crate::array::parallel(shape.0 * shape.1 * shape.2) {
+            fetched
+                .into_par_iter()
+                .map(decode)
+                .collect::<Result<_, _>>()?
+        } else {
+            fetched.into_iter().map(decode).collect::<Result<_, _>>()?
+        };
         macro_rules! gather {
             ($variant:ident, $t:ty) => {{
                 let fill: $t = self
@@ -405,8 +418,7 @@ impl Cog {
                     .and_then(num_traits::NumCast::from)
                     .unwrap_or_default();
                 let mut out = Array3::<$t>::from_elem(shape, fill);
-                for ((tx, ty), tile) in fetched {
-                    let (data, [th, tw, spp]) = self.decode(image, tile, tx, ty)?;
+                for ((tx, ty), (data, [th, tw, spp])) in decoded {
                     let TypedArray::$variant(data) = data else {
                         return Err(self.corrupt(tx, ty, "a different element type"));
                     };

@@ -5,7 +5,8 @@
 
 use std::ops::Range;
 
-use ndarray::{ArrayView2, ArrayViewMut2};
+use ndarray::{ArrayView2, ArrayViewMut1, ArrayViewMut2, Axis};
+use rayon::prelude::*;
 
 use super::crs::Reprojection;
 
@@ -209,7 +210,7 @@ impl Mapping<'_> {
 /// `mapping` places.
 pub(crate) fn fill(
     source: &Source<'_>,
-    mut out: ArrayViewMut2<'_, f64>,
+    out: ArrayViewMut2<'_, f64>,
     mapping: &Mapping<'_>,
     resampling: Resampling,
 ) {
@@ -220,16 +221,15 @@ pub(crate) fn fill(
     }
     let (height, width) = source.size;
     let scale = mapping.kernel_scale(out.dim());
-    let mut positions = Vec::with_capacity(out.ncols());
-    for (row, mut values) in out.rows_mut().into_iter().enumerate() {
+    by_row(out, Vec::new, |positions, row, mut values| {
         let centre = |col: f64| mapping.exact(col + 0.5, row as f64 + 0.5);
         if mapping.reprojection.is_some() && mapping.tolerance > 0.0 {
-            approximate_row(&centre, values.len(), mapping.tolerance, &mut positions);
+            approximate_row(&centre, values.len(), mapping.tolerance, positions);
         } else {
             positions.clear();
             positions.extend((0..values.len()).map(|c| centre(c as f64)));
         }
-        for (value, &(sx, sy)) in values.iter_mut().zip(&positions) {
+        for (value, &(sx, sy)) in values.iter_mut().zip(positions.iter()) {
             // GDAL computes a pixel only when its centre falls inside the source raster.
             let inside = sx >= 0.0 && sy >= 0.0 && sx < width as f64 && sy < height as f64;
             if !(value.is_nan() && inside) {
@@ -244,12 +244,32 @@ pub(crate) fn fill(
                 Resampling::Bilinear => source.bilinear(sy, sx, scale).unwrap_or(under),
             };
         }
+    });
+}
+
+/// Runs `f` on each row of `out` with its index and a scratch value made by `scratch`:
+/// on the worker pool when the block is large and the pool has threads to spare.
+fn by_row<S>(
+    mut out: ArrayViewMut2<'_, f64>,
+    scratch: impl Fn() -> S + Send + Sync,
+    f: impl Fn(&mut S, usize, ArrayViewMut1<'_, f64>) + Send + Sync,
+) {
+    if crate::array::parallel(out.len()) {
+        out.axis_iter_mut(Axis(0))
+            .into_par_iter()
+            .enumerate()
+            .for_each_init(scratch, |s, (row, values)| f(s, row, values));
+    } else {
+        let mut s = scratch();
+        for (row, values) in out.rows_mut().into_iter().enumerate() {
+            f(&mut s, row, values);
+        }
     }
 }
 
 /// [`fill`] by nearest where each source position depends on one axis only: the source
 /// row and column of each destination row and column are found once.
-fn nearest_by_axis(source: &Source<'_>, mut out: ArrayViewMut2<'_, f64>, ys: &[f64], xs: &[f64]) {
+fn nearest_by_axis(source: &Source<'_>, out: ArrayViewMut2<'_, f64>, ys: &[f64], xs: &[f64]) {
     // The part read's index of a position, when it falls inside the raster and the part.
     #[allow(
         clippy::cast_possible_truncation,
@@ -266,20 +286,24 @@ fn nearest_by_axis(source: &Source<'_>, mut out: ArrayViewMut2<'_, f64>, ys: &[f
         .iter()
         .map(|&x| index(x, &source.cols, source.size.1))
         .collect();
-    for (mut values, &y) in out.rows_mut().into_iter().zip(ys) {
-        let Some(row) = index(y, &source.rows, source.size.0) else {
-            continue;
-        };
-        let from = source.pixels.row(row);
-        for (value, col) in values.iter_mut().zip(&cols) {
-            // A missing source pixel is NaN, so laying it changes nothing.
-            if let Some(col) = *col
-                && value.is_nan()
-            {
-                *value = from[col];
+    by_row(
+        out,
+        || (),
+        |(), row, mut values| {
+            let Some(row) = index(ys[row], &source.rows, source.size.0) else {
+                return;
+            };
+            let from = source.pixels.row(row);
+            for (value, col) in values.iter_mut().zip(&cols) {
+                // A missing source pixel is NaN, so laying it changes nothing.
+                if let Some(col) = *col
+                    && value.is_nan()
+                {
+                    *value = from[col];
+                }
             }
-        }
-    }
+        },
+    );
 }
 
 /// The source positions of a row's `n` pixel centres (`exact` maps a column to one), as
