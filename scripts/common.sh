@@ -53,6 +53,14 @@ ensure_venv() {
     "$VENV/bin/python" -m pip install -q -r "$ROOT/tests/requirements.txt"
 }
 
+# planemo, which lints the Galaxy tool, in an environment of its own: Galaxy's packages pin
+# versions that the Jupyter environment's do not take.
+ensure_planemo() {
+    step "planemo for the Galaxy tool ($ROOT/build/planemo)"
+    [[ -x "$ROOT/build/planemo/bin/python" ]] || python3 -m venv "$ROOT/build/planemo"
+    "$ROOT/build/planemo/bin/python" -m pip install -q -r "$ROOT/galaxy/requirements.txt"
+}
+
 build_kernel() {
     step "building rangeo-kernel (release)"
     cargo build --release --locked --manifest-path "$ROOT/Cargo.toml" -p rangeo-kernel

@@ -6,6 +6,7 @@ source "$(dirname "${BASH_SOURCE[0]}")/common.sh"
 ensure_system_packages
 ensure_browser
 ensure_venv
+ensure_planemo
 build_kernel
 install_kernelspec
 
