@@ -8,8 +8,9 @@
 //! `Variable`, `DataArray`, `Dataset` with xarray's semantics), [`display`] (the mime
 //! bundles, displays and progress bars through which values show themselves in a
 //! notebook), [`plot`] (xarray's plots, as PNG or SVG), [`io`] (Zarr, netCDF and STAC),
-//! [`session`] (kernel-wide options and the worker pool) and [`cell`] (what the kernel's
-//! compiled cells call).
+//! [`session`] (kernel-wide options and the worker pool), [`galaxy`] (a Galaxy tool's
+//! staged inputs and collected outputs) and [`cell`] (what the kernel's compiled cells
+//! call).
 //!
 //! ```
 //! use rangeo::prelude::*;
@@ -22,6 +23,7 @@ pub mod cell;
 pub mod compute;
 pub mod display;
 mod error;
+pub mod galaxy;
 pub mod io;
 pub mod plot;
 pub mod session;
@@ -46,6 +48,7 @@ pub mod prelude {
     };
     pub use crate::cell::check_interrupt;
     pub use crate::display::{DisplayHandle, MimeBundle, Progress, Repr, clear_output, display};
+    pub use crate::galaxy::{GalaxyInputs, galaxy_output};
     pub use crate::io::stac::{
         Catalog, Client, GroupBy, ItemCollection, ItemSearch, Search, Stack, open_asset,
         open_catalog,
