@@ -1,6 +1,7 @@
 //! DEFLATE-compressed TIFF tiles inflated with libdeflate, as GDAL inflates them: each
-//! tile whole, into a buffer of the size its image gives, about twice as fast as a
-//! streaming inflater that grows its output as it goes.
+//! tile whole, into a buffer of the size its image gives, rather than through a
+//! streaming inflater that grows its output as it goes (`bench/stack.py`'s rangeo side
+//! went from 2.53 s to 2.36 s native, 2.69 s to 2.44 s reprojected).
 
 use std::cell::RefCell;
 use std::io::Read as _;
