@@ -66,10 +66,31 @@ build_kernel() {
     cargo build --release --locked --manifest-path "$ROOT/Cargo.toml" -p rangeo-kernel
 }
 
-# The runtime is compiled in the checkout's target directory, so the runtime's own tests
-# (run with the same features) reuse its compiled dependencies instead of building them again.
+# Builds the runtime and installs the kernelspec into the Python prefix $1 (the project's
+# environment unless given; the Docker image gives its own, outside any home volume). The
+# runtime is compiled in the checkout's target directory, so the runtime's own tests (run
+# with the same features) reuse its compiled dependencies instead of building them again.
 install_kernelspec() {
-    step "building the runtime and installing the kernelspec into $VENV"
-    VIRTUAL_ENV="$VENV" "$KERNEL" install --sys-prefix --cargo-target-dir "$ROOT/target"
-    "$VENV/bin/jupyter" kernelspec list
+    local prefix="${1:-$VENV}"
+    step "building the runtime and installing the kernelspec into $prefix"
+    "$KERNEL" install --prefix "$prefix" --cargo-target-dir "$ROOT/target"
+    "$prefix/bin/jupyter" kernelspec list
+}
+
+# The kernel, its runtime and its kernelspec in the Python prefix $1 (default: the project's
+# environment): what setup.sh, test.sh and the Dockerfile (through install.sh) all run.
+install_kernel() {
+    ensure_system_packages
+    build_kernel
+    install_kernelspec "$@"
+}
+
+# configurable-http-proxy, the proxy the JupyterHub test's hub starts, from npm at the
+# version tests/hub/package-lock.json pins.
+ensure_proxy() {
+    command -v npm >/dev/null || install_debian_packages nodejs npm
+    step "configurable-http-proxy for the JupyterHub test ($ROOT/build/hub)"
+    mkdir -p "$ROOT/build/hub"
+    cp "$ROOT/tests/hub/package.json" "$ROOT/tests/hub/package-lock.json" "$ROOT/build/hub/"
+    (cd "$ROOT/build/hub" && npm ci --no-audit --no-fund --loglevel=error)
 }

@@ -6,8 +6,7 @@ source "$(dirname "${BASH_SOURCE[0]}")/common.sh"
 
 ensure_system_packages
 ensure_venv
-build_kernel
-install_kernelspec
+install_kernel
 
 step "executing the demo notebook headless"
 OUT="$ROOT/build/notebooks"

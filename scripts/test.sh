@@ -7,8 +7,8 @@ ensure_system_packages
 ensure_browser
 ensure_venv
 ensure_planemo
-build_kernel
-install_kernelspec
+ensure_proxy
+install_kernel
 
 step "cargo fmt --check"
 cargo fmt --all --check --manifest-path "$ROOT/Cargo.toml"

@@ -26,7 +26,9 @@ ROOT = pathlib.Path(__file__).parent.parent
 NOTEBOOKS = sorted((ROOT / "notebooks").glob("*.ipynb"))
 # The real data the plots notebook reads: required where RANGEO_REQUIRE_AIR is set (CI).
 AIR = ROOT.parent / "shared" / "data" / "real" / "air_temperature.nc"
-NEEDS_AIR = {"air-temperature-plots.ipynb"}
+NEEDS_AIR = {"air-temperature-plots.ipynb", "zarr-object-storage.ipynb"}
+# The store the Zarr notebook reads from its bucket (tests/servers/s3_demo.py uploads it).
+AIR_V3 = AIR.parent / "air_temperature_v3.zarr"
 
 
 def needs_data(path):
@@ -57,6 +59,30 @@ def stac_api():
     os.environ["RANGEO_STAC_API"] = url
     yield url
     del os.environ["RANGEO_STAC_API"]
+    process.terminate()
+    process.wait()
+
+
+@pytest.fixture(scope="module", autouse=True)
+def s3_demo():
+    """The Zarr notebook's bucket on a local S3-compatible server, its settings in the
+    environment of the kernels started after it (as a user would set them)."""
+    if not AIR_V3.exists():
+        yield None
+        return
+    process = subprocess.Popen(
+        [sys.executable, str(ROOT / "tests/servers/s3_demo.py"), str(free_port())], stdout=subprocess.PIPE, text=True
+    )
+    # moto says it is starting, then the server prints its settings.
+    line = ""
+    while not line.startswith("{"):
+        line = process.stdout.readline()
+        assert line, f"the demo S3 server did not start ({process.poll()})"
+    settings = json.loads(line)
+    os.environ.update(settings)
+    yield settings
+    for key in settings:
+        del os.environ[key]
     process.terminate()
     process.wait()
 
@@ -193,3 +219,83 @@ def test_stac_notebook_searches_stacks_and_computes_the_median_rasterio_gives():
 def numpy_cube(name):
     specs = {c["name"]: c for c in json.loads((STACK / "expected" / "cubes.json").read_text())}
     return np.load(STACK / "expected" / specs[name]["values"])
+
+
+def test_dask_example_builds_the_plan_lazily_and_computes_the_transpose_sum():
+    nb = execute(ROOT / "notebooks" / "dask-accelerates-numpy.ipynb")
+    x, y, total, corner, plot = outputs(nb)
+
+    # Lazy reprs: 3.2 GB in 400 chunks, nothing computed.
+    text = x[0].data["text/plain"]
+    assert text.startswith("<rangeo.DataArray (y: 20000, x: 20000)> Size: 3GB"), text
+    assert "rangeo.lazy<random" in text and "chunksize=(1000, 1000), chunks=400" in text, text
+    assert "rg-chunk-diagram" in x[0].data["text/html"]
+    text = y[0].data["text/plain"]
+    assert "rangeo.lazy<sub, shape=(20000, 20000)" in text, text
+
+    # A progress bar ending full, then the total over n²: each element of y averages
+    # 0.5 + 0.5 - 0.5; the mean of 4e8 uniforms is within 1e-3 of 0.5 (its standard
+    # error is 1.4e-5).
+    bars = [o for o in total if o.output_type == "display_data" and o.data["text/plain"].startswith("compute ")]
+    assert len(bars) == 1, [o.output_type for o in total]
+    done, all_ = re.search(r"\] +\d+% (\d+)/(\d+)", bars[0].data["text/plain"]).groups()
+    assert done == all_, bars[0].data["text/plain"]
+    assert abs(float(total[-1].data["text/plain"]) - 0.5) < 1e-3
+
+    # y[i, j] = x[i, j] + x[j, i] - mean_y(x)[j], computed from the printed corners.
+    printed = "".join(o.text for o in corner if o.output_type == "stream")
+    rows = {line.split()[0]: json.loads(line.split(maxsplit=1)[1]) for line in printed.splitlines()}
+    xs, ys, means = (np.array(rows[k]) for k in ("x", "y", "mean"))
+    xs, ys = xs.reshape(3, 3), ys.reshape(3, 3)
+    np.testing.assert_allclose(ys, xs + xs.T - means[None, :], rtol=0, atol=1e-12)
+    assert np.all((0 <= xs) & (xs < 1)) and np.all(np.abs(means - 0.5) < 0.01)
+
+    assert plot[-1].data["text/plain"].startswith("<Figure size 640x480 with 2 Axes>"), plot[-1].data["text/plain"]
+
+
+def test_zarr_notebook_reads_the_bucket_computes_what_xarray_does_and_writes_a_store_xarray_reads(s3_demo, tmp_path):
+    import boto3
+    import xarray as xr
+    from PIL import Image
+
+    path = ROOT / "notebooks" / "zarr-object-storage.ipynb"
+    needs_data(path)
+    nb = execute(path)
+    opened, series, computed, written, july = outputs(nb)
+
+    assert opened[-1].data["text/plain"].startswith("<rangeo.Dataset>")
+    assert "(time: 2920, lat: 25, lon: 53)" in opened[-1].data["text/plain"].splitlines()[1]
+    assert "rangeo.lazy<" in series[-1].data["text/plain"]
+
+    # The regional mean against xarray's on the same store, read from disk. The weights
+    # are float64 here: with float32 latitudes' float32 cosines xarray also sums the
+    # weights in float32, 1e-7 off. rangeo's weights are float32 too (cosines computed
+    # in float64, then rounded), its sums float64: within 1e-7 of these.
+    ds = xr.open_zarr(AIR_V3)
+    region = ds.air.sel(lat=slice(50, 30), lon=slice(250, 270))
+    want = region.weighted(np.cos(np.deg2rad(region.lat.astype("f8")))).mean(["lat", "lon"]).values
+    printed = "".join(o.text for o in computed if o.output_type == "stream")
+    mean, first = re.match(r"mean (\S+) K, first (\[.*\])", printed).groups()
+    assert abs(float(mean) - want.mean()) < 1e-7 * 300, (mean, want.mean())
+    np.testing.assert_allclose(json.loads(first), want[:4], rtol=1e-7)
+    figure = Image.open(io.BytesIO(base64.b64decode(computed[-1].data["image/png"])))
+    assert figure.size == (640, 480)
+
+    # The climatology rangeo wrote to the bucket, fetched and opened by xarray.
+    s3 = boto3.client("s3", endpoint_url=s3_demo["AWS_ENDPOINT_URL"], region_name=s3_demo["AWS_REGION"],
+                      aws_access_key_id="demo", aws_secret_access_key="demo")
+    objects = s3.list_objects_v2(Bucket="rangeo-demo", Prefix="air_climatology.zarr/")["Contents"]
+    for obj in objects:
+        local = tmp_path / obj["Key"]
+        local.parent.mkdir(parents=True, exist_ok=True)
+        s3.download_file("rangeo-demo", obj["Key"], str(local))
+    back = xr.open_zarr(tmp_path / "air_climatology.zarr")
+    expected = ds.air.groupby("time.month").mean()
+    assert back.air.dims == expected.dims and list(back.month.values) == list(range(1, 13))
+    # Stored as the source stores air (int16, scale_factor 0.01), or as float64.
+    np.testing.assert_allclose(back.air.values, expected.values, rtol=0, atol=0.005 + 1e-9)
+    assert "rg-repr" in written[-1].data["text/html"]
+
+    printed = "".join(o.text for o in july if o.output_type == "stream")
+    got = float(re.search(r"July over the grid: (\S+) K", printed).group(1))
+    assert abs(got - float(back.air.sel(month=7).mean())) < 1e-6

@@ -302,6 +302,15 @@ fn binary(
     }
 }
 
+/// A `{old: new}` object as its pairs, in order.
+fn pairs(args: &Value) -> Vec<(String, String)> {
+    let object = args.as_object().unwrap();
+    object
+        .iter()
+        .map(|(old, new)| (old.clone(), new.as_str().unwrap().to_owned()))
+        .collect()
+}
+
 fn reshape(da: &DataArray, kind: &str, args: &Value) -> Result<DataArray, rangeo::Error> {
     let text = |v: &Value| v.as_str().unwrap().to_owned();
     let by = || args["by"].as_i64().unwrap() as isize;
@@ -311,7 +320,7 @@ fn reshape(da: &DataArray, kind: &str, args: &Value) -> Result<DataArray, rangeo
             let dim = text(args);
             da.isel(&dim, 0..1)?.squeeze(dim)
         }
-        "rename" => da.rename(&text(&args[0]), &text(&args[1])),
+        "rename" => da.rename(pairs(args).iter().map(|(o, n)| (o.as_str(), n.as_str()))),
         "swap_dims" => da.swap_dims(&text(&args[0]), &text(&args[1])),
         "drop_vars" => da.drop_vars(&[args[0].as_str().unwrap()]),
         "shift" => da.shift(&text(&args["dim"]), by()),
@@ -533,7 +542,7 @@ fn apply_dataset(inputs: &BTreeMap<String, Dataset>, op: &Value) -> Result<Datas
         "set_coords" => a.set_coords(&names()),
         "reset_coords" => a.reset_coords(&names()),
         "drop_vars" => a.drop_vars(&names()),
-        "rename" => a.rename(names()[0], names()[1]),
+        "rename" => a.rename(pairs(args).iter().map(|(o, n)| (o.as_str(), n.as_str()))),
         "binary" => {
             let op = match args["op"].as_str().unwrap() {
                 "+" => BinaryOp::Add,

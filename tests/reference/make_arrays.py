@@ -246,7 +246,7 @@ def apply(inputs, target, op):
     if kind == "squeeze":
         return da.isel({args: slice(0, 1)}).squeeze(args)
     if kind == "rename":
-        return da.rename({args[0]: args[1]})
+        return da.rename(args)
     if kind == "swap_dims":
         return da.swap_dims({args[0]: args[1]})
     if kind == "drop_vars":
@@ -424,7 +424,9 @@ def cases():
     # Shape.
     yield case("expand_dims", "grid", {"expand_dims": "band"})
     yield case("squeeze", "grid", {"squeeze": "lat"})
-    yield case("rename a dimension coordinate", "grid", {"rename": ["lon", "longitude"]})
+    yield case("rename a dimension coordinate", "grid", {"rename": {"lon": "longitude"}})
+    yield case("rename swapping two dimensions", "grid", {"rename": {"lat": "lon", "lon": "lat"}})
+    yield case("rename to a name in use", "grid", {"rename": {"lat": "lon"}})
     yield case("swap_dims", "stations", {"swap_dims": ["station", "x"]})
     yield case("drop_vars", "stations", {"drop_vars": ["x"]})
     yield case("shift forward", "grid", {"shift": {"dim": "lon", "by": 2}})
@@ -484,7 +486,7 @@ def apply_dataset(inputs, op):
     if kind == "drop_vars":
         return a.drop_vars(args)
     if kind == "rename":
-        return a.rename({args[0]: args[1]})
+        return a.rename(args)
     if kind == "binary":
         other = inputs[args["other"]] if isinstance(args["other"], str) else args["other"]
         if args.get("array"):
@@ -510,8 +512,10 @@ def dataset_cases():
     yield case("reset_coords of an index", "a", {"reset_coords": ["x"]})
     yield case("drop_vars of a variable and a coordinate", "a", {"drop_vars": ["height", "s"]})
     yield case("drop_vars of an unknown name", "a", {"drop_vars": ["nope"]})
-    yield case("rename a variable", "a", {"rename": ["t", "temperature"]})
-    yield case("rename a dimension", "a", {"rename": ["x", "station"]})
+    yield case("rename a variable", "a", {"rename": {"t": "temperature"}})
+    yield case("rename a dimension", "a", {"rename": {"x": "station"}})
+    yield case("rename a variable and a dimension at once", "a", {"rename": {"t": "temperature", "x": "station"}})
+    yield case("rename a variable to a coordinate's name", "a", {"rename": {"t": "height"}})
     yield case("dataset plus dataset", "a", {"binary": {"op": "+", "other": "filler"}})
     yield case("dataset times a scalar", "a", {"binary": {"op": "*", "other": 2.0}})
     yield case("dataset minus an array", "a", {"binary": {"op": "-", "other": "filler", "array": "t"}})

@@ -1,12 +1,15 @@
 //! Lazy labeled arrays: `.chunk(...)` to make data lazy, `.compute()` and `.persist()`
 //! to run the plan, `.chunks()` to see how it is cut.
 
+use std::sync::Arc;
+
+use super::DType;
 use super::data::Data;
 use super::data_array::DataArray;
 use super::dataset::Dataset;
 use super::variable::Variable;
 use crate::Error;
-use crate::compute::{self, Lazy, Watch};
+use crate::compute::{self, Distribution, Lazy, Random, Watch};
 
 impl DataArray {
     /// The same array with its data cut into chunks of `sizes` along the dimensions
@@ -29,6 +32,47 @@ impl DataArray {
         sizes: impl IntoIterator<Item = (&'a str, usize)>,
     ) -> Result<Self, Error> {
         Ok(self.with_variable(self.variable().chunk(sizes)?))
+    }
+
+    /// A lazy array of `sizes` drawn uniformly from `[0, 1)`, cut into chunks of
+    /// `chunks` along the dimensions given (the others whole): dask's
+    /// `da.random.random`, for trying a plan at a scale larger than memory. Each value
+    /// depends only on `seed` and its position, so any chunking gives the same array.
+    ///
+    /// ```
+    /// use rangeo::prelude::*;
+    /// let x = DataArray::random([("y", 4_000), ("x", 3_000)], [("y", 1_000)], 0)?;
+    /// assert_eq!(x.chunks(), Some(vec![vec![1_000; 4], vec![3_000]]));
+    /// let same = DataArray::random([("y", 4_000), ("x", 3_000)], [("x", 500)], 0)?;
+    /// let (a, b) = (x.mean(..)?.item::<f64>()?, same.mean(..)?.item::<f64>()?);
+    /// assert!(a == b && (a - 0.5).abs() < 1e-3);
+    /// # Ok::<(), rangeo::Error>(())
+    /// ```
+    pub fn random<'a>(
+        sizes: impl IntoIterator<Item = (&'a str, usize)>,
+        chunks: impl IntoIterator<Item = (&'a str, usize)>,
+        seed: u64,
+    ) -> Result<Self, Error> {
+        let (dims, shape): (Vec<&str>, Vec<usize>) = sizes.into_iter().unzip();
+        let mut chunk_shape = vec![0; dims.len()];
+        for (dim, size) in chunks {
+            let axis = dims
+                .iter()
+                .position(|d| *d == dim)
+                .ok_or_else(|| Error::Dimension {
+                    dim: dim.to_owned(),
+                    dims: dims.iter().map(|d| (*d).to_owned()).collect(),
+                })?;
+            chunk_shape[axis] = size;
+        }
+        let field = Random::new(
+            &shape,
+            &chunk_shape,
+            DType::Float64,
+            Distribution::Uniform,
+            seed,
+        );
+        Self::new(dims, Lazy::from_source(Arc::new(field)))
     }
 
     /// Whether the data is lazy.

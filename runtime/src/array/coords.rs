@@ -234,7 +234,7 @@ impl Coordinates {
             if c.dims().iter().any(|d| d == dim) {
                 out.insert_with_index(
                     name.clone(),
-                    c.take(dim, which)?.rename_dim(dim, new_dim),
+                    c.take(dim, which)?.rename_dims(&[(dim, new_dim)]),
                     None,
                 );
             } else {

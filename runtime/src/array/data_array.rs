@@ -409,7 +409,10 @@ impl DataArray {
         which: &[Option<usize>],
         new_dim: &str,
     ) -> Result<DataArray, Error> {
-        let variable = self.variable.take(dim, which)?.rename_dim(dim, new_dim);
+        let variable = self
+            .variable
+            .take(dim, which)?
+            .rename_dims(&[(dim, new_dim)]);
         let coords = self.coords.take_along(dim, which, new_dim)?;
         Ok(Self::from_parts(self.name.clone(), variable, coords))
     }

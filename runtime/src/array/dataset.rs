@@ -13,7 +13,7 @@ use super::index::{Index, Matching, Method, Selector};
 use super::math::BinaryOp;
 use super::reduce::Reduction;
 use super::values::Values;
-use super::variable::{Attrs, Selection, Variable};
+use super::variable::{Attrs, Selection, Variable, check_renames, renamed};
 use crate::Error;
 use crate::error::OrPanic;
 
@@ -476,7 +476,9 @@ impl Dataset {
         Ok(out)
     }
 
-    /// Variable, coordinate or dimension `old` called `new` everywhere.
+    /// Variables, coordinates and dimensions renamed everywhere, each `(old, new)`
+    /// pair at once (xarray's `rename({old: new, ...})`). A new name that another
+    /// variable, coordinate or dimension keeps is refused.
     ///
     /// ```
     /// use rangeo::prelude::*;
@@ -484,26 +486,38 @@ impl Dataset {
     ///     .assign_coords("lat", vec![75.0, 70.0])?
     ///     .assign_coords("lon", vec![200.0, 202.5, 205.0])?
     ///     .with_name("air");
-    /// let ds = air.to_dataset().rename("lat", "latitude")?;
-    /// assert_eq!(ds.get("air")?.dims(), ["latitude", "lon"]);
+    /// let ds = air.to_dataset().rename([("lat", "latitude"), ("air", "tas")])?;
+    /// assert_eq!(ds.get("tas")?.dims(), ["latitude", "lon"]);
+    /// assert!(ds.rename([("tas", "lon")]).is_err());
     /// # Ok::<(), rangeo::Error>(())
     /// ```
-    pub fn rename(&self, old: &str, new: &str) -> Result<Dataset, Error> {
-        let is_dim = self.size_of(old).is_some();
-        if !is_dim && !self.data_vars.contains_key(old) && !self.coords.contains(old) {
-            return Err(Error::Label(format!(
-                "cannot rename `{old}`: it is not a variable, coordinate or dimension"
-            )));
+    pub fn rename<'a>(
+        &self,
+        names: impl IntoIterator<Item = (&'a str, &'a str)>,
+    ) -> Result<Dataset, Error> {
+        let names: Vec<(&str, &str)> = names.into_iter().collect();
+        for (old, _) in &names {
+            let known = self.size_of(old).is_some()
+                || self.data_vars.contains_key(*old)
+                || self.coords.contains(old);
+            if !known {
+                return Err(Error::Label(format!(
+                    "cannot rename `{old}`: it is not a variable, coordinate or dimension"
+                )));
+            }
         }
-        let renamed = |name: &str| if name == old { new } else { name }.to_owned();
+        let sizes = self.sizes();
+        check_renames(&names, sizes.iter().map(|(d, _)| d.as_str()))?;
+        let variables = self.data_vars.keys().map(String::as_str);
+        check_renames(&names, variables.chain(self.coords.iter().map(|(n, _)| n)))?;
         let data_vars = self
             .data_vars
             .iter()
-            .map(|(name, v)| (renamed(name), v.rename_dim(old, new)))
+            .map(|(name, v)| (renamed(&names, name).to_owned(), v.rename_dims(&names)))
             .collect();
         let mut coords = Coordinates::default();
         for (name, c) in self.coords.iter() {
-            coords.insert(renamed(name), c.rename_dim(old, new))?;
+            coords.insert(renamed(&names, name), c.rename_dims(&names))?;
         }
         Ok(Dataset {
             data_vars,

@@ -8,7 +8,7 @@ use super::dtype::DType;
 use super::index::Index;
 use super::math::BinaryOp;
 use super::values::Values;
-use super::variable::{Selection, Variable};
+use super::variable::{Selection, Variable, check_renames, renamed};
 use crate::Error;
 
 /// How `interp` estimates values between labels.
@@ -95,7 +95,9 @@ impl DataArray {
         Ok(out)
     }
 
-    /// Dimension and coordinate `old` called `new` (xarray's `rename({old: new})`).
+    /// Dimensions and coordinates renamed, each `(old, new)` pair at once (xarray's
+    /// `rename({old: new, ...})`), so two names can swap. A new name that another
+    /// dimension or coordinate keeps is refused, as xarray refuses it.
     ///
     /// ```
     /// use rangeo::prelude::*;
@@ -103,25 +105,34 @@ impl DataArray {
     ///     .assign_coords("lat", vec![75.0, 70.0])?
     ///     .assign_coords("lon", vec![200.0, 202.5, 205.0])?
     ///     .with_name("air");
-    /// assert_eq!(air.rename("lon", "longitude")?.dims(), ["lat", "longitude"]);
+    /// assert_eq!(air.rename([("lon", "longitude")])?.dims(), ["lat", "longitude"]);
+    /// // The transpose as numpy's `.T` means it: positions swap, the names stay put.
+    /// let t = air.rename([("lat", "lon"), ("lon", "lat")])?.transpose(&["lat", "lon"])?;
+    /// assert_eq!(t.sizes(), [("lat", 3), ("lon", 2)]);
+    /// assert!(air.rename([("lat", "lon")]).is_err());
     /// # Ok::<(), rangeo::Error>(())
     /// ```
-    pub fn rename(&self, old: &str, new: &str) -> Result<DataArray, Error> {
-        let is_dim = self.dims().iter().any(|d| d == old);
-        if !is_dim && !self.coords().contains(old) {
-            return Err(Error::Label(format!(
-                "cannot rename `{old}`: it is neither a dimension nor a coordinate"
-            )));
+    pub fn rename<'a>(
+        &self,
+        names: impl IntoIterator<Item = (&'a str, &'a str)>,
+    ) -> Result<DataArray, Error> {
+        let names: Vec<(&str, &str)> = names.into_iter().collect();
+        for (old, _) in &names {
+            if !self.dims().iter().any(|d| d == old) && !self.coords().contains(old) {
+                return Err(Error::Label(format!(
+                    "cannot rename `{old}`: it is neither a dimension nor a coordinate"
+                )));
+            }
         }
-        let rename = |v: &Variable| v.rename_dim(old, new);
+        check_renames(&names, self.dims().iter().map(String::as_str))?;
+        check_renames(&names, self.coords().iter().map(|(name, _)| name))?;
         let mut coords = Coordinates::default();
         for (name, c) in self.coords().iter() {
-            let name = if name == old { new } else { name };
-            coords.insert(name, rename(c))?;
+            coords.insert(renamed(&names, name), c.rename_dims(&names))?;
         }
         Ok(DataArray::from_parts(
             self.name().map(str::to_owned),
-            rename(self.variable()),
+            self.variable().rename_dims(&names),
             coords,
         ))
     }
@@ -141,7 +152,7 @@ impl DataArray {
             })?;
         let mut coords = Coordinates::default();
         for (name, c) in self.coords().iter() {
-            let renamed = c.rename_dim(dim, coord);
+            let renamed = c.rename_dims(&[(dim, coord)]);
             if name == coord {
                 let index = Index::new(coord, along.eager())?;
                 coords.insert_with_index(name.to_owned(), renamed, Some(index));
@@ -149,7 +160,7 @@ impl DataArray {
                 coords.insert_with_index(name.to_owned(), renamed, None);
             }
         }
-        let variable = self.variable().rename_dim(dim, coord);
+        let variable = self.variable().rename_dims(&[(dim, coord)]);
         Ok(DataArray::from_parts(
             self.name().map(str::to_owned),
             variable,

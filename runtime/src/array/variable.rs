@@ -671,12 +671,14 @@ impl Variable {
         Ok(first.with_values(first.dims.clone(), Values::concat(&values, axis)?))
     }
 
-    /// The same values with dimension `old` called `new`.
-    pub(crate) fn rename_dim(&self, old: &str, new: &str) -> Self {
+    /// The same values with each dimension called `old` in `names` called its `new`,
+    /// all at once (so two dimensions can swap names).
+    pub(crate) fn rename_dims(&self, names: &[(&str, &str)]) -> Self {
         let mut out = self.clone();
         for d in &mut out.dims {
-            if d == old {
-                new.clone_into(d);
+            let new = renamed(names, d);
+            if new != d {
+                *d = new.to_owned();
             }
         }
         out
@@ -748,6 +750,34 @@ impl<T: Element> From<Vec<T>> for Data {
     fn from(values: Vec<T>) -> Self {
         Self::Eager(Values::from_vec(values))
     }
+}
+
+/// What `name` is called after `names` (pairs of old and new names) are applied.
+pub(crate) fn renamed<'a>(names: &[(&str, &'a str)], name: &'a str) -> &'a str {
+    names
+        .iter()
+        .find(|(old, _)| *old == name)
+        .map_or(name, |(_, new)| new)
+}
+
+/// Checks that no two of `names` (all of one kind: dimensions, or variables and
+/// coordinates) end up with one name once `renames` are applied, as xarray refuses.
+pub(crate) fn check_renames<'a>(
+    renames: &[(&str, &'a str)],
+    names: impl IntoIterator<Item = &'a str>,
+) -> Result<(), Error> {
+    let mut seen: Vec<&str> = Vec::new();
+    for name in names {
+        let new = renamed(renames, name);
+        if seen.contains(&new) {
+            return Err(Error::Label(format!(
+                "cannot rename to `{new}`: the new name conflicts with another name \
+                 (rename that one too, to swap names)"
+            )));
+        }
+        seen.push(new);
+    }
+    Ok(())
 }
 
 #[cfg(test)]

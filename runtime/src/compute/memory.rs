@@ -1,9 +1,30 @@
 //! Memory: how much a kernel may use for computing, and how sizes read.
 
-/// The default memory budget: half of the machine's memory, leaving the rest to the
-/// notebook server, the operating system and the values cells keep.
+/// The default memory budget: half of the memory the kernel may use (the machine's, or
+/// its container's limit when lower), leaving the rest to the notebook server, the
+/// operating system and the values cells keep.
 pub(crate) fn default_budget() -> usize {
-    physical_memory() / 2
+    let limit = CGROUP_LIMITS
+        .iter()
+        .filter_map(|path| cgroup_limit(&std::fs::read_to_string(path).ok()?))
+        .min();
+    limit.map_or(physical_memory(), |l| l.min(physical_memory())) / 2
+}
+
+/// Where a container's memory limit is written: cgroup v2, then v1. A JupyterHub on
+/// Kubernetes sets it from the singleuser memory limit; the machine's memory, which
+/// sysconf reports inside the container too, can be many times more. (dask reads the
+/// same files for its workers' limits.)
+const CGROUP_LIMITS: [&str; 2] = [
+    "/sys/fs/cgroup/memory.max",
+    "/sys/fs/cgroup/memory/memory.limit_in_bytes",
+];
+
+/// The limit in a cgroup memory file: bytes, or none for `max` (v2) and for v1's
+/// "unlimited" (a number near `i64::MAX`, rounded down to a page).
+fn cgroup_limit(text: &str) -> Option<usize> {
+    let bytes: u64 = text.trim().parse().ok()?;
+    (bytes < 1 << 60).then(|| usize::try_from(bytes).ok())?
 }
 
 /// The machine's memory in bytes (4 GiB when it cannot be read).
@@ -58,4 +79,18 @@ pub fn format_bytes(n: usize) -> String {
         value /= 1024.0;
     }
     unreachable!("the last unit returns")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn container_limits_are_read_and_unlimited_ones_ignored() {
+        assert_eq!(cgroup_limit("8589934592\n"), Some(8 << 30));
+        assert_eq!(cgroup_limit("max\n"), None);
+        assert_eq!(cgroup_limit("9223372036854771712\n"), None);
+        assert_eq!(cgroup_limit(""), None);
+        assert!(default_budget() <= physical_memory() / 2);
+    }
 }

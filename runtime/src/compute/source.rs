@@ -265,9 +265,13 @@ impl Random {
         }
     }
 
-    /// The hash that element `flat` (its position in the whole field) draws from.
+    /// The hash that element `flat` (its position in the whole field) draws from:
+    /// output `flat + 1` of `SplitMix64` seeded with the seed. (Counting from 1 keeps
+    /// element 0 of seed 0 away from `mix(0)`, which is 0.)
     fn bits(&self, flat: u64) -> u64 {
-        mix(self.seed ^ flat.wrapping_mul(0x9E37_79B9_7F4A_7C15))
+        mix(self
+            .seed
+            .wrapping_add(flat.wrapping_add(1).wrapping_mul(0x9E37_79B9_7F4A_7C15)))
     }
 
     /// Element `flat` as a float64.
