@@ -156,6 +156,22 @@ fn operations() -> Vec<(&'static str, Op)> {
         ("rolling", |a| a.rolling("time", 3)?.mean()),
         ("coarsen", |a| a.coarsen("time", 4, Boundary::Trim)?.mean()),
         ("chained reductions", |a| a.mean("lon")?.std("time")),
+        ("select after a mean", |a| a.mean("time")?.isel("lat", 1..3)),
+        ("select after a median", |a| {
+            a.median("time")?.isel("lon", vec![4, 0])
+        }),
+        ("select after a groupby mean", |a| {
+            a.groupby("time.dayofweek")?.mean()?.isel("lat", 2)
+        }),
+        ("select groups", |a| {
+            a.groupby("time.dayofweek")?.mean()?.isel("dayofweek", 1..3)
+        }),
+        ("select after a transpose", |a| {
+            a.transpose(&["lon", "time", "lat"])?.isel("lon", 2..5)
+        }),
+        ("select an anomaly", |a| {
+            (a - &a.mean("time")?).isel("lat", 3)
+        }),
         ("interp", |a| {
             a.interp("lat", vec![72.5, 61.0, 57.5], Interp::Linear)
         }),
@@ -412,6 +428,45 @@ fn sibling_reductions_read_each_chunk_once() {
     assert_eq!(reads(&source), 8, "each of the 8 chunks read once");
     let want = eager.weighted(&weights).mean(["lat", "lon"]).unwrap();
     assert_same("weighted", &computed, &want);
+}
+
+#[test]
+fn a_selection_after_a_reduction_reads_only_the_chunks_it_keeps() {
+    let eager = air();
+    // 3 chunks along time x 5 along lat: 15 in all.
+    let (lazy, source) = counted(&eager, &[10, 1, 7]);
+    let cases: [(&str, Op, usize); 4] = [
+        (
+            "two latitudes of a mean",
+            |a| a.mean("time")?.isel("lat", 1..3),
+            6,
+        ),
+        (
+            "a latitude of a transpose",
+            |a| {
+                a.transpose(&["lon", "lat", "time"])?
+                    .sum("time")?
+                    .isel("lat", 4)
+            },
+            3,
+        ),
+        (
+            "a latitude of a groupby mean",
+            |a| a.groupby("time.dayofweek")?.mean()?.sel("lat", 60.0),
+            3,
+        ),
+        // The array and its mean each read the latitude's chunks.
+        (
+            "a latitude of an anomaly",
+            |a| (a - &a.mean("time")?).isel("lat", 0),
+            6,
+        ),
+    ];
+    for (name, op, want) in cases {
+        let computed = op(&lazy).unwrap().compute().unwrap();
+        assert_eq!(reads(&source), want, "{name}: chunks read");
+        assert_same(name, &computed, &op(&eager).unwrap());
+    }
 }
 
 /// Reductions of fused steps over chunks larger than the parts a task cuts them into

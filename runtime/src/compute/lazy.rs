@@ -368,6 +368,10 @@ impl Lazy {
             pushed.insert(self.0.key, gathered.clone());
             return gathered;
         }
+        if let Some(gathered) = self.gather_through(axis, positions, lengths, pushed) {
+            pushed.insert(self.0.key, gathered.clone());
+            return gathered;
+        }
         let positions = positions.cloned();
         let lengths = lengths.to_vec();
         let mut shape = self.shape().to_vec();
@@ -395,6 +399,61 @@ impl Lazy {
                 positions,
             },
         )
+    }
+
+    /// [`gather`](Self::gather) moved below a transpose (onto the input axis it moves)
+    /// or below a reduction (onto the input, when `axis` is not reduced): a selection
+    /// after `mean("time")` then reads and reduces only the chunks it keeps, as dask
+    /// culls them. `None` where it cannot move: a new length-1 axis, a reduction's
+    /// groups, a rechunk after a reduction (moved below, it would change the
+    /// reduction's tasks) or missing positions (a reduction of missing values is not a
+    /// missing value: a sum is 0).
+    fn gather_through(
+        &self,
+        axis: usize,
+        positions: Option<&Arc<[Option<usize>]>>,
+        lengths: &[usize],
+        pushed: &mut HashMap<u64, Lazy>,
+    ) -> Option<Self> {
+        match &self.0.op {
+            Op::Arrange { input, axes } => {
+                let below = axes[axis]?;
+                let gathered = input.gather_below(below, positions, lengths, pushed);
+                Some(gathered.arrange(axes.clone()))
+            }
+            Op::Finish {
+                input: tree,
+                axes,
+                grouped,
+                ..
+            } => {
+                if positions?.contains(&None) {
+                    return None;
+                }
+                let below = if *grouped {
+                    (!axes.contains(&axis)).then_some(axis)?
+                } else {
+                    (0..tree.ndim()).filter(|a| !axes.contains(a)).nth(axis)?
+                };
+                let mut step = tree;
+                let (input, how, skipna, groups) = loop {
+                    match &step.0.op {
+                        Op::Combine { input, .. } => step = input,
+                        Op::Partial {
+                            input,
+                            how,
+                            skipna,
+                            groups,
+                            ..
+                        } => break (input, *how, *skipna, groups.clone()),
+                        _ => return None,
+                    }
+                };
+                let gathered = input.gather_below(below, positions, lengths, pushed);
+                gathered.tree(how, axes, skipna, groups).ok()
+            }
+            _ => None,
+        }
     }
 
     /// Positions `positions` of `axis` (`None`: a missing value). Ascending positions
