@@ -8,6 +8,10 @@ plus a seasonal cycle along time plus a latitude profile, daily from 2000-01-01,
   monthly climatology     air.groupby("time.month").mean()
   weighted area mean      air.weighted(cos(lat)).mean(["lat", "lon"])
   anomaly std             (air.groupby("time.month") - climatology).std("time")
+and dask's introductory example on a 20,000² float64 uniform array in 1,000² chunks
+(3 GiB; --square, --square-chunk), as notebooks/dask-accelerates-numpy.ipynb runs it:
+  x + x.T - x.mean(0)     its mean
+  ... its first chunk     the mean of its first chunk (what a graph's culling saves)
 Each is timed as the best of --repeat runs. Peak memory is each process's highest
 resident set. The checksums (means of each result) agree to about 1e-3: the noise comes
 from different generators.
@@ -17,6 +21,7 @@ rangeo runs as the release build of runtime/examples/lazy_bench.rs on the kernel
 worker pool.
 
 Run: .venv/bin/python bench/lazy.py [--repeat N] [--time T --lat Y --lon X --chunk C]
+                                    [--square N --square-chunk C]
 """
 
 import argparse
@@ -34,7 +39,10 @@ import xarray as xr
 from timing import best_of
 
 ROOT = pathlib.Path(__file__).resolve().parent.parent
-ANALYSES = ("mean over time", "monthly climatology", "weighted area mean", "anomaly std")
+ANALYSES = (
+    "mean over time", "monthly climatology", "weighted area mean", "anomaly std",
+    "x + x.T - x.mean(0)", "... its first chunk",
+)
 
 
 def dask_times(args):
@@ -57,12 +65,18 @@ def dask_times(args):
         monthly = air.groupby("time.month")
         return (monthly - monthly.mean()).std("time").compute()
 
+    x = da.random.default_rng(0).random((args.square, args.square), chunks=args.square_chunk)
+    y = x + x.T - x.mean(axis=0)
+    corner = y[: args.square_chunk, : args.square_chunk]
+
     with dask.config.set(scheduler="threads"):
         out = {
             "mean over time": best_of(args.repeat, lambda: air.mean("time").compute()),
             "monthly climatology": best_of(args.repeat, lambda: air.groupby("time.month").mean().compute()),
             "weighted area mean": best_of(args.repeat, lambda: air.weighted(weights).mean(["lat", "lon"]).compute()),
             "anomaly std": best_of(args.repeat, anomaly_std),
+            "x + x.T - x.mean(0)": best_of(args.repeat, lambda: y.mean().compute()),
+            "... its first chunk": best_of(args.repeat, lambda: corner.mean().compute()),
         }
     out["peak_mib"] = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
     return out
@@ -74,8 +88,8 @@ def rangeo_times(args):
     )
     binary = ROOT / "target" / "release" / "examples" / "lazy_bench"
     command = [str(binary), "--repeat", str(args.repeat)]
-    for name in ("time", "lat", "lon", "chunk"):
-        command += [f"--{name}", str(getattr(args, name))]
+    for name in ("time", "lat", "lon", "chunk", "square", "square_chunk"):
+        command += [f"--{name.replace('_', '-')}", str(getattr(args, name))]
     out = subprocess.run(command, cwd=ROOT, check=True, capture_output=True, text=True)
     return json.loads(out.stdout.strip().splitlines()[-1])
 
@@ -87,6 +101,8 @@ def main():
     parser.add_argument("--lat", type=int, default=180)
     parser.add_argument("--lon", type=int, default=360)
     parser.add_argument("--chunk", type=int, default=100)
+    parser.add_argument("--square", type=int, default=20_000)
+    parser.add_argument("--square-chunk", type=int, default=1_000)
     args = parser.parse_args()
     ours = rangeo_times(args)
     theirs = dask_times(args)

@@ -4,7 +4,8 @@
 //!
 //! The data is generated lazily, chunk by chunk, as the dask side generates it: uniform
 //! noise plus a seasonal cycle along time plus a latitude profile, float32, on a daily
-//! time axis from 2000-01-01.
+//! time axis from 2000-01-01; and, for dask's introductory example, a square float64
+//! uniform array.
 //!
 //! Run through `bench/lazy.py`, which times xarray + dask on the same work in the same
 //! run.
@@ -40,14 +41,9 @@ fn arg(name: &str, default: usize) -> usize {
         .map_or(default, |r| r.parse().expect("a number"))
 }
 
-fn main() {
-    let repeat = arg("--repeat", 1);
-    let (nt, ny, nx, chunk) = (
-        arg("--time", 7305),
-        arg("--lat", 180),
-        arg("--lon", 360),
-        arg("--chunk", 100),
-    );
+/// The air temperature-like field: `nt` days x `ny` latitudes x `nx` longitudes, in
+/// chunks of `chunk` days.
+fn air(nt: usize, ny: usize, nx: usize, chunk: usize) -> DataArray {
     let origin: DateTime64 = "2000-01-01".parse().expect("a date");
     let day = 86_400_000_000_000_i64;
     let times: Vec<DateTime64> = (0..nt)
@@ -83,8 +79,25 @@ fn main() {
     let profile = DataArray::new(["lat"], profile)
         .and_then(|a| a.assign_coords("lat", lat))
         .expect("profile");
-    let air = (&(&noise + &seasonal) + &profile).with_name("air");
+    (&(&noise + &seasonal) + &profile).with_name("air")
+}
+
+fn main() {
+    let repeat = arg("--repeat", 1);
+    let (nt, ny, nx, chunk) = (
+        arg("--time", 7305),
+        arg("--lat", 180),
+        arg("--lon", 360),
+        arg("--chunk", 100),
+    );
+    let air = air(nt, ny, nx, chunk);
     let weights = air.coord("lat").unwrap().radians().unwrap().cos().unwrap();
+    // dask's introductory example (notebooks/dask-accelerates-numpy.ipynb): numpy's `.T`
+    // on labeled dimensions is the two names swapped.
+    let (n, c) = (arg("--square", 20_000), arg("--square-chunk", 1_000));
+    let x = DataArray::random([("y", n), ("x", n)], [("y", c), ("x", c)], 0).expect("x");
+    let transposed = x.rename([("y", "x"), ("x", "y")]).expect("x.T");
+    let y = &(&x + &transposed) - &x.mean("y").expect("mean");
     let results = [
         (
             "mean over time",
@@ -117,6 +130,17 @@ fn main() {
                 let monthly = air.groupby("time.month").unwrap();
                 let anomaly = &monthly - &monthly.mean().unwrap();
                 anomaly.std("time").unwrap().compute().unwrap()
+            }),
+        ),
+        (
+            "x + x.T - x.mean(0)",
+            best_of(repeat, || y.mean(..).unwrap().compute().unwrap()),
+        ),
+        (
+            "... its first chunk",
+            best_of(repeat, || {
+                let corner = y.isel("y", 0..c).and_then(|a| a.isel("x", 0..c));
+                corner.unwrap().mean(..).unwrap().compute().unwrap()
             }),
         ),
     ];
