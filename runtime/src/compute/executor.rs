@@ -16,6 +16,39 @@ use super::task::Inputs;
 use crate::Error;
 use crate::array::serially;
 
+/// The tasks of one stage (chunk numbers `0..count`), handed to workers one at a time.
+/// Tasks side by side run their array operations serially, one per worker; once the
+/// last task is taken, the tasks still running spread theirs over the idle workers.
+pub(crate) struct TaskQueue {
+    next: AtomicUsize,
+    count: usize,
+    left: Arc<AtomicBool>,
+}
+
+impl TaskQueue {
+    pub(crate) fn new(count: usize) -> Self {
+        Self {
+            next: AtomicUsize::new(0),
+            count,
+            left: Arc::new(AtomicBool::new(true)),
+        }
+    }
+
+    /// The next task, or `None` when all are taken.
+    pub(crate) fn take(&self) -> Option<usize> {
+        let task = self.next.fetch_add(1, Ordering::Relaxed);
+        if task + 1 >= self.count {
+            self.left.store(false, Ordering::Relaxed);
+        }
+        (task < self.count).then_some(task)
+    }
+
+    /// Runs `f`, one task's work, serially while tasks are left for other workers.
+    pub(crate) fn run<R>(&self, f: impl FnOnce() -> R) -> R {
+        serially(&self.left, f)
+    }
+}
+
 /// What a run reports to, and takes its limits from.
 pub trait Control {
     /// The bytes the run may hold at once.
@@ -190,15 +223,13 @@ fn spawn_workers(
 ) -> crossbeam_channel::Receiver<Message> {
     let plan = &shared.plan;
     let pool = crate::session::thread_pool();
-    let next = Arc::new(AtomicUsize::new(0));
-    let tasks_left = Arc::new(AtomicBool::new(true));
+    let queue = Arc::new(TaskQueue::new(tasks));
     let (sender, receiver) = crossbeam_channel::unbounded();
     let inputs: Arc<Vec<Option<Store>>> = Arc::new(stores.to_vec());
     for _ in 0..workers {
-        let (plan, next, tasks_left, sender, inputs, cancel, bytes_read) = (
+        let (plan, queue, sender, inputs, cancel, bytes_read) = (
             Arc::clone(plan),
-            Arc::clone(&next),
-            Arc::clone(&tasks_left),
+            Arc::clone(&queue),
             sender.clone(),
             Arc::clone(&inputs),
             Arc::clone(&shared.cancel),
@@ -214,25 +245,12 @@ fn spawn_workers(
                 cancel: &cancel,
                 bytes_read: &bytes_read,
             };
-            loop {
-                let chunk = next.fetch_add(1, Ordering::Relaxed);
-                if chunk + 1 >= tasks {
-                    // The last task is taken: workers that finish from now on idle.
-                    tasks_left.store(false, Ordering::Relaxed);
-                }
-                if chunk >= tasks || cancel.load(Ordering::Relaxed) {
+            while let Some(chunk) = queue.take() {
+                if cancel.load(Ordering::Relaxed) {
                     break;
                 }
-                // Side by side with other workers, a task's operations run serially,
-                // until the idle workers can take a share of them.
                 let run = || plan.run_group(group, chunk, &context);
-                let run = || {
-                    if workers > 1 {
-                        serially(&tasks_left, run)
-                    } else {
-                        run()
-                    }
-                };
+                let run = || if workers > 1 { queue.run(run) } else { run() };
                 let result = catch_unwind(AssertUnwindSafe(run)).unwrap_or_else(|payload| {
                     Err(Error::Operation(panic_message(
                         &plan,

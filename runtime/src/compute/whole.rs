@@ -5,19 +5,19 @@
 
 use std::panic::{AssertUnwindSafe, catch_unwind};
 use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
-use std::sync::{Arc, Mutex};
+use std::sync::Mutex;
 use std::time::Duration;
 
 use crossbeam_channel::RecvTimeoutError;
 use unsafe_cell_slice::UnsafeCellSlice;
 use zarrs::array::ArraySubset;
 
-use super::executor::{Control, panic_text};
+use super::executor::{Control, TaskQueue, panic_text};
 use super::lazy::Lazy;
 use super::run::filled;
 use super::source::ChunkTarget;
 use crate::Error;
-use crate::array::{Values, serially, with_array};
+use crate::array::{Values, with_array};
 
 /// Where a whole read stands among the tasks of one computation.
 pub(crate) struct Tally {
@@ -50,11 +50,8 @@ pub(crate) fn read_whole(
     let chunks = lazy.chunks();
     let tasks = chunks.len();
     let workers = workers.clamp(1, tasks);
-    let (next, done, bytes_read) = (
-        AtomicUsize::new(0),
-        AtomicUsize::new(0),
-        AtomicUsize::new(0),
-    );
+    let queue = TaskQueue::new(tasks);
+    let (done, bytes_read) = (AtomicUsize::new(0), AtomicUsize::new(0));
     let cancel = AtomicBool::new(false);
     let failure: Mutex<Option<Error>> = Mutex::new(None);
     let fail = |error: Error| {
@@ -62,27 +59,14 @@ pub(crate) fn read_whole(
         cancel.store(true, Ordering::Relaxed);
     };
     let (sender, receiver) = crossbeam_channel::unbounded::<()>();
-    let tasks_left = Arc::new(AtomicBool::new(true));
     crate::session::thread_pool().in_place_scope(|scope| {
         for _ in 0..workers {
             let sender = sender.clone();
-            let (shape, next, done, bytes_read, cancel, fail, tasks_left) = (
-                &shape,
-                &next,
-                &done,
-                &bytes_read,
-                &cancel,
-                &fail,
-                &tasks_left,
-            );
+            let (shape, queue, done, bytes_read, cancel, fail) =
+                (&shape, &queue, &done, &bytes_read, &cancel, &fail);
             scope.spawn(move |_| {
-                loop {
-                    let chunk = next.fetch_add(1, Ordering::Relaxed);
-                    if chunk + 1 >= tasks {
-                        // The last chunk is taken: workers that finish from now on idle.
-                        tasks_left.store(false, Ordering::Relaxed);
-                    }
-                    if chunk >= tasks || cancel.load(Ordering::Relaxed) {
+                while let Some(chunk) = queue.take() {
+                    if cancel.load(Ordering::Relaxed) {
                         break;
                     }
                     let index = chunks.unravel(chunk);
@@ -97,7 +81,7 @@ pub(crate) fn read_whole(
                     // result, and each is written by the one worker that took it.
                     let target = unsafe { ChunkTarget::new(bytes, item, shape, subset) }
                         .expect("a chunk lies within its array");
-                    let read = || serially(tasks_left, || source.read_into(&index, target));
+                    let read = || queue.run(|| source.read_into(&index, target));
                     match catch_unwind(AssertUnwindSafe(read)) {
                         Ok(Ok(())) => {
                             done.fetch_add(1, Ordering::Relaxed);
