@@ -25,8 +25,12 @@ RUN curl --proto '=https' --tlsv1.2 -sSf https://sh.rustup.rs \
 # kernelspec in the image's Python prefix, system-wide, where a persistent home volume
 # mounted over /home/jovyan cannot hide it.
 COPY . /opt/rangeo
+# The image runs on other machines than the one that builds it: compile for a CPU level
+# they all have (x86-64-v3, AVX2), not the builder's (the checkout's
+# .cargo/config.toml says native; RUSTFLAGS replaces it).
+ARG RUSTFLAGS="-C target-cpu=x86-64-v3"
 RUN /opt/rangeo/scripts/install.sh "${CONDA_DIR}" \
-    && rm -rf /opt/rangeo/target/release/incremental /root/.cargo/registry \
+    && rm -rf /opt/rangeo/target/release/incremental /opt/cargo/registry/cache \
     && apt-get clean \
     && rm -rf /var/lib/apt/lists/* \
     && chmod -R a+rX /opt/rangeo
