@@ -100,7 +100,10 @@ def test_jupyterlab_runs_the_dask_notebook_and_shows_reprs_a_progress_bar_and_a_
     )
     prompts = page.locator(".jp-CodeCell .jp-InputPrompt").all_inner_texts()
     assert [p.strip() for p in prompts] == [f"[{i}]:" for i in range(1, code_cells + 1)]
-    assert page.locator("[data-mime-type='application/vnd.jupyter.stderr']").count() == 0
+    # No errors. The only text on stderr may be the kernel's note that a cell is taking
+    # more than a second to compile (on a busy machine).
+    stderr = page.locator("[data-mime-type='application/vnd.jupyter.stderr']").all_inner_texts()
+    assert all(text.strip() == "compiling the cell…" for text in stderr), stderr
 
     # The lazy array's HTML repr: styled (the text fallback hidden), its chunk block and diagram.
     lazy = page.locator(".jp-OutputArea-output .rg-repr").first
