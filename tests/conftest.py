@@ -7,6 +7,7 @@ project's virtual environment; these tests drive it with real Jupyter clients.
 import os
 import pathlib
 import shutil
+import socket
 import tempfile
 
 import pytest
@@ -92,3 +93,10 @@ def shot(page, name):
     """Saves a screenshot of the whole page to build/screenshots (CI keeps them)."""
     SHOTS.mkdir(parents=True, exist_ok=True)
     page.screenshot(path=str(SHOTS / name), full_page=True)
+
+
+def free_port():
+    """A port on 127.0.0.1 that nothing listens on, for a server a test starts."""
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]

@@ -11,7 +11,6 @@ import json
 import os
 import pathlib
 import secrets
-import socket
 import subprocess
 import sys
 import time
@@ -22,6 +21,8 @@ import uuid
 import pytest
 from tornado.httpclient import HTTPRequest
 from tornado.websocket import websocket_connect
+
+from conftest import free_port
 
 ROOT = pathlib.Path(__file__).resolve().parent.parent
 PROXY = ROOT / "build" / "hub" / "node_modules" / ".bin" / "configurable-http-proxy"
@@ -55,12 +56,6 @@ c.JupyterHub.load_roles = [
       "scopes": ["admin:users", "admin:servers", "access:servers", "read:users"]}},
 ]
 """
-
-
-def free_port():
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
 
 
 def call(url, token, method="GET", body=None):

@@ -11,7 +11,6 @@ import os
 import pathlib
 import secrets
 import shutil
-import socket
 import subprocess
 import sys
 import time
@@ -19,18 +18,12 @@ import urllib.request
 
 import pytest
 
-from conftest import shot
+from conftest import free_port, shot
 
 ROOT = pathlib.Path(__file__).resolve().parent.parent
 NOTEBOOK = ROOT / "notebooks" / "dask-accelerates-numpy.ipynb"
 # The whole notebook: building the plan is quick, the sum reads 3.2 GB of random chunks.
 RUN_TIMEOUT_MS = 600_000
-
-
-def free_port():
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
 
 
 @pytest.fixture(scope="module")

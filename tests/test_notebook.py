@@ -10,7 +10,6 @@ import json
 import os
 import pathlib
 import re
-import socket
 import subprocess
 import sys
 import warnings
@@ -20,7 +19,7 @@ import numpy as np
 import pytest
 from nbclient import NotebookClient
 
-from conftest import KERNEL_NAME
+from conftest import KERNEL_NAME, free_port
 
 ROOT = pathlib.Path(__file__).parent.parent
 NOTEBOOKS = sorted((ROOT / "notebooks").glob("*.ipynb"))
@@ -38,12 +37,6 @@ def needs_data(path):
 
 
 STACK = ROOT / "build" / "reference" / "stack"
-
-
-def free_port():
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
 
 
 @pytest.fixture(scope="module", autouse=True)

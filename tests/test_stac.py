@@ -16,7 +16,6 @@ Needs ../shared/data/stac (required where RANGEO_REQUIRE_SHARED is set, as in CI
 import json
 import os
 import pathlib
-import socket
 import subprocess
 import sys
 import time
@@ -40,12 +39,6 @@ CATALOGS = [
 if not STAC.is_dir():
     assert "RANGEO_REQUIRE_SHARED" not in os.environ, f"{STAC} is missing"
     pytest.skip(f"{STAC} is missing", allow_module_level=True)
-
-
-def free_port():
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
 
 
 def wait_for(url, process):
@@ -77,7 +70,7 @@ def api(tmp_path_factory):
             features.append(item.to_dict(include_self_link=False, transform_hrefs=False))
     items = directory / "items.json"
     items.write_text(json.dumps({"type": "FeatureCollection", "features": features}))
-    port = free_port()
+    port = conftest.free_port()
     rustac = pathlib.Path(sys.executable).parent / "rustac"
     process = subprocess.Popen(
         [str(rustac), "serve", "-a", f"127.0.0.1:{port}", *files, str(items)],
@@ -93,7 +86,7 @@ def api(tmp_path_factory):
 
 @pytest.fixture(scope="module")
 def replay():
-    port = free_port()
+    port = conftest.free_port()
     process = subprocess.Popen(
         [sys.executable, str(ROOT / "tests" / "servers" / "stac_replay.py"), str(CASSETTES), str(port)]
     )
