@@ -115,6 +115,53 @@ fn tutorial_analyses_match_xarray() {
     assert_eq!(checked, 3 * 12);
 }
 
+/// The Zarr v2 store rechunked as dask users do (`.chunk({"lat": -1})`, time and lon
+/// together) and as the generator picks (chunks across the store's 730 x 13 x 27, of
+/// any length along each dimension, within a few thousand chunks so the test stays
+/// quick): every analysis gives xarray's result whatever the chunking.
+#[test]
+fn analyses_on_rechunked_stores_match_xarray() {
+    use proptest::test_runner::{Config, RngSeed, TestRunner};
+
+    let Some(manifest) = load::manifest() else {
+        assert!(std::env::var_os("RANGEO_REQUIRE_AIR").is_none());
+        return;
+    };
+    let path =
+        Path::new(env!("CARGO_MANIFEST_DIR")).join("../../shared/data/real/air_temperature.zarr");
+    let air = rangeo::io::open_zarr(path.to_str().unwrap())
+        .and_then(|ds| ds.get("air"))
+        .unwrap();
+    let rechecked = |sizes: [usize; 3]| {
+        let chunked = air
+            .chunk([("time", sizes[0]), ("lat", sizes[1]), ("lon", sizes[2])])
+            .unwrap();
+        check(
+            &chunked,
+            &format!("Zarr v2 in chunks of {sizes:?}"),
+            &manifest,
+        );
+    };
+    for sizes in [[730, 25, 27], [100, 13, 53], [730, 5, 27], [2920, 1, 53]] {
+        rechecked(sizes);
+    }
+    let mut runner = TestRunner::new(Config {
+        cases: 4,
+        rng_seed: RngSeed::Fixed(29),
+        failure_persistence: None,
+        ..Config::default()
+    });
+    runner
+        .run(
+            &(100..=2920_usize, 3..=25_usize, 5..=53_usize),
+            |(t, y, x)| {
+                rechecked([t, y, x]);
+                Ok(())
+            },
+        )
+        .unwrap();
+}
+
 /// Runs every analysis of the manifest on `air` and compares it with xarray's result;
 /// the number of analyses checked.
 fn check(air: &DataArray, source: &str, manifest: &Value) -> usize {

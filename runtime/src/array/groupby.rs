@@ -170,6 +170,13 @@ impl DataArray {
             ))
         })?;
         let times = times.into_raw_vec_and_offset().0;
+        if times.windows(2).any(|w| w[1] < w[0]) {
+            // pandas bins sorted times only; xarray refuses the rest the same way.
+            return Err(Error::Label(format!(
+                "resample needs `{dim}` in increasing order, and it is not: sort it first \
+                 (`isel` with the sorted positions)"
+            )));
+        }
         let (labels, groups) = frequency.bins(&times, clock);
         Ok(GroupBy {
             array: self,
@@ -334,6 +341,16 @@ impl GroupBy<'_> {
     /// dimension named for the grouping, where the grouped dimension was.
     pub fn reduce(&self, how: Reduction, skipna: bool) -> Result<DataArray, Error> {
         let axis = self.array.variable().axis(&self.dim)?;
+        if self.groups.iter().all(Vec::is_empty) {
+            // As xarray refuses to group nothing, lazy data and eager data alike.
+            return Err(Error::Shape(format!(
+                "cannot reduce groups by `{}`: there are none (`{}` has {} positions, none \
+                 of them labelled)",
+                self.name,
+                self.dim,
+                self.array.shape()[axis]
+            )));
+        }
         let coords = self
             .array
             .coords()

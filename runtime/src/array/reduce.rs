@@ -78,9 +78,12 @@ impl Reduction {
 }
 
 /// The array as blocks `(outer, mid, inner)` in standard order, with the reduced
-/// elements along `mid`, and the output shape (`outer` then `inner` dimensions). No copy
-/// when the reduced axes are consecutive in a standard-layout array; otherwise they are
-/// moved last (`inner` is then 1).
+/// elements along `mid`, and the output shape (`outer` then `inner` dimensions, in the
+/// input's order). Consecutive reduced axes keep their place: no copy for a
+/// standard-layout array, a copy in standard order for any other layout (a transposed
+/// view, a block concatenated along an inner axis), so callers that put groups at the
+/// reduced axis's place find them there whatever the layout. Reduced axes apart from
+/// each other are moved last (`inner` is then 1).
 struct Blocks<'a, T: Clone> {
     data: Cow<'a, [T]>,
     outer: usize,
@@ -94,10 +97,19 @@ fn blocks<'a, T: Clone>(a: &'a ArrayD<T>, axes: &[usize]) -> Blocks<'a, T> {
     let kept: Vec<usize> = (0..a.ndim()).filter(|i| !axes.contains(i)).collect();
     let out_shape: Vec<usize> = kept.iter().map(|&i| shape[i]).collect();
     let consecutive = axes.windows(2).all(|w| w[1] == w[0] + 1);
-    if let (true, Some(&first), Some(slice)) = (consecutive, axes.first(), a.as_slice()) {
+    if let (true, Some(&first)) = (consecutive, axes.first()) {
         let last = first + axes.len();
+        let data = match a.as_slice() {
+            Some(slice) => Cow::Borrowed(slice),
+            None => Cow::Owned(
+                a.as_standard_layout()
+                    .into_owned()
+                    .into_raw_vec_and_offset()
+                    .0,
+            ),
+        };
         return Blocks {
-            data: Cow::Borrowed(slice),
+            data,
             outer: shape[..first].iter().product(),
             mid: shape[first..last].iter().product(),
             inner: shape[last..].iter().product(),

@@ -326,8 +326,9 @@ impl Lazy {
         )
     }
 
-    /// Positions of `axis` (all when `None`), cut into chunks of `lengths`. Pushed below
-    /// element-by-element steps, so only what is selected is read and computed.
+    /// Positions of `axis` (all when `None`; `None` among them: a missing value), cut
+    /// into chunks of `lengths`. Pushed below element-by-element steps (unless some
+    /// positions are missing), so only what is selected is read and computed.
     pub(crate) fn gather(
         &self,
         axis: usize,
@@ -353,7 +354,10 @@ impl Lazy {
         if let Some(done) = pushed.get(&self.0.key) {
             return done.clone();
         }
-        if let Op::Map { op, inputs } = &self.0.op {
+        let missing = positions.is_some_and(|p| p.contains(&None));
+        // Below an element-by-element step, missing positions would become the
+        // step's result on missing inputs (a fill value, `false`, a cast), not missing.
+        if let (false, Op::Map { op, inputs }) = (missing, &self.0.op) {
             let inputs: Vec<Lazy> = inputs
                 .iter()
                 .map(|input| {
@@ -377,7 +381,6 @@ impl Lazy {
         let mut shape = self.shape().to_vec();
         shape[axis] = lengths.iter().sum();
         let chunks = self.chunks().with_dim(axis, lengths);
-        let missing = positions.as_ref().is_some_and(|p| p.contains(&None));
         let meta = if missing {
             self.0.meta.take(axis, &[None])
         } else {
@@ -571,7 +574,15 @@ impl Lazy {
         skipna: bool,
         groups: Option<Groups>,
     ) -> Result<Self, Error> {
-        let result_meta = self.0.meta.reduce(how, axes, skipna)?;
+        let mut result_meta = self.0.meta.reduce(how, axes, skipna)?;
+        if let Some(groups) = &groups
+            && (0..groups.count).any(|g| !groups.of.contains(&g))
+        {
+            // A group without positions is missing: integer counts and sums become
+            // floats, as eager results (and xarray's) do.
+            let flat = partial::reshape(&result_meta, &[1])?.take(0, &[None]);
+            result_meta = partial::reshape(&flat, result_meta.shape())?;
+        }
         let mut input = self.clone();
         if !is_tree(how) {
             for &axis in axes {

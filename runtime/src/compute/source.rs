@@ -417,8 +417,13 @@ impl ChunkSource for Random {
 pub(crate) fn meta_of(values: &Values) -> Values {
     let ones = vec![0..1; values.ndim()];
     if values.is_empty() {
-        // No element to show: the dtype's missing value or zero.
-        let grown = values.take(0, &[None]);
+        // No element to show: the dtype's missing value or zero, on every empty axis.
+        let mut grown = values.clone();
+        for axis in 0..values.ndim() {
+            if grown.shape()[axis] == 0 {
+                grown = grown.take(axis, &[None]);
+            }
+        }
         return slice(&grown.cast(values.dtype()).unwrap_or(grown), &ones);
     }
     slice(values, &ones)

@@ -259,10 +259,11 @@ impl Evaluation<'_> {
                 lazy,
                 self.gather(lazy, (input, *axis, positions.as_deref()), index, None)?,
             )?),
-            Op::Concat { inputs, axis } => {
-                let (input, at) = concatenated(inputs, *axis, index);
-                one(typed(lazy, self.chunk(input, &at)?[0].clone())?)
-            }
+            Op::Concat { inputs, axis } => match concatenated(inputs, *axis, index) {
+                Some((input, at)) => one(typed(lazy, self.chunk(input, &at)?[0].clone())?),
+                // Empty parts only: the one chunk along `axis` is empty.
+                None => one(lazy.meta().broadcast_to(&lazy.chunks().shape_of(index))?),
+            },
             Op::Partial { .. } => self.partial(lazy, index),
             Op::Combine {
                 input,
@@ -730,17 +731,22 @@ fn typed(lazy: &Lazy, values: Values) -> Result<Values, Error> {
 }
 
 /// The input, and the chunk of it, that chunk `index` of a concatenation along `axis`
-/// is.
-fn concatenated<'a>(inputs: &'a [Lazy], axis: usize, index: &[usize]) -> (&'a Lazy, Vec<usize>) {
+/// is; `None` when every input is empty along `axis` (the output's one chunk there is
+/// empty too).
+fn concatenated<'a>(
+    inputs: &'a [Lazy],
+    axis: usize,
+    index: &[usize],
+) -> Option<(&'a Lazy, Vec<usize>)> {
     let mut local = index[axis];
     for input in inputs {
         let count = input.chunks().dim(axis).iter().filter(|&&n| n > 0).count();
         if local < count {
             let mut at = index.to_vec();
             at[axis] = local;
-            return (input, at);
+            return Some((input, at));
         }
         local -= count;
     }
-    unreachable!("concatenated chunks cover the output")
+    None
 }
