@@ -6,6 +6,7 @@
 mod aggregate;
 mod align;
 mod arithmetic;
+mod buffer;
 pub(crate) mod calendar;
 mod cf;
 mod chunked;
@@ -32,6 +33,7 @@ mod windows;
 pub use aggregate::Weighted;
 pub use align::{Join, align, broadcast};
 pub use arithmetic::{How, Operand};
+pub(crate) use buffer::zeroed;
 pub use calendar::{Calendar, CfDateTime};
 pub use cf::{decode_cf_times, encode_cf_times, infer_cf_time_units};
 pub use combine::merge;
@@ -47,7 +49,7 @@ pub use groupby::GroupBy;
 pub use half::f16;
 pub use index::{Index, Label, Matching, Method, Selector};
 pub use math::BinaryOp;
-pub(crate) use math::{FloatFn, parallel, serially};
+pub(crate) use math::{FloatFn, Numeric, parallel, serially, with_numeric};
 /// The element types of complex64 and complex128 arrays.
 pub use num_complex::{Complex32, Complex64};
 pub use reduce::Reduction;

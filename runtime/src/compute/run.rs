@@ -78,10 +78,12 @@ impl Control for Watch {
 }
 
 impl Drop for Watch {
+    /// The computation is over: its bar ends full, and the buffers its reads reused go.
     fn drop(&mut self) {
         if let Some(bar) = &mut self.bar {
             bar.finish();
         }
+        super::SCRATCH.release();
     }
 }
 
@@ -241,10 +243,11 @@ fn ended<T>(result: Result<T, Error>) -> Result<T, Error> {
     result
 }
 
-/// An array of `shape` of `a`'s dtype, to be overwritten: the default element (zero
-/// for numbers) lets the allocator hand over zeroed pages without a pass to fill them.
+/// An array of `shape` of `a`'s dtype, to be overwritten: numbers in zeroed memory
+/// backed by huge pages ([`Values::zeros`]), other dtypes filled with their default.
 pub(super) fn filled<T: Element>(_a: &ArrayD<T>, shape: &[usize]) -> Values {
-    Values::from_array(ArrayD::from_elem(IxDyn(shape), T::default()))
+    Values::zeros(T::DTYPE, shape)
+        .unwrap_or_else(|| Values::from_array(ArrayD::from_elem(IxDyn(shape), T::default())))
 }
 
 /// Copies `block` into `out` at `region`.

@@ -8,7 +8,9 @@ use base64::Engine;
 use serde_json::Value;
 
 use crate::Error;
-use crate::array::{Attrs, DType, DataArray, Dataset, Values, Variable, decode_cf_times};
+use crate::array::{
+    Attrs, DType, DataArray, Dataset, Numeric, Values, Variable, decode_cf_times, with_numeric,
+};
 
 /// Which CF decodings apply when a store is opened (xarray's `decode_cf`,
 /// `mask_and_scale` and `decode_times`).
@@ -114,7 +116,11 @@ impl Decoding {
             for value in values {
                 let number = marker(value, dtype)
                     .ok_or_else(|| format!("cannot read {name} {value} as a {dtype} value"))?;
-                self.missing.push(number);
+                // NaN among floats is missing already: masking it would change
+                // nothing and cost a pass over every chunk read.
+                if !(number.is_nan() && dtype.is_float()) {
+                    self.missing.push(number);
+                }
             }
         }
         let packing = |name: &str| -> Result<Option<f64>, String> {
@@ -175,7 +181,8 @@ impl Decoding {
         Ok(values)
     }
 
-    /// Missing markers to NaN, then `value * scale + offset`, in `float`.
+    /// Missing markers to NaN, then `value * scale + offset`, in `float`: one pass from
+    /// the stored numbers to the floats.
     fn unpack(&self, values: &Values, float: DType) -> Result<Values, Error> {
         // Markers match exactly, as numpy's `==` does.
         #[allow(clippy::float_cmp)]
@@ -184,47 +191,49 @@ impl Decoding {
                 .iter()
                 .any(|&m| m == x || (m.is_nan() && x.is_nan()))
         };
-        let masked = values.to_f64()?;
-        Ok(if float == DType::Float32 {
-            let (scale, offset) = (self.scale.map(|s| s as f32), self.offset.map(|o| o as f32));
-            Values::Float32(masked.mapv(|x| {
-                if missing(x) {
-                    return f32::NAN;
-                }
-                let mut y = x as f32;
-                if let Some(s) = scale {
-                    y *= s;
-                }
-                if let Some(o) = offset {
-                    y += o;
-                }
-                y
-            }))
-        } else if float == DType::Float16 {
+        let (scale, offset) = (self.scale, self.offset);
+        let unpacked = match float {
+            DType::Float32 => {
+                // Packed in float32 arithmetic, as numpy unpacks with float32 attributes.
+                let (scale, offset) = (scale.map(|s| s as f32), offset.map(|o| o as f32));
+                with_numeric!(values, a => Values::Float32(a.mapv(|x| {
+                    let x = x.to_f64();
+                    if missing(x) {
+                        return f32::NAN;
+                    }
+                    let mut y = x as f32;
+                    if let Some(s) = scale {
+                        y *= s;
+                    }
+                    if let Some(o) = offset {
+                        y += o;
+                    }
+                    y
+                })), _ => return Err(not_numbers(values)))
+            }
             // Only masked (packing unpacks to a wider float): NaN for the markers.
-            Values::Float16(values.array::<half::f16>()?.mapv(|x| {
+            DType::Float16 => Values::Float16(values.array::<half::f16>()?.mapv(|x| {
                 if missing(f64::from(x)) {
                     half::f16::NAN
                 } else {
                     x
                 }
-            }))
-        } else {
-            Values::Float64(masked.mapv(|x| {
+            })),
+            _ => with_numeric!(values, a => Values::Float64(a.mapv(|x| {
+                let x = x.to_f64();
                 if missing(x) {
                     return f64::NAN;
                 }
-                let mut y = x;
-                if let Some(s) = self.scale {
-                    y *= s;
-                }
-                if let Some(o) = self.offset {
-                    y += o;
-                }
-                y
-            }))
-        })
+                x * scale.unwrap_or(1.0) + offset.unwrap_or(0.0)
+            })), _ => return Err(not_numbers(values))),
+        };
+        Ok(unpacked)
     }
+}
+
+/// The error for values that CF masking and packing do not apply to.
+fn not_numbers(values: &Values) -> Error {
+    Error::Operation(format!("cannot mask or unpack {} values", values.dtype()))
 }
 
 /// A dataset of decoded `variables` and `attrs`, as xarray assembles one: variables

@@ -36,6 +36,8 @@ pub(crate) struct Store {
     /// The URL or path as the user gave it.
     pub(crate) url: String,
     pub(crate) storage: ReadableListableStorage,
+    /// The directory of a store of local files, whose keys are files under it.
+    pub(crate) root: Option<PathBuf>,
     /// Where writes go, or why there are none.
     writes: Result<Arc<dyn WritableStorageTraits>, String>,
 }
@@ -54,14 +56,19 @@ impl Store {
     }
 
     fn connect(url: &str, options: &[(String, String)], create: bool) -> Result<Self, Error> {
-        let (storage, writes) = match url.split_once("://") {
-            None => local(url, Path::new(url), create)?,
-            Some(("file", path)) => local(url, Path::new(path), create)?,
-            Some(_) => remote(url, options)?,
+        let root = match url.split_once("://") {
+            None => Some(Path::new(url)),
+            Some(("file", path)) => Some(Path::new(path)),
+            Some(_) => None,
+        };
+        let (storage, writes) = match root {
+            Some(path) => local(url, path, create)?,
+            None => remote(url, options)?,
         };
         Ok(Self {
             url: url.to_owned(),
             storage,
+            root: root.map(Path::to_path_buf),
             writes,
         })
     }

@@ -15,10 +15,12 @@ use zarrs::group::Group;
 use zarrs::metadata::v2::{DataTypeMetadataV2, FillValueMetadataV2};
 use zarrs::storage::{ReadableListableStorageTraits, StoreKey};
 
+mod direct;
 mod fixed_bytes;
 mod write;
 
 use super::decode::{Decode, Decoding, assemble};
+use direct::Direct;
 use fixed_bytes::FixedBytesDataType;
 
 use super::store::Store;
@@ -288,7 +290,7 @@ fn variable(
         }
         None => Decoding::default(),
     };
-    let source = ZarrSource::new(url, name, array, decoding)?;
+    let source = ZarrSource::new(url, name, array, decoding, store.root.as_deref())?;
     encoding.insert("chunks".to_owned(), Value::from(source.chunks.max_shape()));
     let lazy = Lazy::from_source(Arc::new(source));
     let mut variable = Variable::new(dims, Data::Lazy(lazy))?.with_attrs(attrs);
@@ -471,6 +473,8 @@ struct ZarrSource {
     stored: DType,
     decoding: Decoding,
     meta: Values,
+    /// How rangeo decodes the chunks itself, for the usual codec chains.
+    direct: Option<Direct>,
 }
 
 impl std::fmt::Debug for ZarrSource {
@@ -480,8 +484,15 @@ impl std::fmt::Debug for ZarrSource {
 }
 
 impl ZarrSource {
-    fn new(url: &str, name: &str, array: ZarrArray, decoding: Decoding) -> Result<Self, Error> {
+    fn new(
+        url: &str,
+        name: &str,
+        array: ZarrArray,
+        decoding: Decoding,
+        root: Option<&std::path::Path>,
+    ) -> Result<Self, Error> {
         let stored = dtype_of(&array).expect("checked by the caller");
+        let direct = Direct::of(&array, stored, root);
         let shape: Vec<usize> = array
             .shape()
             .iter()
@@ -514,6 +525,7 @@ impl ZarrSource {
             stored,
             decoding,
             meta,
+            direct,
         })
     }
 }
@@ -647,18 +659,17 @@ impl ChunkSource for ZarrSource {
     }
 
     fn read(&self, index: &[usize]) -> Result<Values, Error> {
-        // Whole chunks are read with one request each (a remote store then needs no
-        // range requests), then cut to the array at its far edges.
-        let raw = read_chunk(&self.array, self.stored, index)
-            .map(|chunk| {
-                let lengths = self.chunks.shape_of(index);
-                if chunk.shape() == lengths.as_slice() {
-                    chunk
-                } else {
-                    slice(&chunk, &lengths.iter().map(|&n| 0..n).collect::<Vec<_>>())
-                }
-            })
-            .map_err(|e| self.chunk_error(index, e))?;
+        let shape = self.chunks.shape_of(index);
+        let direct = self
+            .direct
+            .as_ref()
+            .map(|d| d.read(&self.array, index, &shape));
+        let raw = match direct.transpose() {
+            Ok(Some(Some(raw))) => raw,
+            Err(e) => return Err(self.chunk_error(index, e)),
+            // Other codec chains, and missing chunks (the fill value), through zarrs.
+            Ok(_) => self.read_zarrs(index)?,
+        };
         if self.decoding.is_identity() {
             return Ok(raw);
         }
@@ -680,8 +691,36 @@ impl ChunkSource for ZarrSource {
         // The target's lifetime shortened to this call, as zarrs' in-place decoding
         // borrows it.
         let mut view = target;
+        if let Some(direct) = &self.direct {
+            let shape = self.chunks.shape_of(index);
+            let read = direct
+                .read_into(&self.array, index, &shape, &mut view)
+                .map_err(|e| self.chunk_error(index, e))?;
+            if read {
+                return Ok(());
+            }
+            // A missing chunk: zarrs fills it below.
+        }
         self.array
             .retrieve_array_subset_into(&subset, (&mut view).into())
+            .map_err(|e| self.chunk_error(index, e))
+    }
+}
+
+impl ZarrSource {
+    /// Chunk `index` read and decoded by zarrs.
+    fn read_zarrs(&self, index: &[usize]) -> Result<Values, Error> {
+        // Whole chunks are read with one request each (a remote store then needs no
+        // range requests), then cut to the array at its far edges.
+        read_chunk(&self.array, self.stored, index)
+            .map(|chunk| {
+                let lengths = self.chunks.shape_of(index);
+                if chunk.shape() == lengths.as_slice() {
+                    chunk
+                } else {
+                    slice(&chunk, &lengths.iter().map(|&n| 0..n).collect::<Vec<_>>())
+                }
+            })
             .map_err(|e| self.chunk_error(index, e))
     }
 }

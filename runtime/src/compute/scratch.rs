@@ -1,0 +1,70 @@
+//! Byte buffers reused by the tasks of a run: the encoded bytes of a chunk as read and
+//! its decoded bytes before they are placed, tens of megabytes each, taken and given
+//! back by every chunk read. Fresh buffers that large cost a page fault per 4 KiB on
+//! first touch (see `array/buffer.rs`); reused ones cost nothing. A run drops what it
+//! kept when it ends, so an idle kernel holds none.
+
+use std::sync::Mutex;
+
+use crate::array::zeroed;
+
+/// Buffers given back and not yet taken again.
+pub(crate) struct Scratch {
+    kept: Mutex<Vec<Vec<u8>>>,
+}
+
+/// The kernel's buffers.
+pub(crate) static SCRATCH: Scratch = Scratch::new();
+
+impl Scratch {
+    const fn new() -> Self {
+        Self {
+            kept: Mutex::new(Vec::new()),
+        }
+    }
+
+    /// A buffer of at least `len` bytes (its contents are whatever it last held): the
+    /// smallest kept one that is long enough, or a new one.
+    pub(crate) fn take(&self, len: usize) -> Vec<u8> {
+        let mut kept = self.kept.lock().expect("scratch lock");
+        let fits = (0..kept.len())
+            .filter(|&i| kept[i].len() >= len)
+            .min_by_key(|&i| kept[i].len());
+        if let Some(i) = fits {
+            return kept.swap_remove(i);
+        }
+        drop(kept);
+        zeroed(len)
+    }
+
+    /// Gives `buffer` back for the next [`take`](Self::take).
+    pub(crate) fn give(&self, buffer: Vec<u8>) {
+        if !buffer.is_empty() {
+            self.kept.lock().expect("scratch lock").push(buffer);
+        }
+    }
+
+    /// Drops every kept buffer: the end of a run.
+    pub(crate) fn release(&self) {
+        self.kept.lock().expect("scratch lock").clear();
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_buffer_given_back_is_taken_again_when_long_enough() {
+        let scratch = Scratch::new();
+        let buffer = scratch.take(1000);
+        assert!(buffer.len() >= 1000);
+        let at = buffer.as_ptr();
+        scratch.give(buffer);
+        scratch.give(scratch.take(5000));
+        let taken = scratch.take(500);
+        assert_eq!(taken.as_ptr(), at, "the smallest that fits");
+        scratch.release();
+        assert!(scratch.kept.lock().unwrap().is_empty());
+    }
+}

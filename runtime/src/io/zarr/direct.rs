@@ -1,0 +1,343 @@
+//! Chunks of the codec chains most stores use, decoded by rangeo into buffers it
+//! chooses: the `bytes` codec (or a v2 numpy dtype) and at most one compressor among
+//! zstd, blosc, zlib and gzip, over numbers. Keys, stores and metadata stay zarrs'; only
+//! the last step, the codec library's decode call, is made here, into a buffer that is
+//! reused (the read file, a chunk on its way into a larger result) or that becomes the
+//! chunk's array (no copy). Every other chain (sharding, transposes, filters,
+//! checksums, text, booleans, times) and every missing chunk (the fill value) is read
+//! through zarrs.
+//!
+//! Why: zarrs' bytes-to-bytes codecs return a new vector per chunk (`decode` gives an
+//! owned `Vec`), and glibc maps each allocation above 32 MiB afresh, so a chunk of
+//! tens of megabytes paid its page faults twice (the file read, the decoded bytes)
+//! before a copy into its place. On `bench/engine.py`'s time-heavy zstd store (24
+//! chunks of 48 MB, 2 threads) zarrs' `retrieve_chunk` took 1.53 s with a sum, reading
+//! and decoding with libzstd into reused buffers 0.57 s, and a full read through
+//! rangeo 3.3 s. The change zarrs could take upstream is a `decode_into(encoded, &mut
+//! [u8])` on its bytes-to-bytes codecs, which this module stands in for.
+
+use std::io::Read;
+use std::path::{Path, PathBuf};
+
+use serde_json::Value;
+
+use super::ZarrArray;
+use crate::array::{DType, Values};
+use crate::compute::{ChunkTarget, SCRATCH};
+
+/// How a chunk's bytes are compressed.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Compressor {
+    None,
+    Zstd,
+    Blosc,
+    Zlib,
+    Gzip,
+}
+
+/// How to read and decode the chunks of one array.
+#[derive(Debug)]
+pub(super) struct Direct {
+    compressor: Compressor,
+    dtype: DType,
+    /// Bytes per element.
+    item: usize,
+    /// Whether the stored numbers are big-endian (swapped after decoding).
+    big_endian: bool,
+    /// The shape every chunk is stored with (edge chunks padded to it).
+    chunk_shape: Vec<usize>,
+    /// The store's directory, for stores of local files.
+    root: Option<PathBuf>,
+}
+
+impl Direct {
+    /// The decoder for `array` (holding `stored` values), when its codec chain is one
+    /// this module decodes; `root` is the store's directory for local stores.
+    pub(super) fn of(array: &ZarrArray, stored: DType, root: Option<&Path>) -> Option<Self> {
+        let numbers = matches!(
+            stored,
+            DType::Int8
+                | DType::Int16
+                | DType::Int32
+                | DType::Int64
+                | DType::UInt8
+                | DType::UInt16
+                | DType::UInt32
+                | DType::UInt64
+                | DType::Float16
+                | DType::Float32
+                | DType::Float64
+        );
+        let item = stored.item_size()?;
+        if !numbers || array.data_type().fixed_size() != Some(item) {
+            return None;
+        }
+        let metadata = serde_json::to_value(array.metadata()).ok()?;
+        let (compressor, big_endian, chunk_shape) = if metadata["zarr_format"] == 2 {
+            v2_chain(&metadata)?
+        } else {
+            v3_chain(&metadata)?
+        };
+        if chunk_shape.len() != array.dimensionality() {
+            return None;
+        }
+        Some(Self {
+            compressor,
+            dtype: stored,
+            item,
+            big_endian: big_endian && item > 1,
+            chunk_shape,
+            root: root.map(Path::to_path_buf),
+        })
+    }
+
+    /// Chunk `index` as values of the chunk's `shape` within the array; `None` when
+    /// the store has no such chunk. A chunk inside the array is decoded straight into
+    /// its values; one at the array's far edge through a reused buffer.
+    pub(super) fn read(
+        &self,
+        array: &ZarrArray,
+        index: &[usize],
+        shape: &[usize],
+    ) -> Result<Option<Values>, String> {
+        self.with_encoded(array, index, |encoded| {
+            if shape == self.chunk_shape {
+                let mut values = Values::zeros(self.dtype, shape).expect("a number dtype");
+                self.decode(encoded, values.bytes_mut().expect("a new array"))?;
+                return Ok(values);
+            }
+            let mut decoded = SCRATCH.take(self.chunk_bytes());
+            let mut values = Values::zeros(self.dtype, shape).expect("a number dtype");
+            let result = self
+                .decode(encoded, &mut decoded[..self.chunk_bytes()])
+                .map(|()| {
+                    let out = values.bytes_mut().expect("a new array");
+                    self.cut(&decoded[..self.chunk_bytes()], shape, out);
+                });
+            SCRATCH.give(decoded);
+            result.map(|()| values)
+        })
+    }
+
+    /// Decodes chunk `index` (of `shape` within the array) into `target`, through a
+    /// reused buffer; `false` when the store has no such chunk.
+    pub(super) fn read_into(
+        &self,
+        array: &ZarrArray,
+        index: &[usize],
+        shape: &[usize],
+        target: &mut ChunkTarget<'_>,
+    ) -> Result<bool, String> {
+        let done = self.with_encoded(array, index, |encoded| {
+            let mut decoded = SCRATCH.take(self.chunk_bytes());
+            let bytes = &mut decoded[..self.chunk_bytes()];
+            let result = self.decode(encoded, bytes).and_then(|()| {
+                let placed = if shape == self.chunk_shape {
+                    target.copy_from_slice(bytes)
+                } else {
+                    let len = shape.iter().product::<usize>() * self.item;
+                    let mut cut = SCRATCH.take(len);
+                    self.cut(bytes, shape, &mut cut[..len]);
+                    let placed = target.copy_from_slice(&cut[..len]);
+                    SCRATCH.give(cut);
+                    placed
+                };
+                placed.map_err(|e| e.to_string())
+            });
+            SCRATCH.give(decoded);
+            result
+        })?;
+        Ok(done.is_some())
+    }
+
+    fn chunk_bytes(&self) -> usize {
+        self.chunk_shape.iter().product::<usize>() * self.item
+    }
+
+    /// `f` of the encoded bytes of chunk `index` (a local file read into a reused
+    /// buffer, or the object a remote store gives); `None` when there is no chunk.
+    fn with_encoded<R>(
+        &self,
+        array: &ZarrArray,
+        index: &[usize],
+        f: impl FnOnce(&[u8]) -> Result<R, String>,
+    ) -> Result<Option<R>, String> {
+        let at: Vec<u64> = index.iter().map(|&i| i as u64).collect();
+        let key = array.chunk_key(&at);
+        let Some(root) = &self.root else {
+            let bytes = array.storage().get(&key).map_err(|e| e.to_string())?;
+            return bytes.map(|bytes| f(&bytes)).transpose();
+        };
+        let mut file = match std::fs::File::open(root.join(key.as_str())) {
+            Ok(file) => file,
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(None),
+            Err(e) => return Err(e.to_string()),
+        };
+        let len = file
+            .metadata()
+            .map_err(|e| e.to_string())
+            .and_then(|m| usize::try_from(m.len()).map_err(|e| e.to_string()))?;
+        let mut encoded = SCRATCH.take(len);
+        let result = file
+            .read_exact(&mut encoded[..len])
+            .map_err(|e| e.to_string())
+            .and_then(|()| f(&encoded[..len]));
+        SCRATCH.give(encoded);
+        result.map(Some)
+    }
+
+    /// Decodes `encoded` into `out`, which it must fill exactly.
+    fn decode(&self, encoded: &[u8], out: &mut [u8]) -> Result<(), String> {
+        let written = match self.compressor {
+            Compressor::None => {
+                if encoded.len() == out.len() {
+                    out.copy_from_slice(encoded);
+                }
+                encoded.len()
+            }
+            Compressor::Zstd => zstd::bulk::Decompressor::new()
+                .and_then(|mut d| d.decompress_to_buffer(encoded, out))
+                .map_err(|e| format!("zstd: {e}"))?,
+            Compressor::Blosc => blosc(encoded, out)?,
+            Compressor::Zlib => {
+                let mut inflate = flate2::Decompress::new(true);
+                let status = inflate
+                    .decompress(encoded, out, flate2::FlushDecompress::Finish)
+                    .map_err(|e| format!("zlib: {e}"))?;
+                if status != flate2::Status::StreamEnd {
+                    return Err(format!(
+                        "zlib: the stream goes on past the chunk's {} bytes",
+                        out.len()
+                    ));
+                }
+                usize::try_from(inflate.total_out()).unwrap_or(usize::MAX)
+            }
+            Compressor::Gzip => {
+                let mut reader = flate2::read::GzDecoder::new(encoded);
+                reader.read_exact(out).map_err(|e| format!("gzip: {e}"))?;
+                let more = reader.read(&mut [0]).map_err(|e| format!("gzip: {e}"))?;
+                out.len() + more
+            }
+        };
+        if written != out.len() {
+            return Err(format!(
+                "the chunk decodes to {written} bytes, not the {} of its {:?} {} values",
+                out.len(),
+                self.chunk_shape,
+                self.dtype
+            ));
+        }
+        if self.big_endian {
+            for element in out.chunks_exact_mut(self.item) {
+                element.reverse();
+            }
+        }
+        Ok(())
+    }
+
+    /// Copies the block `shape` at the start of a decoded chunk's `bytes` into `out`
+    /// (its bytes in C order): an edge chunk cut to the array, row by row.
+    fn cut(&self, bytes: &[u8], shape: &[usize], out: &mut [u8]) {
+        let Some((&last, outer)) = shape.split_last() else {
+            out.copy_from_slice(&bytes[..out.len()]);
+            return;
+        };
+        let row = last * self.item;
+        // Bytes from one index of each axis to the next, in the stored chunk.
+        let mut strides = vec![self.item; shape.len()];
+        for axis in (0..shape.len() - 1).rev() {
+            strides[axis] = strides[axis + 1] * self.chunk_shape[axis + 1];
+        }
+        for (k, to) in out.chunks_exact_mut(row.max(1)).enumerate() {
+            // Row `k` of the block: its index along the outer axes, from the last.
+            let (mut rest, mut from) = (k, 0);
+            for axis in (0..outer.len()).rev() {
+                from += (rest % outer[axis]) * strides[axis];
+                rest /= outer[axis];
+            }
+            to.copy_from_slice(&bytes[from..from + row]);
+        }
+    }
+}
+
+/// The compressor, byte order and chunk shape of a v3 array whose codecs are `bytes`
+/// and at most one compressor.
+fn v3_chain(metadata: &Value) -> Option<(Compressor, bool, Vec<usize>)> {
+    let grid = &metadata["chunk_grid"];
+    if grid["name"] != "regular" {
+        return None;
+    }
+    let shape = serde_json::from_value(grid["configuration"]["chunk_shape"].clone()).ok()?;
+    let codecs = metadata["codecs"].as_array()?;
+    let (bytes, rest) = codecs.split_first()?;
+    if bytes["name"] != "bytes" {
+        return None;
+    }
+    let big_endian = bytes["configuration"]["endian"] == "big";
+    let compressor = match rest {
+        [] => Compressor::None,
+        [one] => match one["name"].as_str()? {
+            "zstd" => Compressor::Zstd,
+            "blosc" => Compressor::Blosc,
+            "gzip" => Compressor::Gzip,
+            _ => return None,
+        },
+        _ => return None,
+    };
+    Some((compressor, big_endian, shape))
+}
+
+/// The compressor, byte order and chunk shape of a v2 array in C order with no
+/// filters and a numpy dtype.
+fn v2_chain(metadata: &Value) -> Option<(Compressor, bool, Vec<usize>)> {
+    let filters = &metadata["filters"];
+    let no_filters = filters.is_null() || filters.as_array().is_some_and(Vec::is_empty);
+    if !no_filters || metadata["order"] != "C" {
+        return None;
+    }
+    let big_endian = metadata["dtype"].as_str()?.starts_with('>');
+    let compressor = match &metadata["compressor"] {
+        Value::Null => Compressor::None,
+        compressor => match compressor["id"].as_str()? {
+            "zstd" => Compressor::Zstd,
+            "blosc" => Compressor::Blosc,
+            "zlib" => Compressor::Zlib,
+            "gzip" => Compressor::Gzip,
+            _ => return None,
+        },
+    };
+    let shape = serde_json::from_value(metadata["chunks"].clone()).ok()?;
+    Some((compressor, big_endian, shape))
+}
+
+/// Decodes a blosc buffer into `out` with c-blosc, on the worker pool's idle threads
+/// when the chunk is the last work left (one thread while other tasks run beside it).
+fn blosc(encoded: &[u8], out: &mut [u8]) -> Result<usize, String> {
+    let mut size = 0;
+    // SAFETY: c-blosc reads at most `encoded.len()` bytes to check the header.
+    let valid = unsafe {
+        blosc_src::blosc_cbuffer_validate(encoded.as_ptr().cast(), encoded.len(), &raw mut size)
+    };
+    if valid != 0 || size != out.len() {
+        return Err(format!(
+            "blosc: not a blosc buffer of {} bytes (its header says {size})",
+            out.len()
+        ));
+    }
+    let threads = if crate::array::parallel(out.len()) {
+        crate::session::thread_pool().current_num_threads()
+    } else {
+        1
+    };
+    // SAFETY: the header was validated for `out.len()` decoded bytes, and c-blosc
+    // writes at most `destsize` bytes into `out`.
+    let written = unsafe {
+        blosc_src::blosc_decompress_ctx(
+            encoded.as_ptr().cast(),
+            out.as_mut_ptr().cast(),
+            out.len(),
+            i32::try_from(threads).unwrap_or(1),
+        )
+    };
+    usize::try_from(written).map_err(|_| format!("blosc: decompression failed ({written})"))
+}
