@@ -38,7 +38,7 @@ mod task;
 mod whole;
 
 pub use chunks::Chunks;
-pub use executor::{Control, Executor, ThreadPool};
+pub use executor::{Control, Deliver, Executor, ThreadPool};
 pub use lazy::Lazy;
 pub use memory::format_bytes;
 pub use partial::Fields;

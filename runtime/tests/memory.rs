@@ -3,6 +3,7 @@
 //! its tasks promptly and keeps nothing.
 
 use std::sync::Arc;
+use std::sync::atomic::{AtomicUsize, Ordering};
 use std::time::{Duration, Instant};
 
 use rangeo::array::{DType, DataArray};
@@ -105,9 +106,9 @@ fn a_cancelled_run_stops_promptly_and_keeps_nothing() {
         after: 3,
         stopped_at: None,
     };
-    let mut delivered = 0;
-    let result = ThreadPool.execute(&plan, &mut control, &mut |_, _| {
-        delivered += 1;
+    let delivered = AtomicUsize::new(0);
+    let result = ThreadPool.execute(&plan, &mut control, &|_, _| {
+        delivered.fetch_add(1, Ordering::Relaxed);
         Ok(())
     });
     let stopped = control.stopped_at.expect("the run ticked");
@@ -117,7 +118,7 @@ fn a_cancelled_run_stops_promptly_and_keeps_nothing() {
             && error.to_string().ends_with("nothing was kept"),
         "{error}"
     );
-    assert_eq!(delivered, 0, "no output chunk after a cancel");
+    assert_eq!(delivered.into_inner(), 0, "no output chunk after a cancel");
     assert!(
         stopped.elapsed() < Duration::from_secs(1),
         "stopped {:?} after the cancel",

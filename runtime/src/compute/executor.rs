@@ -62,25 +62,24 @@ pub trait Control {
 /// Runs the tasks of a plan.
 pub trait Executor: Send + Sync {
     /// Runs every task of `plan`, handing each chunk of an output stage to `deliver` as
-    /// soon as it is made. Stops at the first error, or when `control` says so; either
-    /// way no task is left running when it returns.
+    /// soon as it is made, on the thread that made it (so that writing a chunk to a
+    /// store, or into its place in a result, runs in parallel as the computing does).
+    /// Stops at the first error, or when `control` says so; either way no task is left
+    /// running when it returns.
     fn execute(
         &self,
         plan: &Arc<Plan>,
         control: &mut dyn Control,
-        deliver: &mut dyn FnMut(Task, Arc<Fields>) -> Result<(), Error>,
+        deliver: &Deliver<'_>,
     ) -> Result<(), Error>;
 }
+
+/// What receives each chunk of an output stage, on any worker.
+pub type Deliver<'a> = dyn Fn(Task, Arc<Fields>) -> Result<(), Error> + Sync + 'a;
 
 /// Runs tasks on the kernel's thread pool ([`crate::session::thread_pool`]).
 #[derive(Debug, Clone, Copy, Default)]
 pub struct ThreadPool;
-
-/// What a worker sends back: a chunk of each stage of the group, or that it stopped.
-enum Message {
-    Done(usize, Result<Vec<Arc<Fields>>, Error>),
-    Finished,
-}
 
 /// The kept chunks of one stage, in row-major order.
 type Store = Arc<Vec<Arc<Fields>>>;
@@ -88,8 +87,8 @@ type Store = Arc<Vec<Arc<Fields>>>;
 /// What the stages of one run share.
 struct Shared {
     plan: Arc<Plan>,
-    cancel: Arc<AtomicBool>,
-    bytes_read: Arc<AtomicUsize>,
+    cancel: AtomicBool,
+    bytes_read: AtomicUsize,
 }
 
 impl Executor for ThreadPool {
@@ -97,12 +96,12 @@ impl Executor for ThreadPool {
         &self,
         plan: &Arc<Plan>,
         control: &mut dyn Control,
-        deliver: &mut dyn FnMut(Task, Arc<Fields>) -> Result<(), Error>,
+        deliver: &Deliver<'_>,
     ) -> Result<(), Error> {
         let shared = Shared {
             plan: Arc::clone(plan),
-            cancel: Arc::new(AtomicBool::new(false)),
-            bytes_read: Arc::new(AtomicUsize::new(0)),
+            cancel: AtomicBool::new(false),
+            bytes_read: AtomicUsize::new(0),
         };
         let mut stores: Vec<Option<Store>> = vec![None; plan.stages.len()];
         let mut ran = vec![false; plan.stages.len()];
@@ -130,14 +129,14 @@ impl Executor for ThreadPool {
 }
 
 /// Runs the tasks of group `group` on as many workers as the budget allows, reporting
-/// to `control` and handing output chunks to `deliver`; returns the chunks of each of
-/// its stages that a later stage reads.
+/// to `control`; workers hand output chunks to `deliver`. Returns the chunks of each
+/// of its stages that a later stage reads.
 fn run_group(
     shared: &Shared,
     group: usize,
     stores: &[Option<Store>],
     control: &mut dyn Control,
-    deliver: &mut dyn FnMut(Task, Arc<Fields>) -> Result<(), Error>,
+    deliver: &Deliver<'_>,
     done: &mut usize,
 ) -> Result<Vec<Option<Store>>, Error> {
     let plan = &shared.plan;
@@ -151,44 +150,54 @@ fn run_group(
     let workers = (available / plan.groups[group].peak.max(1))
         .clamp(1, pool.current_num_threads())
         .min(tasks);
-    let receiver = spawn_workers(shared, group, tasks, workers, stores);
     let keep: Vec<bool> = members
         .iter()
         .map(|&stage| plan.read_from(stage, stage + 1))
         .collect();
     let mut chunks: Vec<Vec<Option<Arc<Fields>>>> = vec![vec![None; tasks]; members.len()];
     let mut failure = None;
-    let mut finished = 0;
-    while finished < workers {
-        match receiver.recv_timeout(Duration::from_millis(50)) {
-            Ok(Message::Done(chunk, Ok(fields))) => {
-                *done += members.len();
-                for (k, (&stage, fields)) in members.iter().zip(fields).enumerate() {
-                    if plan.outputs.contains(&stage)
-                        && let Err(error) = deliver(Task { stage, chunk }, Arc::clone(&fields))
-                    {
-                        failure.get_or_insert(error);
-                        shared.cancel.store(true, Ordering::Relaxed);
-                    }
-                    if keep[k] {
-                        chunks[k][chunk] = Some(fields);
+    let queue = TaskQueue::new(tasks);
+    let (sender, receiver) = crossbeam_channel::unbounded();
+    let work = Work {
+        shared,
+        group,
+        stores,
+        queue: &queue,
+        deliver,
+        parallel: workers > 1,
+    };
+    pool.in_place_scope(|scope| {
+        for _ in 0..workers {
+            let (work, sender) = (&work, sender.clone());
+            scope.spawn(move |_| work.run(&sender));
+        }
+        drop(sender);
+        // Workers run on the pool; this thread keeps their chunks and reports
+        // progress until they are done.
+        loop {
+            match receiver.recv_timeout(Duration::from_millis(50)) {
+                Ok((chunk, Ok(fields))) => {
+                    *done += members.len();
+                    for (k, fields) in fields.into_iter().enumerate() {
+                        if keep[k] {
+                            chunks[k][chunk] = Some(fields);
+                        }
                     }
                 }
+                Ok((_, Err(error))) => {
+                    failure.get_or_insert(error);
+                    shared.cancel.store(true, Ordering::Relaxed);
+                }
+                Err(RecvTimeoutError::Timeout) => {}
+                Err(RecvTimeoutError::Disconnected) => break,
             }
-            Ok(Message::Done(_, Err(error))) => {
-                failure.get_or_insert(error);
-                shared.cancel.store(true, Ordering::Relaxed);
+            if !control.tick(*done, total, shared.bytes_read.load(Ordering::Relaxed))
+                && !shared.cancel.swap(true, Ordering::Relaxed)
+            {
+                failure.get_or_insert(Error::Interrupted(String::new()));
             }
-            Ok(Message::Finished) => finished += 1,
-            Err(RecvTimeoutError::Timeout) => {}
-            Err(RecvTimeoutError::Disconnected) => break,
         }
-        if !control.tick(*done, total, shared.bytes_read.load(Ordering::Relaxed))
-            && !shared.cancel.swap(true, Ordering::Relaxed)
-        {
-            failure.get_or_insert(Error::Interrupted(String::new()));
-        }
-    }
+    });
     match failure {
         Some(Error::Interrupted(_)) => Err(Error::Interrupted(format!(
             "interrupted after {done} of {total} tasks; nothing was kept"
@@ -211,62 +220,67 @@ fn run_group(
     }
 }
 
-/// Starts `workers` workers on the pool, each taking the next chunk of group `group`
-/// until all `tasks` are taken or the run is cancelled; they report on the channel
-/// returned.
-fn spawn_workers(
-    shared: &Shared,
+/// What a worker sends back for each task: the chunk and, computed, its stages' chunks.
+type Done = (usize, Result<Vec<Arc<Fields>>, Error>);
+
+/// What the workers of one group share.
+struct Work<'a> {
+    shared: &'a Shared,
     group: usize,
-    tasks: usize,
-    workers: usize,
-    stores: &[Option<Store>],
-) -> crossbeam_channel::Receiver<Message> {
-    let plan = &shared.plan;
-    let pool = crate::session::thread_pool();
-    let queue = Arc::new(TaskQueue::new(tasks));
-    let (sender, receiver) = crossbeam_channel::unbounded();
-    let inputs: Arc<Vec<Option<Store>>> = Arc::new(stores.to_vec());
-    for _ in 0..workers {
-        let (plan, queue, sender, inputs, cancel, bytes_read) = (
-            Arc::clone(plan),
-            Arc::clone(&queue),
-            sender.clone(),
-            Arc::clone(&inputs),
-            Arc::clone(&shared.cancel),
-            Arc::clone(&shared.bytes_read),
-        );
-        pool.spawn(move || {
-            let read = |task: Task| {
-                let store = inputs[task.stage].as_ref().expect("earlier stage ran");
-                Arc::clone(&store[task.chunk])
-            };
-            let context = Inputs {
-                read: &read,
-                cancel: &cancel,
-                bytes_read: &bytes_read,
-            };
-            while let Some(chunk) = queue.take() {
-                if cancel.load(Ordering::Relaxed) {
-                    break;
-                }
-                let run = || plan.run_group(group, chunk, &context);
-                let run = || if workers > 1 { queue.run(run) } else { run() };
-                let result = catch_unwind(AssertUnwindSafe(run)).unwrap_or_else(|payload| {
-                    Err(Error::Operation(panic_message(
-                        &plan,
-                        group,
-                        chunk,
-                        payload.as_ref(),
-                    )))
-                });
-                if sender.send(Message::Done(chunk, result)).is_err() {
-                    break;
-                }
+    stores: &'a [Option<Store>],
+    queue: &'a TaskQueue,
+    deliver: &'a Deliver<'a>,
+    /// Whether several workers take tasks side by side.
+    parallel: bool,
+}
+
+impl Work<'_> {
+    /// Takes the next chunk of the group until all are taken or the run is cancelled:
+    /// computes it, delivers its output stages' chunks and sends it back.
+    fn run(&self, sender: &crossbeam_channel::Sender<Done>) {
+        let plan = &self.shared.plan;
+        let read = |task: Task| {
+            let store = self.stores[task.stage].as_ref().expect("earlier stage ran");
+            Arc::clone(&store[task.chunk])
+        };
+        let context = Inputs {
+            read: &read,
+            cancel: &self.shared.cancel,
+            bytes_read: &self.shared.bytes_read,
+        };
+        while let Some(chunk) = self.queue.take() {
+            if self.shared.cancel.load(Ordering::Relaxed) {
+                break;
             }
-            let _ = sender.send(Message::Finished);
-        });
+            let run = || {
+                let fields = plan.run_group(self.group, chunk, &context)?;
+                for (&stage, fields) in plan.groups[self.group].stages.iter().zip(&fields) {
+                    if plan.outputs.contains(&stage) {
+                        (self.deliver)(Task { stage, chunk }, Arc::clone(fields))?;
+                    }
+                }
+                Ok(fields)
+            };
+            let run = || {
+                if self.parallel {
+                    self.queue.run(run)
+                } else {
+                    run()
+                }
+            };
+            let result = catch_unwind(AssertUnwindSafe(run)).unwrap_or_else(|payload| {
+                Err(Error::Operation(panic_message(
+                    plan,
+                    self.group,
+                    chunk,
+                    payload.as_ref(),
+                )))
+            });
+            if sender.send((chunk, result)).is_err() {
+                break;
+            }
+        }
     }
-    receiver
 }
 
 /// The message of a task that panicked (a bug): which step and chunk, and why.

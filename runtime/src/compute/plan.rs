@@ -75,7 +75,7 @@ impl Plan {
     /// `in_memory`, the outputs themselves), would not fit.
     pub fn new(outputs: &[Lazy], budget: usize, in_memory: bool) -> Result<Self, Error> {
         let order = post_order(outputs);
-        let kept = kept_steps(outputs, &order);
+        let kept = kept_steps(outputs, &order, budget);
         let mut stages: Vec<Stage> = Vec::new();
         let mut stage_of: HashMap<u64, usize> = HashMap::new();
         let mut walks: Vec<Walk> = Vec::new();
@@ -329,8 +329,8 @@ fn item_bytes(lazy: &Lazy) -> usize {
     fields * 8
 }
 
-/// The steps whose chunks are kept between tasks.
-fn kept_steps(outputs: &[Lazy], order: &[Lazy]) -> HashSet<u64> {
+/// The steps whose chunks are kept between tasks, within `budget` bytes.
+fn kept_steps(outputs: &[Lazy], order: &[Lazy], budget: usize) -> HashSet<u64> {
     let mut kept: HashSet<u64> = outputs.iter().map(|o| o.0.key).collect();
     for lazy in order {
         match &lazy.0.op {
@@ -341,35 +341,56 @@ fn kept_steps(outputs: &[Lazy], order: &[Lazy]) -> HashSet<u64> {
                 kept.insert(input.0.key);
             }
             Op::Gather {
-                input,
-                axis,
-                positions: None,
-            } if !matches!(input.0.op, Op::Source(_)) => {
-                // Each input chunk read by more than two output chunks: keep it rather
-                // than compute it again for each.
-                let reads = lazy
-                    .chunks()
-                    .dim(*axis)
-                    .iter()
-                    .scan(0, |start, &len| {
-                        let range = *start..*start + len;
-                        *start += len;
-                        Some(range)
-                    })
-                    .map(|range| {
-                        let first = input.chunks().locate(*axis, range.start).0;
-                        let last = input.chunks().locate(*axis, range.end.max(1) - 1).0;
-                        last + 1 - first
-                    })
-                    .sum::<usize>();
-                if reads > 2 * input.chunks().dim(*axis).len() {
-                    kept.insert(input.0.key);
+                positions: None, ..
+            } => {
+                // A rechunk (of a rechunk, one dimension each): the step below them
+                // all is kept when its chunks would be read by more than two output
+                // chunks each, so it is read or computed once. A source too big to
+                // keep in half the budget is read again for each output chunk.
+                let (below, reads) = rechunk_reads(lazy);
+                let fits = !matches!(below.0.op, Op::Source(_)) || total_bytes(below) <= budget / 2;
+                if reads > 2 * below.chunks().len() && fits {
+                    kept.insert(below.0.key);
                 }
             }
             _ => {}
         }
     }
     kept
+}
+
+/// The step below a chain of rechunks ending at `lazy`, and how many of its chunks
+/// the output chunks read in all (per output chunk, the input chunks it overlaps).
+fn rechunk_reads(lazy: &Lazy) -> (&Lazy, usize) {
+    let mut below = lazy;
+    while let Op::Gather {
+        input,
+        positions: None,
+        ..
+    } = &below.0.op
+    {
+        below = input;
+    }
+    let reads = (0..lazy.ndim())
+        .map(|axis| {
+            lazy.chunks()
+                .dim(axis)
+                .iter()
+                .scan(0, |start, &len| {
+                    let range = *start..*start + len;
+                    *start += len;
+                    Some(range)
+                })
+                .filter(|range| !range.is_empty())
+                .map(|range| {
+                    let first = below.chunks().locate(axis, range.start).0;
+                    let last = below.chunks().locate(axis, range.end - 1).0;
+                    last + 1 - first
+                })
+                .sum::<usize>()
+        })
+        .product();
+    (below, reads)
 }
 
 /// Every step reachable from `outputs`, inputs before the steps that read them, each

@@ -1,7 +1,7 @@
 //! Computing lazy arrays from a cell: plan, check against the budget, run on the
 //! kernel's executor with a progress bar, stop on an interrupt, collect the result.
 
-use std::sync::{Arc, LazyLock, RwLock};
+use std::sync::{Arc, LazyLock, Mutex, RwLock};
 use std::time::{Duration, Instant};
 
 use ndarray::{ArrayD, IxDyn, Slice};
@@ -122,21 +122,24 @@ pub(crate) fn compute(outputs: &[Lazy], watch: &mut Watch) -> Result<Vec<Values>
             watch: &mut *watch,
             before: progress,
         };
-        run(
-            &Arc::new(plan),
-            &mut control,
-            &mut |output, index, block| {
-                let lazy = &planned[output];
-                if block.is_empty() {
-                    return Ok(());
-                }
-                let region = lazy.chunks().region(index);
-                let result = results[rest[output]]
-                    .get_or_insert_with(|| with_array!(block, a => filled(a, lazy.shape())));
-                with_array!(result, a => place(a, block, &region));
-                Ok(())
-            },
-        )?;
+        // Each output's array, made when its first chunk comes; workers put their
+        // chunks in place one at a time.
+        let slots: Vec<Mutex<Option<Values>>> = rest.iter().map(|_| Mutex::default()).collect();
+        run(&Arc::new(plan), &mut control, &|output, index, block| {
+            let lazy = &planned[output];
+            if block.is_empty() {
+                return Ok(());
+            }
+            let region = lazy.chunks().region(index);
+            let mut slot = slots[output].lock().expect("result lock");
+            let result =
+                slot.get_or_insert_with(|| with_array!(block, a => filled(a, lazy.shape())));
+            with_array!(result, a => place(a, block, &region));
+            Ok(())
+        })?;
+        for (slot, &i) in slots.into_iter().zip(&rest) {
+            results[i] = slot.into_inner().expect("result lock");
+        }
     }
     Ok(results
         .into_iter()
@@ -175,15 +178,18 @@ impl Control for Continued<'_> {
 /// Computes `outputs` and keeps their chunks in memory, as lazy arrays cut the same way.
 pub(crate) fn persist(outputs: &[Lazy], watch: &mut Watch) -> Result<Vec<Lazy>, Error> {
     let plan = Arc::new(Plan::new(outputs, watch.budget, true)?);
-    let mut blocks: Vec<Vec<Option<Arc<Values>>>> = outputs
-        .iter()
-        .map(|o| vec![None; o.chunks().len()])
-        .collect();
-    run(&plan, watch, &mut |output, index, block| {
+    let blocks: Mutex<Vec<Vec<Option<Arc<Values>>>>> = Mutex::new(
+        outputs
+            .iter()
+            .map(|o| vec![None; o.chunks().len()])
+            .collect(),
+    );
+    run(&plan, watch, &|output, index, block| {
         let flat = outputs[output].chunks().ravel(index);
-        blocks[output][flat] = Some(Arc::new(block.clone()));
+        blocks.lock().expect("blocks lock")[output][flat] = Some(Arc::new(block.clone()));
         Ok(())
     })?;
+    let blocks = blocks.into_inner().expect("blocks lock");
     Ok(outputs
         .iter()
         .zip(blocks)
@@ -201,29 +207,26 @@ pub(crate) fn persist(outputs: &[Lazy], watch: &mut Watch) -> Result<Vec<Lazy>, 
         .collect())
 }
 
-/// Computes `outputs` chunk by chunk, handing each chunk to `deliver` as it is made
-/// and keeping none, so outputs of any size pass through the memory budget (writing a
-/// store streams this way).
+/// Computes `outputs` chunk by chunk, handing each chunk to `deliver` on the worker
+/// that made it, and keeping none, so outputs of any size pass through the memory
+/// budget (writing a store streams this way, chunks encoded and written in parallel).
 pub(crate) fn stream(
     outputs: &[Lazy],
     watch: &mut Watch,
-    deliver: &mut Deliver<'_>,
+    deliver: &Receive<'_>,
 ) -> Result<(), Error> {
     let plan = Arc::new(Plan::new(outputs, watch.budget, true)?);
     run(&plan, watch, deliver)
 }
 
-/// What receives each output chunk: output number, chunk index, values.
-pub(crate) type Deliver<'a> = dyn FnMut(usize, &[usize], &Values) -> Result<(), Error> + 'a;
+/// What receives each output chunk (output number, chunk index, values), on any
+/// worker.
+pub(crate) type Receive<'a> = dyn Fn(usize, &[usize], &Values) -> Result<(), Error> + Sync + 'a;
 
 /// Runs `plan`, handing each output chunk (output number, chunk index, values) to
 /// `deliver`.
-fn run(
-    plan: &Arc<Plan>,
-    control: &mut dyn Control,
-    deliver: &mut Deliver<'_>,
-) -> Result<(), Error> {
-    ended(executor().execute(plan, control, &mut |task, fields| {
+fn run(plan: &Arc<Plan>, control: &mut dyn Control, deliver: &Receive<'_>) -> Result<(), Error> {
+    ended(executor().execute(plan, control, &|task, fields| {
         for (output, &stage) in plan.outputs.iter().enumerate() {
             if stage == task.stage {
                 let root = &plan.stages[stage].root;

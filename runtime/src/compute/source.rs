@@ -438,8 +438,15 @@ pub(crate) fn within(region: &[Range<usize>], part: &[Range<usize>]) -> Vec<Rang
         .collect()
 }
 
-/// The block of `values` at `region`, copied.
+/// The block of `values` at `region`, copied (numbers row by row into zeroed memory:
+/// ndarray's `to_owned` of a strided view goes element by element).
 pub(crate) fn slice(values: &Values, region: &[Range<usize>]) -> Values {
+    let shape: Vec<usize> = region.iter().map(ExactSizeIterator::len).collect();
+    if let Some(mut out) = Values::zeros(values.dtype(), &shape) {
+        let whole: Vec<Range<usize>> = shape.iter().map(|&n| 0..n).collect();
+        copy_block(&mut out, &whole, values, region);
+        return out;
+    }
     crate::array::with_array!(values, a => {
         let view = a.slice_each_axis(|axis| {
             let r = &region[axis.axis.index()];
@@ -447,6 +454,27 @@ pub(crate) fn slice(values: &Values, region: &[Range<usize>]) -> Values {
         });
         Values::from_array(view.to_owned())
     })
+}
+
+/// The block of `from` at `within` written over `values` at `region` (the same dtype
+/// and block shape), without copying it first.
+pub(crate) fn copy_block(
+    values: &mut Values,
+    region: &[Range<usize>],
+    from: &Values,
+    within: &[Range<usize>],
+) {
+    crate::array::with_array!(values, a => {
+        let mut view = a.slice_each_axis_mut(|axis| {
+            let r = &region[axis.axis.index()];
+            Slice::from(r.start..r.end)
+        });
+        let source = from.array().expect("a block of the same dtype");
+        view.assign(&source.slice_each_axis(|axis| {
+            let r = &within[axis.axis.index()];
+            Slice::from(r.start..r.end)
+        }));
+    });
 }
 
 /// `block` written over `values` at `region` (the same dtype).

@@ -20,7 +20,7 @@ use super::elementwise::Elementwise;
 use super::lazy::{Groups, Lazy, Op, arrange_block};
 use super::partial::{self, Fields};
 use super::plan::{Plan, Task};
-use super::source::{ChunkSource, put, slice, within};
+use super::source::{ChunkSource, copy_block, put, slice, within};
 use crate::Error;
 use crate::array::{Reduction, Values};
 
@@ -509,23 +509,59 @@ impl Evaluation<'_> {
             let shape = part.map_or_else(|| lazy.chunks().shape_of(index), lengths);
             return lazy.meta().broadcast_to(&shape);
         }
+        // The block of input chunk `chunk` holding `locals` along `axis` (the same
+        // block of the other axes, and along `axis` the span of the positions wanted,
+        // so a rechunk of a rechunk, one per dimension, asks each step below for the
+        // block it needs only), and where in the block given the positions are: with
+        // `whole`, a chunk that costs nothing more whole (kept by an earlier stage, or
+        // read whole from a store anyway) is given whole, to be cut where it is copied.
+        let fetch = |chunk: usize, locals: &[usize], whole: bool| {
+            let mut at = index.to_vec();
+            at[axis] = chunk;
+            let first = *locals.iter().min().expect("a group has positions");
+            let span = first..locals.iter().max().expect("a group has positions") + 1;
+            let everything: Vec<Range<usize>> = input
+                .chunks()
+                .shape_of(&at)
+                .into_iter()
+                .map(|n| 0..n)
+                .collect();
+            let mut inner = part.map_or_else(|| everything.clone(), <[_]>::to_vec);
+            inner[axis] = span;
+            let free = self.kept(input).is_some()
+                || matches!(&input.0.op, Op::Source(source) if !source.reads_parts());
+            if inner == everything || (whole && free) {
+                return Ok((self.whole_or_chunk(input, &at, inner != everything)?, inner));
+            }
+            let block = self.part(input, &at, &inner)?;
+            let mut within: Vec<Range<usize>> = block[0].shape().iter().map(|&n| 0..n).collect();
+            // Along `axis`, counted from the chunk's start as `locals` are.
+            within[axis] = inner[axis].clone();
+            Ok((block, within))
+        };
+        let consecutive = wanted.first().is_some_and(Option::is_some)
+            && wanted
+                .windows(2)
+                .all(|w| matches!(w, [Some(a), Some(b)] if *b == a + 1));
+        if consecutive && Values::zeros(lazy.dtype(), &[]).is_some() {
+            return gather_run(lazy, axis, &groups, index, part, &fetch);
+        }
         let mut pieces = Vec::with_capacity(groups.len());
-        let mut at = index.to_vec();
         for (chunk, locals) in &groups {
-            at[axis] = *chunk;
-            // The same block of the other axes, all of the input chunk along `axis`.
-            let inner = part.map(|part| {
-                let mut inner = part.to_vec();
-                inner[axis] = 0..input.chunks().dim(axis)[*chunk];
-                inner
-            });
-            let block = self.block(input, &at, inner.as_deref())?;
+            let (block, within) = fetch(*chunk, locals, false)?;
+            // The block starts at the span's first position, or at the chunk's.
+            let first = if block[0].shape()[axis] == within[axis].len() {
+                within[axis].start
+            } else {
+                0
+            };
             let whole = locals.len() == block[0].shape()[axis]
-                && locals.iter().enumerate().all(|(i, &l)| i == l);
+                && locals.iter().enumerate().all(|(i, &l)| i + first == l);
             pieces.push(if whole {
                 block[0].clone()
             } else {
-                block[0].select(axis, locals)
+                let shifted: Vec<usize> = locals.iter().map(|l| l - first).collect();
+                block[0].select(axis, &shifted)
             });
         }
         let joined = if pieces.len() == 1 {
@@ -551,7 +587,77 @@ impl Evaluation<'_> {
             Ok(joined.take(axis, &take))
         }
     }
+
+    /// Chunk `index` of `lazy` whole: kept for the rest of the task when only part
+    /// of it is wanted now (the rest may be asked for next).
+    fn whole_or_chunk(
+        &self,
+        lazy: &Lazy,
+        index: &[usize],
+        partly: bool,
+    ) -> Result<Arc<Fields>, Error> {
+        if partly {
+            self.whole(lazy, index)
+        } else {
+            self.chunk(lazy, index)
+        }
+    }
 }
+
+/// [`Evaluation::gather`] of a run of consecutive positions of numbers (a
+/// rechunk, a slice):
+/// each input chunk's block `fetch`ed and copied into its place in the output,
+/// with no copy of the block first and no concatenation after; a block that is the
+/// whole output is taken as it is.
+fn gather_run(
+    lazy: &Lazy,
+    axis: usize,
+    groups: &[(usize, Vec<usize>)],
+    index: &[usize],
+    part: Option<&[Range<usize>]>,
+    fetch: &Fetch<'_>,
+) -> Result<Values, Error> {
+    let shape = part.map_or_else(|| lazy.chunks().shape_of(index), lengths);
+    if let [(chunk, locals)] = groups {
+        let (block, within) = fetch(*chunk, locals, false)?;
+        if block[0].shape() == shape.as_slice() {
+            return Ok(Arc::try_unwrap(block)
+                .map_or_else(|shared| shared[0].clone(), |mut own| own.swap_remove(0)));
+        }
+        return Ok(slice(&block[0], &block_ranges(&block[0], within, axis)));
+    }
+    let mut out: Option<Values> = None;
+    let mut offset = 0;
+    for (chunk, locals) in groups {
+        let (block, within) = fetch(*chunk, locals, true)?;
+        let block = &block[0];
+        let within = block_ranges(block, within, axis);
+        let out = out.get_or_insert_with(|| {
+            Values::zeros(block.dtype(), &shape).expect("numbers, as the step's")
+        });
+        let mut to: Vec<Range<usize>> = shape.iter().map(|&n| 0..n).collect();
+        to[axis] = offset..offset + locals.len();
+        copy_block(out, &to, block, &within);
+        offset += locals.len();
+    }
+    Ok(out.expect("at least one group"))
+}
+
+/// Where the wanted part of a fetched `block` lies in it: `within` as given, but
+/// along `axis` counted from the block's start rather than the chunk's when the block
+/// holds only the span wanted.
+fn block_ranges(block: &Values, mut within: Vec<Range<usize>>, axis: usize) -> Vec<Range<usize>> {
+    if block.shape()[axis] == within[axis].len() {
+        within[axis] = 0..within[axis].len();
+    }
+    within
+}
+
+/// What [`Evaluation::gather`] reads an input chunk's block with: the chunk, the local
+/// positions wanted along the gathered axis, and whether a block that costs nothing
+/// more whole may come whole; gives the block and where the wanted part lies in it.
+type Fetch<'a> =
+    dyn Fn(usize, &[usize], bool) -> Result<(Arc<Fields>, Vec<Range<usize>>), Error> + 'a;
 
 /// A reduction's partial step, unpacked.
 #[derive(Clone, Copy)]

@@ -5,6 +5,8 @@
 //! a variable's `encoding` says wins (so a store read and written back keeps its
 //! on-disk form); what it leaves out is chosen as xarray chooses it.
 
+use std::borrow::Cow;
+
 use serde_json::Value;
 
 use crate::Error;
@@ -227,32 +229,43 @@ pub(crate) fn json_number(value: f64, stored: DType) -> Value {
 
 impl Encoding {
     /// The stored values of `values`. `name` is for messages.
-    pub(crate) fn apply(&self, name: &str, values: Values) -> Result<Values, Error> {
+    pub(crate) fn apply<'a>(
+        &self,
+        name: &str,
+        values: &'a Values,
+    ) -> Result<Cow<'a, Values>, Error> {
         let mut values = match &self.time {
-            Some((units, calendar)) => encode_cf_times(&values, units, calendar)?,
-            None => values,
+            Some((units, calendar)) => Cow::Owned(encode_cf_times(values, units, calendar)?),
+            None => Cow::Borrowed(values),
         };
         if self.scale.is_some() || self.offset.is_some() {
             let (scale, offset) = (self.scale.unwrap_or(1.0), self.offset.unwrap_or(0.0));
-            values = Values::Float64(values.to_f64()?.mapv(|x| (x - offset) / scale));
+            values = Cow::Owned(Values::Float64(
+                values.to_f64()?.mapv(|x| (x - offset) / scale),
+            ));
         }
         let target = if self.unsigned {
             self.stored.other_sign()
         } else {
             self.stored
         };
-        if let Some(fill) = self.fill
+        // NaN stays NaN: only another fill value needs a pass over the values.
+        if let Some(fill) = self.fill.filter(|fill| !fill.is_nan())
             && values.dtype().is_float()
         {
-            values = Values::Float64(values.to_f64()?.mapv(|x| if x.is_nan() { fill } else { x }));
+            values = Cow::Owned(Values::Float64(
+                values.to_f64()?.mapv(|x| if x.is_nan() { fill } else { x }),
+            ));
         }
         let stored = if target.is_integer() && values.dtype().is_float() {
-            round_into(name, &values, target)?
+            Cow::Owned(round_into(name, &values, target)?)
+        } else if values.dtype() == target {
+            values
         } else {
-            values.cast(target)?
+            Cow::Owned(values.cast(target)?)
         };
         Ok(if self.unsigned {
-            stored.reinterpret_sign()
+            Cow::Owned(stored.into_owned().reinterpret_sign())
         } else {
             stored
         })

@@ -9,6 +9,7 @@
 //! metadata) after every array, so an interrupted write never leaves a store that
 //! claims data it does not have.
 
+use std::borrow::Cow;
 use std::ops::Range;
 use std::sync::Arc;
 
@@ -188,7 +189,7 @@ impl WriteOptions {
         }
         let lazies: Vec<Lazy> = targets.iter().map(|t| t.data.clone()).collect();
         let mut watch = Watch::new(&format!("to_zarr {url}"));
-        stream(&lazies, &mut watch, &mut |output, index, block| {
+        stream(&lazies, &mut watch, &|output, index, block| {
             targets[output].write_chunk(&store, index, block)
         })?;
         let mut documents = match (&existing, self.mode) {
@@ -464,7 +465,7 @@ impl Target {
         let url = &store.url;
         let region = self.data.chunks().region(index);
         let encoding = &self.encoded.encoding;
-        let values = encoding.apply(&self.name, block.clone())?;
+        let values = encoding.apply(&self.name, block)?;
         let start: Vec<usize> = region
             .iter()
             .zip(&self.offset)
@@ -485,16 +486,25 @@ impl Target {
             let end = ((at[axis] + 1) * self.chunk_shape[axis]).min(self.shape[axis]);
             within[axis].start == 0 && start[axis] + region[axis].len() == end
         });
-        let mut chunk = match &self.stored {
-            Some(stored) if !whole => read_chunk(stored, encoding.stored, &at).map_err(|e| {
-                Error::Storage(format!(
-                    "cannot read chunk {at:?} of `{}` in {url} to add to it: {e}",
-                    self.name
-                ))
-            })?,
-            _ => filled(encoding.stored, &self.chunk_shape, self.pad)?,
+        let full = values.shape() == self.chunk_shape.as_slice();
+        let chunk = if whole && full {
+            // The block is the whole chunk: stored as it is, without a copy.
+            values
+        } else {
+            let mut chunk = match &self.stored {
+                Some(stored) if !whole => {
+                    read_chunk(stored, encoding.stored, &at).map_err(|e| {
+                        Error::Storage(format!(
+                            "cannot read chunk {at:?} of `{}` in {url} to add to it: {e}",
+                            self.name
+                        ))
+                    })?
+                }
+                _ => filled(encoding.stored, &self.chunk_shape, self.pad)?,
+            };
+            put(&mut chunk, &within, &values);
+            Cow::Owned(chunk)
         };
-        put(&mut chunk, &within, &values);
         store_chunk(&self.array, &at, chunk).map_err(|e| {
             let at: Vec<u64> = at.iter().map(|&i| i as u64).collect();
             Error::Storage(format!(
@@ -864,7 +874,7 @@ fn filled(stored: DType, shape: &[usize], fill: f64) -> Result<Values, Error> {
 fn store_chunk(
     array: &Array<dyn WritableStorageTraits>,
     at: &[usize],
-    chunk: Values,
+    chunk: Cow<'_, Values>,
 ) -> Result<(), zarrs::array::ArrayError> {
     fn elements<T: Clone>(a: ndarray::ArrayD<T>) -> Vec<T> {
         if a.is_standard_layout() {
@@ -874,7 +884,11 @@ fn store_chunk(
         }
     }
     let at: Vec<u64> = at.iter().map(|&i| i as u64).collect();
-    match chunk {
+    if let Some(bytes) = chunk.to_bytes() {
+        // Numbers: their native-endian bytes, borrowed, encoded by the codecs.
+        return array.store_chunk(&at, ArrayBytes::new_flen(bytes));
+    }
+    match chunk.into_owned() {
         Values::Bool(a) => array.store_chunk(&at, elements(a)),
         Values::Int8(a) => array.store_chunk(&at, elements(a)),
         Values::Int16(a) => array.store_chunk(&at, elements(a)),
