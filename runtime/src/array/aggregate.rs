@@ -2,6 +2,7 @@
 //! skipped for floats and attributes kept, as in xarray.
 
 use super::data_array::{DataArray, Dims};
+use super::dtype::DType;
 use super::math::BinaryOp;
 use super::reduce::Reduction;
 use crate::Error;
@@ -211,18 +212,20 @@ impl Weighted<'_> {
                 "weights must not contain missing values; fill them first (fillna(0.0))".into(),
             ));
         }
-        let dims = dims.into_names();
-        let products = self
-            .array
-            .fillna(0.0)?
-            .binary(BinaryOp::Mul, self.weights)?;
-        let mut sum = products.sum(dims)?;
-        sum = sum.with_variable(
+        let (plain, weighted) = self.split(dims.into_names());
+        // Values summed over `plain` first: the weights are the same along it.
+        let values = if plain.is_empty() {
+            self.array.fillna(0.0)?
+        } else {
+            self.array.sum(plain)?
+        };
+        let products = values.binary(BinaryOp::Mul, self.weights)?;
+        let sum = summed(products, weighted)?;
+        Ok(sum.with_variable(
             sum.variable()
                 .clone()
                 .with_attrs(self.array.attrs().clone()),
-        );
-        Ok(sum)
+        ))
     }
 
     /// The weighted mean over `dims`: the weighted sum divided by the sum of the
@@ -230,13 +233,49 @@ impl Weighted<'_> {
     pub fn mean(&self, dims: impl Dims) -> Result<DataArray, Error> {
         let dims = dims.into_names();
         let total = self.sum(dims.clone())?;
-        let present = self.array.notnull().binary(BinaryOp::Mul, self.weights)?;
-        let weight = present.sum(dims)?;
+        let (plain, weighted) = self.split(dims);
+        // How many values are present along `plain`, in the weights' float type.
+        let present = if plain.is_empty() {
+            self.array.notnull()
+        } else {
+            let float = if self.weights.dtype().is_float() {
+                self.weights.dtype()
+            } else {
+                DType::Float64
+            };
+            self.array.count(plain)?.astype(float)?
+        };
+        let weight = summed(present.binary(BinaryOp::Mul, self.weights)?, weighted)?;
         let mean = total.binary(BinaryOp::Div, &weight.where_(&weight.not_equal(0.0)?)?)?;
         Ok(mean.with_variable(
             mean.variable()
                 .clone()
                 .with_attrs(self.array.attrs().clone()),
         ))
+    }
+
+    /// `dims` (all of the array's when empty) split into those the weights do not
+    /// vary along and those they do. Sums over the first need no weights: a cos(lat)
+    /// area mean sums each row of longitudes, then weights the row sums, rather than
+    /// multiplying every value by its weight (xarray's `dot` is the same sum of
+    /// products, in another order).
+    fn split(&self, dims: Vec<String>) -> (Vec<String>, Vec<String>) {
+        let dims = if dims.is_empty() {
+            self.array.dims().to_vec()
+        } else {
+            dims
+        };
+        dims.into_iter()
+            .partition(|d| !self.weights.dims().contains(d))
+    }
+}
+
+/// `array` summed over `dims`, or as it is when there are none (an empty list would
+/// mean every dimension).
+fn summed(array: DataArray, dims: Vec<String>) -> Result<DataArray, Error> {
+    if dims.is_empty() {
+        Ok(array)
+    } else {
+        array.sum(dims)
     }
 }

@@ -210,9 +210,41 @@ struct Walk {
     blockwise: bool,
 }
 
-/// The stages in the order they run, grouped: a blockwise stage joins an earlier group
-/// of blockwise stages with the same chunk grid when it computes a step they compute
-/// and reads nothing that runs after the group starts.
+impl Walk {
+    /// The reductions' trees the task computes: each partial step's reduced axes
+    /// and the chunks it reduces, in a fixed order. Stages with the same trees over
+    /// the same chunk grid read the same input chunks for the same output chunk.
+    fn trees(&self) -> Vec<(Vec<usize>, &super::Chunks)> {
+        let mut trees: Vec<(Vec<usize>, &super::Chunks)> = self
+            .steps
+            .values()
+            .filter_map(|step| match &step.0.op {
+                Op::Partial { input, axes, .. } => Some((axes.clone(), input.chunks())),
+                _ => None,
+            })
+            .collect();
+        trees.sort_by(|a, b| (&a.0, a.1.lengths()).cmp(&(&b.0, b.1.lengths())));
+        trees.dedup();
+        trees
+    }
+
+    /// Whether a task of this stage and one of `other`, for the same output chunk,
+    /// read the same chunks of what they share: both compute one chunk of each step
+    /// (blockwise), or both reduce the same chunks over the same axes (sibling
+    /// reductions, such as the sum and the count of a weighted mean).
+    fn aligned(&self, other: &Walk) -> bool {
+        if self.blockwise || other.blockwise {
+            return self.blockwise && other.blockwise;
+        }
+        let trees = self.trees();
+        !trees.is_empty() && trees == other.trees()
+    }
+}
+
+/// The stages in the order they run, grouped: a stage joins an earlier group with the
+/// same chunk grid whose tasks read the same chunks for the same output chunk (see
+/// [`Walk::aligned`]) when it computes a step they compute and reads nothing that
+/// runs after the group starts.
 fn groups(stages: &[Stage], walks: &[Walk], kept: &HashSet<u64>) -> Vec<Group> {
     let mut groups: Vec<Group> = Vec::new();
     // The steps each group's tasks compute, each once however many stages compute it.
@@ -220,8 +252,7 @@ fn groups(stages: &[Stage], walks: &[Walk], kept: &HashSet<u64>) -> Vec<Group> {
     for (i, stage) in stages.iter().enumerate() {
         let joins = |(g, computed): &(&mut Group, &mut HashMap<u64, Lazy>)| {
             let first = g.stages[0];
-            walks[i].blockwise
-                && walks[first].blockwise
+            walks[i].aligned(&walks[first])
                 && stages[first].root.chunks() == stage.root.chunks()
                 && stage.inputs.iter().all(|&s| s < first)
                 && computed.keys().any(|key| walks[i].steps.contains_key(key))

@@ -237,6 +237,9 @@ pub(crate) enum Step {
     Arithmetic { how: usize, dim: usize, c: f64 },
     /// Dimensions reordered by the `order`-th permutation.
     Transpose { order: usize },
+    /// A mean (or sum) weighted by `cos(radians(coord))` of `dim`'s coordinate,
+    /// over the dimensions in `mask` (all of them for 0).
+    Weighted { dim: usize, mask: usize, mean: bool },
     /// A reduction over the dimensions in `mask` (all of them for 0).
     Reduce {
         how: usize,
@@ -298,6 +301,8 @@ pub(crate) fn step() -> impl Strategy<Value = Step> {
         2 => (0..6_usize, dim.clone(), -5.0..5.0_f64)
             .prop_map(|(how, dim, c)| Step::Arithmetic { how, dim, c }),
         1 => (0..6_usize).prop_map(|order| Step::Transpose { order }),
+        1 => (dim.clone(), 0..8_usize, any::<bool>())
+            .prop_map(|(dim, mask, mean)| Step::Weighted { dim, mask, mean }),
         3 => (0..REDUCTIONS.len(), 0..8_usize, any::<bool>())
             .prop_map(|(how, mask, skipna)| Step::Reduce { how, mask, skipna }),
         2 => (0..3_usize, 0..7_usize).prop_map(|(key, how)| Step::GroupReduce { key, how }),
@@ -395,6 +400,23 @@ impl Step {
                     .map(|i| a.dims()[i].as_str())
                     .collect();
                 a.transpose(&order)
+            }
+            Self::Weighted { dim: d, mask, mean } => {
+                let coord = a.coord(&dim(*d)?).ok()?;
+                if !coord.dtype().is_float() {
+                    return None;
+                }
+                let weights = coord.radians().and_then(|r| r.cos()).ok()?;
+                let dims: Vec<String> = (0..ndim)
+                    .filter(|i| mask & (1 << i) != 0)
+                    .map(|i| a.dims()[i].clone())
+                    .collect();
+                let weighted = a.weighted(&weights);
+                if *mean {
+                    weighted.mean(dims)
+                } else {
+                    weighted.sum(dims)
+                }
             }
             Self::Reduce { how, mask, skipna } => {
                 let how = REDUCTIONS[*how];
