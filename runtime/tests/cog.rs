@@ -5,12 +5,9 @@
 //! exactly. Without `../shared/data` the tests pass without checking, unless
 //! `RANGEO_REQUIRE_SHARED` is set.
 
-#[path = "support/npy.rs"]
-mod npy;
-#[path = "support/shared.rs"]
-mod shared;
-#[path = "support/values.rs"]
-mod values;
+use crate::support::npy;
+use crate::support::shared;
+use crate::support::values;
 
 use rangeo::array::{DType, Values};
 use rangeo::display::Repr;

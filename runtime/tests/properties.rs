@@ -1,14 +1,14 @@
 //! Lazy equals eager for every chunking: generated fields (shapes down to one element,
 //! NaN here and there or nowhere, daily times starting on any day of the year), read
 //! from every kind of source (memory, Zarr v2 and v3 plain or packed as int16 with a
-//! scale factor, chunked netCDF-4, a generated random field), cut into generated
-//! chunkings (one element per chunk, ragged edges, chunks across the store's), and put
-//! through generated chains of operations with rechunks along any dimension between
-//! them. Each chain runs on the lazy array and on its values in memory; the two must
-//! agree: the same dims, shape, dtype and coordinates, NaN in the same places, floats
-//! within 1e-9 relative (1e-5 for float32 results; the chunked reductions add in
-//! another order), everything else exactly. An operation that fails eagerly must fail
-//! lazily too.
+//! scale factor, chunked netCDF-4, a generated random field, COG stacks of STAC items
+//! read over HTTP), cut into generated chunkings (one element per chunk, ragged edges,
+//! chunks across the store's), and put through generated chains of operations with
+//! rechunks along any dimension between them. Each chain runs on the lazy array and on
+//! its values in memory; the two must agree: the same dims, shape, dtype and
+//! coordinates, NaN in the same places, floats within 1e-9 relative (1e-5 for float32
+//! results; the chunked reductions add in another order), everything else exactly. An
+//! operation that fails eagerly must fail lazily too.
 //!
 //! `PROPTEST_CASES` sets how many chains each source kind runs (256 by default, about
 //! two seconds in all), and `PROPTEST_RNG_SEED` which ones (a fixed seed by default, so
@@ -16,12 +16,14 @@
 //! explores other chains). A failing chain is shrunk to a small one and printed; the
 //! ones found so far are kept as regular tests at the end of this file.
 
-#[path = "support/chains.rs"]
-mod chains;
+use crate::support::chains;
+use crate::support::files::stack_fixtures;
+use crate::support::servers::http_server;
 
-use chains::{Field, Source, Step, check_chain, step};
+use chains::{Field, Source, Step, check_chain, check_steps, step};
 use proptest::prelude::*;
-use proptest::test_runner::RngSeed;
+use proptest::test_runner::{RngSeed, TestRunner};
+use rangeo::prelude::*;
 
 fn config() -> ProptestConfig {
     let set = |name: &str| std::env::var_os(name).is_some();
@@ -93,6 +95,51 @@ proptest! {
     fn generated_fields(field in field(), chunks in chunking(), steps in chain()) {
         check_chain(&Source::Random, &field, chunks, &steps);
     }
+}
+
+/// COG stacks: the STAC items and COGs of `tests/reference/make_stack.py`, served over
+/// HTTP on 127.0.0.1, stacked into `(time, band, y, x)` at 30 or 60 m, nearest or
+/// bilinear, by item or by solar day, in generated spatial chunks, then put through
+/// generated chains (an eighth as many as the other sources: each stacks real COGs).
+#[test]
+fn cog_stacks() {
+    let (_server, port) = http_server(&stack_fixtures());
+    let items = ItemCollection::open(&format!("http://127.0.0.1:{port}/items/items.json")).unwrap();
+    let mut config = config();
+    config.cases = (config.cases / 8).max(1);
+    let options = (
+        prop_oneof![Just(30.0), Just(60.0)],
+        any::<bool>(),
+        any::<bool>(),
+        16..100_usize,
+    );
+    TestRunner::new(config)
+        .run(
+            &(options, chain()),
+            |((resolution, bilinear, solar_day, chunks), steps)| {
+                let mut stack = Stack::new()
+                    .resolution(resolution)
+                    .chunks(chunks)
+                    .assets(["red", "nir", "swir16"]);
+                if bilinear {
+                    stack = stack.resampling(Resampling::Bilinear);
+                }
+                if solar_day {
+                    stack = stack.group_by(GroupBy::SolarDay);
+                }
+                let lazy = items.stack(stack).unwrap();
+                let eager = lazy.compute().unwrap();
+                let context = || {
+                    format!(
+                        "stack at {resolution} m, bilinear {bilinear}, solar day {solar_day}, \
+                         chunks {chunks}, steps {steps:?}"
+                    )
+                };
+                check_steps(lazy, eager, &steps, &context);
+                Ok(())
+            },
+        )
+        .unwrap();
 }
 
 /// The chain of the engine issue: a Zarr store cut 2 x 2 x 3 along time, lat and lon,

@@ -5,8 +5,7 @@
 //! datetimes, extensions and resolved asset hrefs. Without `../shared/data` the tests
 //! pass without checking, unless `RANGEO_REQUIRE_SHARED` is set.
 
-#[path = "support/shared.rs"]
-mod shared;
+use crate::support::shared;
 
 use std::collections::BTreeMap;
 use std::path::PathBuf;

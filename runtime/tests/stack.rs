@@ -4,35 +4,16 @@
 //! items on the same grid (`rasterio.warp.reproject`, nodata to NaN, scale and offset,
 //! first valid value of a group winning).
 
-#[path = "support/npy.rs"]
-mod npy;
-#[path = "support/servers.rs"]
-mod servers;
-#[path = "support/values.rs"]
-#[allow(dead_code, reason = "this test compares with tolerances, not `same`")]
-mod values;
-
-use std::path::PathBuf;
+use crate::support::files::stack_fixtures as fixtures;
+use crate::support::npy;
+use crate::support::servers;
+use crate::support::values;
 
 use rangeo::array::Values;
 use rangeo::prelude::*;
 use serde_json::Value;
 use servers::http_server;
 use values::computed;
-
-/// The fixtures: `RANGEO_FRESH_STACK` or `build/reference/stack`.
-fn fixtures() -> PathBuf {
-    let fixtures = std::env::var_os("RANGEO_FRESH_STACK").map_or_else(
-        || PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../build/reference/stack"),
-        PathBuf::from,
-    );
-    assert!(
-        fixtures.join("expected/cubes.json").exists(),
-        "no fixtures in {}; make them with `.venv/bin/python tests/reference/make_stack.py`",
-        fixtures.display()
-    );
-    fixtures
-}
 
 fn cubes() -> Vec<Value> {
     let text = std::fs::read_to_string(fixtures().join("expected/cubes.json")).unwrap();

@@ -5,14 +5,10 @@
 //! checking, unless `RANGEO_REQUIRE_SHARED` is set (the test command sets it when the
 //! data is there).
 
-#[path = "support/files.rs"]
-mod files;
-#[path = "support/npy.rs"]
-mod npy;
-#[path = "support/shared.rs"]
-mod shared;
-#[path = "support/values.rs"]
-mod values;
+use crate::support::files;
+use crate::support::npy;
+use crate::support::shared;
+use crate::support::values;
 
 use base64::Engine as _;
 use base64::prelude::BASE64_STANDARD;

@@ -4,14 +4,10 @@
 //! unwritten chunks), and datasets must decode as `xr.open_zarr` decodes them (values
 //! exactly, dims, dtypes and attributes). Needs nothing from `../shared`.
 
-#[path = "support/described.rs"]
-mod described;
-#[path = "support/files.rs"]
-mod files;
-#[path = "support/npy.rs"]
-mod npy;
-#[path = "support/values.rs"]
-mod values;
+use crate::support::described;
+use crate::support::files;
+use crate::support::npy;
+use crate::support::values;
 
 use std::path::PathBuf;
 

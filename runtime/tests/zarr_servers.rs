@@ -6,14 +6,10 @@
 //! listing the store) must read back as written; a missing store, an unlistable store
 //! without consolidated metadata and wrong credentials are clear errors.
 
-#[path = "support/files.rs"]
-mod files;
-#[path = "support/servers.rs"]
-mod servers;
-#[path = "support/shared.rs"]
-mod shared;
-#[path = "support/values.rs"]
-mod values;
+use crate::support::files;
+use crate::support::servers;
+use crate::support::shared;
+use crate::support::values;
 
 use std::io::{BufRead, BufReader};
 use std::path::PathBuf;

@@ -5,10 +5,8 @@
 //! have. The CF datasets come from `tests/reference/make_zarr.py` (the test command
 //! runs it).
 
-#[path = "support/described.rs"]
-mod described;
-#[path = "support/files.rs"]
-mod files;
+use crate::support::described;
+use crate::support::files;
 
 use std::path::{Path, PathBuf};
 use std::process::Command;

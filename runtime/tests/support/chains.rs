@@ -528,8 +528,19 @@ fn grouped(groups: &rangeo::array::GroupBy<'_>, how: usize) -> Result<DataArray,
 /// Runs `steps` on the field read lazily from `source` in `chunks` and on its values
 /// in memory, and checks that the results agree.
 pub(crate) fn check_chain(source: &Source, field: &Field, chunks: [usize; 3], steps: &[Step]) {
-    let (mut lazy, mut eager, _files) = source.open(field, chunks);
+    let (lazy, eager, _files) = source.open(field, chunks);
     let context = || format!("{source:?} {field:?} chunks {chunks:?} steps {steps:?}");
+    check_steps(lazy, eager, steps, &context);
+}
+
+/// Runs `steps` on `lazy` and on `eager` (its values in memory), and checks that the
+/// results agree; `context` says what was run when they do not.
+pub(crate) fn check_steps(
+    mut lazy: DataArray,
+    mut eager: DataArray,
+    steps: &[Step],
+    context: &dyn Fn() -> String,
+) {
     for (i, step) in steps.iter().enumerate() {
         let Some(want) = step.apply(&eager, false) else {
             continue;
@@ -547,7 +558,7 @@ pub(crate) fn check_chain(source: &Source, field: &Field, chunks: [usize; 3], st
             (Err(e), Ok(_)) => panic!("step {i} failed only eagerly: {e}\n{}", context()),
         }
     }
-    assert_same(&lazy, &eager, &context);
+    assert_same(&lazy, &eager, context);
 }
 
 /// The lazy result computed equals the eager one (see the module docs of the tests).

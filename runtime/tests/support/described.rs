@@ -2,8 +2,6 @@
 //! `tests/reference/describe.py` describes it: sizes, attributes, and per variable
 //! dims, dtype, attributes, values and the CF encoding.
 
-#![allow(dead_code, reason = "each test binary uses part of it")]
-
 use rangeo::array::{CfDateTime, DType, DataArray, Dataset, DateTime64, Values};
 use serde_json::Value;
 

@@ -1,6 +1,22 @@
-//! Files for tests that change a store: copies of fixture directories.
+//! Files: fixtures made by the reference scripts, and copies of fixture directories for
+//! tests that change a store.
 
-use std::path::Path;
+use std::path::{Path, PathBuf};
+
+/// The STAC items, COGs and expected cubes of `tests/reference/make_stack.py`:
+/// `RANGEO_FRESH_STACK` or `build/reference/stack`.
+pub(crate) fn stack_fixtures() -> PathBuf {
+    let fixtures = std::env::var_os("RANGEO_FRESH_STACK").map_or_else(
+        || PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../build/reference/stack"),
+        PathBuf::from,
+    );
+    assert!(
+        fixtures.join("expected/cubes.json").exists(),
+        "no fixtures in {}; make them with `.venv/bin/python tests/reference/make_stack.py`",
+        fixtures.display()
+    );
+    fixtures
+}
 
 /// A copy of directory `from` at `to`, recursively.
 pub(crate) fn copy_dir(from: &Path, to: &Path) {
