@@ -34,6 +34,7 @@ mod plan;
 mod run;
 mod scratch;
 mod source;
+mod target;
 mod task;
 mod whole;
 
@@ -44,7 +45,8 @@ pub use memory::format_bytes;
 pub use partial::Fields;
 pub use plan::{Plan, Task};
 pub use run::set_executor;
-pub use source::{ChunkSource, ChunkTarget, Distribution, InMemory, Random};
+pub use source::{ChunkSource, Distribution, InMemory, Random};
+pub use target::ChunkTarget;
 pub use task::Inputs;
 
 pub(crate) use elementwise::Elementwise;

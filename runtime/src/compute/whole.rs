@@ -10,12 +10,11 @@ use std::time::Duration;
 
 use crossbeam_channel::RecvTimeoutError;
 use unsafe_cell_slice::UnsafeCellSlice;
-use zarrs::array::ArraySubset;
 
 use super::executor::{Control, TaskQueue, panic_text};
 use super::lazy::Lazy;
 use super::run::filled;
-use super::source::ChunkTarget;
+use super::target::ChunkTarget;
 use crate::Error;
 use crate::array::{Values, with_array};
 
@@ -71,24 +70,16 @@ pub(crate) fn read_whole(
                     }
                     let index = chunks.unravel(chunk);
                     let region = chunks.region(&index);
-                    let subset = ArraySubset::new_with_ranges(
-                        &region
-                            .iter()
-                            .map(|r| r.start as u64..r.end as u64)
-                            .collect::<Vec<_>>(),
-                    );
+                    let elements = region.iter().map(ExactSizeIterator::len).product::<usize>();
                     // SAFETY: the chunks of one grid are disjoint regions of the
                     // result, and each is written by the one worker that took it.
-                    let target = unsafe { ChunkTarget::new(bytes, item, shape, subset) }
+                    let target = unsafe { ChunkTarget::new(bytes, item, shape, region) }
                         .expect("a chunk lies within its array");
                     let read = || queue.run(|| source.read_into(&index, target));
                     match catch_unwind(AssertUnwindSafe(read)) {
                         Ok(Ok(())) => {
                             done.fetch_add(1, Ordering::Relaxed);
-                            bytes_read.fetch_add(
-                                region.iter().map(ExactSizeIterator::len).product::<usize>() * item,
-                                Ordering::Relaxed,
-                            );
+                            bytes_read.fetch_add(elements * item, Ordering::Relaxed);
                         }
                         Ok(Err(error)) => fail(error),
                         Err(payload) => fail(Error::Operation(format!(

@@ -702,7 +702,7 @@ impl ChunkSource for ZarrSource {
             // A missing chunk: zarrs fills it below.
         }
         self.array
-            .retrieve_array_subset_into(&subset, (&mut view).into())
+            .retrieve_array_subset_into(&subset, (&mut view.view()).into())
             .map_err(|e| self.chunk_error(index, e))
     }
 }

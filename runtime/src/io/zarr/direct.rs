@@ -100,6 +100,11 @@ impl Direct {
         index: &[usize],
         shape: &[usize],
     ) -> Result<Option<Values>, String> {
+        if shape == self.chunk_shape && self.plain_file(array, index).is_some() {
+            let mut values = Values::zeros(self.dtype, shape).expect("a number dtype");
+            let out = values.bytes_mut().expect("a new array");
+            return Ok(self.read_plain(array, index, out)?.then_some(values));
+        }
         self.with_encoded(array, index, |encoded| {
             if shape == self.chunk_shape {
                 let mut values = Values::zeros(self.dtype, shape).expect("a number dtype");
@@ -119,8 +124,9 @@ impl Direct {
         })
     }
 
-    /// Decodes chunk `index` (of `shape` within the array) into `target`, through a
-    /// reused buffer; `false` when the store has no such chunk.
+    /// Decodes chunk `index` (of `shape` within the array) into `target`: straight into
+    /// it when the chunk is one run of the result's bytes, through a reused buffer
+    /// otherwise; `false` when the store has no such chunk.
     pub(super) fn read_into(
         &self,
         array: &ZarrArray,
@@ -128,6 +134,16 @@ impl Direct {
         shape: &[usize],
         target: &mut ChunkTarget<'_>,
     ) -> Result<bool, String> {
+        if shape == self.chunk_shape
+            && let Some(run) = target.contiguous()
+        {
+            // A chunk that is one run of the result is read or decoded straight into it.
+            if self.plain_file(array, index).is_some() {
+                return self.read_plain(array, index, run);
+            }
+            let done = self.with_encoded(array, index, |encoded| self.decode(encoded, run))?;
+            return Ok(done.is_some());
+        }
         let done = self.with_encoded(array, index, |encoded| {
             let mut decoded = SCRATCH.take(self.chunk_bytes());
             let bytes = &mut decoded[..self.chunk_bytes()];
@@ -152,6 +168,46 @@ impl Direct {
 
     fn chunk_bytes(&self) -> usize {
         self.chunk_shape.iter().product::<usize>() * self.item
+    }
+
+    /// The file of chunk `index` when its bytes are the values themselves (no
+    /// compression) in a local store: then it is read straight where the values go.
+    fn plain_file(&self, array: &ZarrArray, index: &[usize]) -> Option<PathBuf> {
+        let root = self.root.as_ref()?;
+        (self.compressor == Compressor::None).then(|| {
+            let at: Vec<u64> = index.iter().map(|&i| i as u64).collect();
+            root.join(array.chunk_key(&at).as_str())
+        })
+    }
+
+    /// Reads the uncompressed chunk `index` of a local store straight into `out`,
+    /// which it must fill exactly; `false` when the store has no such chunk.
+    fn read_plain(
+        &self,
+        array: &ZarrArray,
+        index: &[usize],
+        out: &mut [u8],
+    ) -> Result<bool, String> {
+        let path = self
+            .plain_file(array, index)
+            .expect("an uncompressed local chunk");
+        let mut file = match std::fs::File::open(path) {
+            Ok(file) => file,
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(false),
+            Err(e) => return Err(e.to_string()),
+        };
+        let len = file.metadata().map_err(|e| e.to_string())?.len();
+        if len != out.len() as u64 {
+            return Err(format!(
+                "the chunk holds {len} bytes, not the {} of its {:?} {} values",
+                out.len(),
+                self.chunk_shape,
+                self.dtype
+            ));
+        }
+        file.read_exact(out).map_err(|e| e.to_string())?;
+        self.to_native(out);
+        Ok(true)
     }
 
     /// `f` of the encoded bytes of chunk `index` (a local file read into a reused
@@ -227,12 +283,17 @@ impl Direct {
                 self.dtype
             ));
         }
+        self.to_native(out);
+        Ok(())
+    }
+
+    /// Decoded bytes in the machine's order (stores may hold big-endian values).
+    fn to_native(&self, out: &mut [u8]) {
         if self.big_endian {
             for element in out.chunks_exact_mut(self.item) {
                 element.reverse();
             }
         }
-        Ok(())
     }
 
     /// Copies the block `shape` at the start of a decoded chunk's `bytes` into `out`

@@ -1,0 +1,145 @@
+//! Where a bare read writes a chunk: its region of the whole result's bytes, disjoint
+//! from every other chunk's, so workers fill one result side by side.
+
+use std::ops::Range;
+
+use unsafe_cell_slice::UnsafeCellSlice;
+use zarrs::array::{ArrayBytesFixedDisjointView, ArraySubset};
+
+use crate::Error;
+
+/// The region of one chunk in the bytes (native-endian numbers, C order) of a whole
+/// result, which [`ChunkSource::read_into`](super::ChunkSource::read_into) writes. A
+/// chunk whose region is one run of the result's bytes (a chunk spanning every axis
+/// after its first, as a field per time step does) is decoded straight into it;
+/// others are copied in row by row.
+pub struct ChunkTarget<'a> {
+    bytes: UnsafeCellSlice<'a, u8>,
+    item: usize,
+    shape: &'a [u64],
+    region: Vec<Range<usize>>,
+}
+
+impl<'a> ChunkTarget<'a> {
+    /// The `region` of a result of `shape` with elements of `item` bytes, in `bytes`.
+    ///
+    /// # Safety
+    ///
+    /// No other target over the same bytes may cover any element of `region`.
+    pub unsafe fn new(
+        bytes: UnsafeCellSlice<'a, u8>,
+        item: usize,
+        shape: &'a [u64],
+        region: Vec<Range<usize>>,
+    ) -> Result<Self, Error> {
+        let elements = shape.iter().try_fold(1_usize, |n, &len| {
+            usize::try_from(len).ok().and_then(|len| n.checked_mul(len))
+        });
+        let fits = region.len() == shape.len()
+            && region
+                .iter()
+                .zip(shape)
+                .all(|(r, &n)| r.start <= r.end && r.end as u64 <= n)
+            && elements.and_then(|n| n.checked_mul(item)) == Some(bytes.len());
+        if !fits {
+            return Err(Error::Shape(format!(
+                "region {region:?} of {item}-byte elements does not lie within an array of \
+                 shape {shape:?} held in {} bytes",
+                bytes.len()
+            )));
+        }
+        Ok(Self {
+            bytes,
+            item,
+            shape,
+            region,
+        })
+    }
+
+    /// The region's length along each axis.
+    pub fn lengths(&self) -> Vec<usize> {
+        self.region.iter().map(ExactSizeIterator::len).collect()
+    }
+
+    /// The region's bytes, when they are one run of the result's: what a decoder writes
+    /// into directly.
+    pub fn contiguous(&mut self) -> Option<&mut [u8]> {
+        let mut stride = self.item;
+        let (mut first, mut last) = (0, 0);
+        for (r, &n) in self.region.iter().zip(self.shape).rev() {
+            if r.is_empty() {
+                return None;
+            }
+            first += r.start * stride;
+            last += (r.end - 1) * stride;
+            stride *= usize::try_from(n).ok()?;
+        }
+        let len = self.lengths().iter().product::<usize>() * self.item;
+        // SAFETY: the region is this target's alone (see `new`), and `&mut self` keeps
+        // the slice the only way to it while it lives.
+        (last + self.item - first == len)
+            .then(|| unsafe { self.bytes.index_mut(first..first + len) })
+    }
+
+    /// Copies `bytes`, the region's elements in C order, into place.
+    pub fn copy_from_slice(&mut self, bytes: &[u8]) -> Result<(), Error> {
+        if let Some(run) = self.contiguous() {
+            if run.len() != bytes.len() {
+                return Err(Error::Shape(format!(
+                    "{} bytes for a region of {} bytes",
+                    bytes.len(),
+                    run.len()
+                )));
+            }
+            run.copy_from_slice(bytes);
+            return Ok(());
+        }
+        self.view()
+            .copy_from_slice(bytes)
+            .map_err(|e| Error::Shape(e.to_string()))
+    }
+
+    /// zarrs' view of the same region, for zarrs to decode into.
+    pub fn view(&mut self) -> ArrayBytesFixedDisjointView<'_> {
+        let subset = ArraySubset::new_with_ranges(
+            &self
+                .region
+                .iter()
+                .map(|r| r.start as u64..r.end as u64)
+                .collect::<Vec<_>>(),
+        );
+        // SAFETY: the region is this target's alone (see `new`); the view borrows the
+        // target mutably, so nothing else writes to it while the view lives.
+        unsafe { ArrayBytesFixedDisjointView::new(self.bytes, self.item, self.shape, subset) }
+            .expect("a region checked to lie within its array")
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn regions_spanning_the_trailing_axes_are_one_run() {
+        let mut bytes = vec![0_u8; 4 * 3 * 2];
+        let shape = [4, 3, 2];
+        let cell = UnsafeCellSlice::new(&mut bytes);
+        // SAFETY: the three targets cover disjoint regions.
+        let mut rows =
+            unsafe { ChunkTarget::new(cell, 1, &shape, vec![2..4, 0..3, 0..2]) }.unwrap();
+        assert_eq!(rows.contiguous().map(|r| r.len()), Some(12));
+        rows.copy_from_slice(&[7; 12]).unwrap();
+        let mut column =
+            unsafe { ChunkTarget::new(cell, 1, &shape, vec![0..2, 1..3, 1..2]) }.unwrap();
+        assert!(column.contiguous().is_none());
+        column.copy_from_slice(&[9; 4]).unwrap();
+        let mut pair =
+            unsafe { ChunkTarget::new(cell, 1, &shape, vec![0..1, 0..1, 0..2]) }.unwrap();
+        assert_eq!(pair.contiguous().map(|r| r.len()), Some(2));
+        assert!(pair.copy_from_slice(&[1; 3]).is_err());
+        assert!(unsafe { ChunkTarget::new(cell, 1, &shape, vec![0..5, 0..3, 0..2]) }.is_err());
+        assert_eq!(&bytes[12..], &[7; 12]);
+        assert_eq!((bytes[3], bytes[5], bytes[9], bytes[11]), (9, 9, 9, 9));
+        assert_eq!((bytes[0], bytes[4], bytes[10]), (0, 0, 0));
+    }
+}
