@@ -33,7 +33,6 @@ mod windows;
 pub use aggregate::Weighted;
 pub use align::{Join, align, broadcast};
 pub use arithmetic::{How, Operand};
-pub(crate) use buffer::zeroed;
 pub use calendar::{Calendar, CfDateTime};
 pub use cf::{decode_cf_times, encode_cf_times, infer_cf_time_units};
 pub use combine::merge;

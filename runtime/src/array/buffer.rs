@@ -1,59 +1,27 @@
-//! Large buffers of numbers, zeroed without a pass over them and backed by huge pages.
+//! Large buffers of numbers, zeroed without a pass over them.
 //!
 //! A chunk of a store is tens of megabytes; glibc maps every allocation above 32 MiB
-//! afresh from the kernel and hands it back when freed, so each decoded chunk paid a
-//! page fault per 4 KiB page on first touch. On `bench/engine.py`'s time-heavy store
-//! (24 chunks of 48 MB, zstd, 2 threads) decoding into fresh buffers took 0.95 s and
-//! into buffers asking for huge pages 0.77 s (reading and decoding into reused buffers:
-//! 0.57 s). numpy asks the same of the kernel for its large arrays.
+//! afresh from the kernel, whose pages come zeroed, so asking the allocator for zeroed
+//! memory costs no pass of our own. Huge pages (`MADV_HUGEPAGE`) were tried and
+//! dropped: once the page cache holds a few GB (a notebook that has read a store),
+//! the kernel compacts memory to find them and a 1.14 GB read took 0.4-2.9 s from run
+//! to run, against 0.56-0.59 s with plain pages (`bench/engine.py`'s one-chunk store).
 
 use ndarray::{ArrayD, IxDyn};
 
 use super::dtype::DType;
 use super::values::Values;
 
-/// Buffers at least this long ask for huge pages (smaller ones rarely span one).
-const HUGE_BYTES: usize = 4 << 20;
-
-/// `len` zeroed elements. The memory comes zeroed from the allocator (from fresh
-/// pages, for large buffers: no pass writes the zeros), and a large buffer asks the
-/// kernel for huge pages before anything touches it, so filling it faults once per 2
-/// MiB rather than once per 4 KiB.
-pub(crate) fn zeroed<T: bytemuck::Zeroable>(len: usize) -> Vec<T> {
-    let buffer: Vec<T> = bytemuck::zeroed_vec(len);
-    advise_huge(buffer.as_ptr().cast(), len * size_of::<T>());
-    buffer
-}
-
-/// Asks the kernel to back the whole 2 MiB pages within `len` bytes at `start` with
-/// huge pages (transparent huge pages in `madvise` mode, the usual default).
-fn advise_huge(start: *const u8, len: usize) {
-    #[cfg(target_os = "linux")]
-    if len >= HUGE_BYTES {
-        const HUGE: usize = 2 << 20;
-        let first = (start as usize).next_multiple_of(HUGE);
-        let end = (start as usize + len) & !(HUGE - 1);
-        if end > first {
-            // SAFETY: the range lies within one live allocation; the advice changes
-            // how the kernel backs it, never its contents.
-            unsafe {
-                libc::madvise(first as *mut libc::c_void, end - first, libc::MADV_HUGEPAGE);
-            }
-        }
-    }
-    #[cfg(not(target_os = "linux"))]
-    let _ = (start, len);
-}
-
 impl Values {
     /// Zeros of a number dtype (integers, floats, complex numbers) and `shape`, from
-    /// [`zeroed`] memory: what decoders and whole reads write into. `None` for other
-    /// dtypes.
+    /// the allocator's zeroed memory (fresh pages for large arrays: no pass writes the
+    /// zeros): what decoders and whole reads write into. `None` for other dtypes.
     pub(crate) fn zeros(dtype: DType, shape: &[usize]) -> Option<Values> {
         fn of<T: bytemuck::Zeroable + super::Element>(shape: &[usize]) -> Values {
             let len = shape.iter().product();
             Values::from_array(
-                ArrayD::from_shape_vec(IxDyn(shape), zeroed::<T>(len)).expect("one per element"),
+                ArrayD::from_shape_vec(IxDyn(shape), bytemuck::zeroed_vec::<T>(len))
+                    .expect("one per element"),
             )
         }
         Some(match dtype {
@@ -81,8 +49,9 @@ mod tests {
 
     #[test]
     fn zeros_are_zero_at_every_size_and_dtype() {
-        for len in [0, 1, 1000, (HUGE_BYTES / 4) + 3] {
-            assert!(zeroed::<f32>(len).iter().all(|&x| x == 0.0));
+        for len in [0, 1, 1000, (64 << 20) + 3] {
+            let zeros = Values::zeros(DType::Float32, &[len]).unwrap();
+            assert!(zeros.array::<f32>().unwrap().iter().all(|&x| x == 0.0));
         }
         let zeros = Values::zeros(DType::Int16, &[3, 2]).unwrap();
         assert_eq!(

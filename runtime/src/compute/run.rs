@@ -247,7 +247,7 @@ fn ended<T>(result: Result<T, Error>) -> Result<T, Error> {
 }
 
 /// An array of `shape` of `a`'s dtype, to be overwritten: numbers in zeroed memory
-/// backed by huge pages ([`Values::zeros`]), other dtypes filled with their default.
+/// ([`Values::zeros`]), other dtypes filled with their default.
 pub(super) fn filled<T: Element>(_a: &ArrayD<T>, shape: &[usize]) -> Values {
     Values::zeros(T::DTYPE, shape)
         .unwrap_or_else(|| Values::from_array(ArrayD::from_elem(IxDyn(shape), T::default())))

@@ -6,8 +6,6 @@
 
 use std::sync::Mutex;
 
-use crate::array::zeroed;
-
 /// Buffers given back and not yet taken again.
 pub(crate) struct Scratch {
     kept: Mutex<Vec<Vec<u8>>>,
@@ -34,7 +32,7 @@ impl Scratch {
             return kept.swap_remove(i);
         }
         drop(kept);
-        zeroed(len)
+        vec![0; len]
     }
 
     /// Gives `buffer` back for the next [`take`](Self::take).
