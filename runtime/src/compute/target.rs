@@ -81,22 +81,52 @@ impl<'a> ChunkTarget<'a> {
             .then(|| unsafe { self.bytes.index_mut(first..first + len) })
     }
 
-    /// Copies `bytes`, the region's elements in C order, into place.
+    /// Copies `bytes`, the region's elements in C order, into place: run by run, a run
+    /// being the trailing axes the region spans whole and the one before them.
     pub fn copy_from_slice(&mut self, bytes: &[u8]) -> Result<(), Error> {
-        if let Some(run) = self.contiguous() {
-            if run.len() != bytes.len() {
-                return Err(Error::Shape(format!(
-                    "{} bytes for a region of {} bytes",
-                    bytes.len(),
-                    run.len()
-                )));
-            }
-            run.copy_from_slice(bytes);
+        let lengths = self.lengths();
+        let len = lengths.iter().product::<usize>() * self.item;
+        if bytes.len() != len {
+            return Err(Error::Shape(format!(
+                "{} bytes for a region of {len} bytes",
+                bytes.len()
+            )));
+        }
+        if len == 0 {
             return Ok(());
         }
-        self.view()
-            .copy_from_slice(bytes)
-            .map_err(|e| Error::Shape(e.to_string()))
+        let shape: Vec<usize> = self.shape.iter().map(|&n| n as usize).collect();
+        let ndim = shape.len();
+        // Bytes from one index of each axis to the next, in the result.
+        let mut strides = vec![self.item; ndim];
+        for d in (0..ndim.saturating_sub(1)).rev() {
+            strides[d] = strides[d + 1] * shape[d + 1];
+        }
+        // Axes `first..` make one run.
+        let (mut first, mut run) = (ndim, self.item);
+        while first > 0 {
+            first -= 1;
+            run *= lengths[first];
+            if lengths[first] != shape[first] {
+                break;
+            }
+        }
+        let start = self
+            .region
+            .get(first)
+            .map_or(0, |r| r.start * strides[first]);
+        for (k, from) in bytes.chunks_exact(run).enumerate() {
+            // Run `k`: its index along the axes before `first`, from the last.
+            let (mut rest, mut at) = (k, start);
+            for d in (0..first).rev() {
+                at += (self.region[d].start + rest % lengths[d]) * strides[d];
+                rest /= lengths[d];
+            }
+            // SAFETY: the region is this target's alone (see `new`), and the run lies
+            // within it.
+            unsafe { self.bytes.index_mut(at..at + run) }.copy_from_slice(from);
+        }
+        Ok(())
     }
 
     /// zarrs' view of the same region, for zarrs to decode into.
@@ -141,5 +171,39 @@ mod tests {
         assert_eq!(&bytes[12..], &[7; 12]);
         assert_eq!((bytes[3], bytes[5], bytes[9], bytes[11]), (9, 9, 9, 9));
         assert_eq!((bytes[0], bytes[4], bytes[10]), (0, 0, 0));
+    }
+
+    #[test]
+    fn copies_land_where_ndarray_puts_them() {
+        let shape = [3_u64, 4, 5];
+        let regions = [
+            vec![1..3, 1..3, 0..5],
+            vec![0..3, 0..4, 2..4],
+            vec![2..3, 0..4, 0..5],
+            vec![0..1, 3..4, 4..5],
+            vec![1..2, 0..2, 1..5],
+        ];
+        for region in regions {
+            let lengths: Vec<usize> = region.iter().map(ExactSizeIterator::len).collect();
+            let block: Vec<u8> = (1..=lengths.iter().product::<usize>())
+                .map(|v| u8::try_from(v).unwrap())
+                .collect();
+            let mut bytes = vec![0_u8; 60];
+            let cell = UnsafeCellSlice::new(&mut bytes);
+            // SAFETY: the only target over the bytes.
+            let mut target = unsafe { ChunkTarget::new(cell, 1, &shape, region.clone()) }.unwrap();
+            target.copy_from_slice(&block).unwrap();
+            let mut want = ndarray::Array3::<u8>::zeros((3, 4, 5));
+            want.slice_mut(ndarray::s![
+                region[0].clone(),
+                region[1].clone(),
+                region[2].clone()
+            ])
+            .assign(
+                &ndarray::Array3::from_shape_vec((lengths[0], lengths[1], lengths[2]), block)
+                    .unwrap(),
+            );
+            assert_eq!(bytes, want.into_raw_vec_and_offset().0, "{region:?}");
+        }
     }
 }

@@ -145,6 +145,14 @@ impl Direct {
             return Ok(done.is_some());
         }
         let done = self.with_encoded(array, index, |encoded| {
+            if self.compressor == Compressor::None
+                && !self.big_endian
+                && shape == self.chunk_shape
+                && encoded.len() == self.chunk_bytes()
+            {
+                // Uncompressed values are placed as they were read.
+                return target.copy_from_slice(encoded).map_err(|e| e.to_string());
+            }
             let mut decoded = SCRATCH.take(self.chunk_bytes());
             let bytes = &mut decoded[..self.chunk_bytes()];
             let result = self.decode(encoded, bytes).and_then(|()| {
