@@ -22,7 +22,7 @@ import pandas as pd
 import pytest
 import xarray as xr
 
-from conftest import run, start_kernel
+from conftest import run
 
 SEED = int(os.environ.get("RANGEO_DIFFERENTIAL_SEED", "29"))
 CHAINS = int(os.environ.get("RANGEO_DIFFERENTIAL_CHAINS", "48"))
@@ -74,14 +74,6 @@ def sources(tmp_path_factory):
             f'open_dataset("{nc}")?.get("air")?',
         ),
     }
-
-
-@pytest.fixture(scope="module")
-def kernel():
-    km, kc = start_kernel()
-    yield kc
-    kc.stop_channels()
-    km.shutdown_kernel(now=True)
 
 
 class State:
@@ -297,13 +289,13 @@ def shown(steps):
 
 
 @pytest.mark.parametrize("name", ["zarr", "netcdf"])
-def test_chains_agree_with_xarray_and_dask(kernel, sources, name):
+def test_chains_agree_with_xarray_and_dask(kc, sources, name):
     open_source, rust_source = sources[name]
     made = list(enumerate(chains(SEED + (name == "netcdf"), CHAINS)))
     compared = 0
     for start in range(0, len(made), BATCH):
         batch = made[start : start + BATCH]
-        reply, messages = run(kernel, rust_cell(rust_source, batch))
+        reply, messages = run(kc, rust_cell(rust_source, batch))
         assert reply["status"] == "ok", reply
         text = "".join(
             m["content"]["text"]
