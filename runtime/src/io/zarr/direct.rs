@@ -100,10 +100,12 @@ impl Direct {
         index: &[usize],
         shape: &[usize],
     ) -> Result<Option<Values>, String> {
-        if shape == self.chunk_shape && self.plain_file(array, index).is_some() {
+        if shape == self.chunk_shape
+            && let Some(path) = self.plain_file(array, index)
+        {
             let mut values = Values::zeros(self.dtype, shape).expect("a number dtype");
             let out = values.bytes_mut().expect("a new array");
-            return Ok(self.read_plain(array, index, out)?.then_some(values));
+            return Ok(self.read_plain(&path, out)?.then_some(values));
         }
         self.with_encoded(array, index, |encoded| {
             if shape == self.chunk_shape {
@@ -138,8 +140,8 @@ impl Direct {
             && let Some(run) = target.contiguous()
         {
             // A chunk that is one run of the result is read or decoded straight into it.
-            if self.plain_file(array, index).is_some() {
-                return self.read_plain(array, index, run);
+            if let Some(path) = self.plain_file(array, index) {
+                return self.read_plain(&path, run);
             }
             let done = self.with_encoded(array, index, |encoded| self.decode(encoded, run))?;
             return Ok(done.is_some());
@@ -188,17 +190,9 @@ impl Direct {
         })
     }
 
-    /// Reads the uncompressed chunk `index` of a local store straight into `out`,
-    /// which it must fill exactly; `false` when the store has no such chunk.
-    fn read_plain(
-        &self,
-        array: &ZarrArray,
-        index: &[usize],
-        out: &mut [u8],
-    ) -> Result<bool, String> {
-        let path = self
-            .plain_file(array, index)
-            .expect("an uncompressed local chunk");
+    /// Reads an uncompressed chunk's file ([`plain_file`](Self::plain_file)) straight
+    /// into `out`, which it must fill exactly; `false` when there is no such file.
+    fn read_plain(&self, path: &Path, out: &mut [u8]) -> Result<bool, String> {
         let mut file = match std::fs::File::open(path) {
             Ok(file) => file,
             Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(false),
