@@ -27,6 +27,7 @@
 mod chunks;
 mod elementwise;
 mod executor;
+mod groups;
 mod lazy;
 mod memory;
 mod partial;
@@ -50,7 +51,8 @@ pub use target::ChunkTarget;
 pub use task::Inputs;
 
 pub(crate) use elementwise::Elementwise;
-pub(crate) use lazy::{Groups, arrange_block};
+pub(crate) use groups::Groups;
+pub(crate) use lazy::arrange_block;
 pub(crate) use memory::{default_budget, keep_freed_memory};
 pub(crate) use run::{Watch, compute, persist, stream};
 pub(crate) use scratch::SCRATCH;

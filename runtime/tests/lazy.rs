@@ -296,6 +296,31 @@ fn grouped_reductions_read_each_chunk_once() {
 }
 
 #[test]
+fn groups_in_runs_of_chunks_that_no_group_spans_reduce_on_their_own() {
+    let budget = rangeo::session::options().memory_budget;
+    // Weeks from the first day, chunks of two weeks: each chunk is a run (flox's cohort).
+    let air = air().chunk([("time", 14)]).unwrap();
+    let weekly = air.resample("time", "7D").unwrap().mean().unwrap();
+    let lazy = weekly.data().lazy().unwrap();
+    let plan = Plan::new(std::slice::from_ref(lazy), budget, true).unwrap();
+    assert_eq!(plan.tasks(), 3, "one task per chunk");
+    assert_eq!(lazy.chunks().dim(0), [2, 2, 1]);
+    let eager = air.compute().unwrap();
+    let eager = eager.resample("time", "7D").unwrap().mean().unwrap();
+    assert_same("weekly", &weekly, &eager);
+    // A daily resample of a year carries a chunk's days, not the year's, so it fits a
+    // budget that the year's days for every chunk (37 x 365 x 2,500 x 16 bytes) would not.
+    let year = field(365, 50, 50).chunk([("time", 10)]).unwrap();
+    let daily = year.resample("time", "D").unwrap().max().unwrap();
+    let lazy = daily.data().lazy().unwrap();
+    let plan = Plan::new(std::slice::from_ref(lazy), 64 << 20, true).unwrap();
+    assert_eq!(plan.tasks(), 37);
+    let eager = year.compute().unwrap();
+    let eager = eager.resample("time", "D").unwrap().max().unwrap();
+    assert_same("daily", &daily, &eager);
+}
+
+#[test]
 fn shared_steps_are_computed_once() {
     let air = air().chunk([("time", 5)]).unwrap();
     let ds = Dataset::new()

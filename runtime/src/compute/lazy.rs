@@ -7,10 +7,12 @@ use std::collections::HashMap;
 use std::collections::hash_map::DefaultHasher;
 use std::fmt;
 use std::hash::{Hash, Hasher};
+use std::ops::Range;
 use std::sync::Arc;
 
 use super::chunks::{Chunks, split};
 use super::elementwise::Elementwise;
+use super::groups::{Grouped, Groups};
 use super::partial::{self, is_tree};
 use super::source::{ChunkSource, InMemory};
 use crate::Error;
@@ -78,16 +80,17 @@ pub(crate) enum Op {
         how: Reduction,
         axes: Vec<usize>,
         skipna: bool,
-        groups: Option<Groups>,
+        groups: Option<Grouped>,
     },
-    /// Partial results of `fan_in` neighbouring chunks along `axis` combined.
+    /// Partial results of neighbouring chunks along `axis` combined, chunk `j` from
+    /// chunks `members[j]` (by `groups`, each carrying the groups of its positions).
     Combine {
         input: Lazy,
         how: Reduction,
         axis: usize,
-        fan_in: usize,
+        members: Arc<[Range<usize>]>,
         skipna: bool,
-        grouped: bool,
+        groups: Option<Grouped>,
     },
     /// The reduction's result from the partial result over everything.
     Finish {
@@ -97,14 +100,6 @@ pub(crate) enum Op {
         dtype: DType,
         grouped: bool,
     },
-}
-
-/// Which group each position along a reduced axis belongs to (`usize::MAX`: none),
-/// and how many groups there are.
-#[derive(Debug, Clone, PartialEq, Eq, Hash)]
-pub(crate) struct Groups {
-    pub(crate) of: Arc<[usize]>,
-    pub(crate) count: usize,
 }
 
 impl Op {
@@ -144,16 +139,20 @@ impl Lazy {
                 ..
             } => {
                 format!("partial {how:?} {axes:?} {skipna}").hash(&mut hasher);
-                groups.hash(&mut hasher);
+                groups.as_ref().map(|g| &g.groups).hash(&mut hasher);
             }
             Op::Combine {
                 how,
                 axis,
-                fan_in,
+                members,
                 skipna,
-                grouped,
+                groups,
                 ..
-            } => format!("combine {how:?} {axis} {fan_in} {skipna} {grouped}").hash(&mut hasher),
+            } => {
+                let grouped = groups.is_some();
+                format!("combine {how:?} {axis} {skipna} {grouped}").hash(&mut hasher);
+                members.hash(&mut hasher);
+            }
             Op::Finish {
                 how, axes, grouped, ..
             } => format!("finish {how:?} {axes:?} {grouped}").hash(&mut hasher),
@@ -226,6 +225,14 @@ impl Lazy {
 
     pub(crate) fn meta(&self) -> &Values {
         &self.0.meta
+    }
+
+    /// The groups of a grouped reduction's partial step (`None` for other steps).
+    pub(crate) fn grouped(&self) -> Option<&Grouped> {
+        match &self.0.op {
+            Op::Partial { groups, .. } | Op::Combine { groups, .. } => groups.as_ref(),
+            _ => None,
+        }
     }
 
     pub(crate) fn ndim(&self) -> usize {
@@ -448,7 +455,14 @@ impl Lazy {
                             skipna,
                             groups,
                             ..
-                        } => break (input, *how, *skipna, groups.clone()),
+                        } => {
+                            break (
+                                input,
+                                *how,
+                                *skipna,
+                                groups.as_ref().map(|g| g.groups.clone()),
+                            );
+                        }
                         _ => return None,
                     }
                 };
@@ -589,12 +603,17 @@ impl Lazy {
                 input = input.gather(axis, None, &[self.shape()[axis]]);
             }
         }
-        // What one chunk reduces to along a reduced axis: one position, or one per group.
-        let width = groups.as_ref().map_or(1, |g| g.count);
-        let grouped = groups.is_some();
+        // What one chunk reduces to along a reduced axis: one position, or the groups
+        // present in it.
+        let mut groups = groups.map(|g| Grouped::new(g, input.chunks().dim(axes[0])));
+        let widths = |groups: &Option<Grouped>, chunks: usize| {
+            groups
+                .as_ref()
+                .map_or_else(|| vec![1; chunks], Grouped::widths)
+        };
         let mut lengths = input.chunks().lengths().to_vec();
         for &axis in axes {
-            lengths[axis] = vec![width; lengths[axis].len()];
+            lengths[axis] = widths(&groups, lengths[axis].len());
         }
         let mut node = Self::partial_step(
             &input,
@@ -604,14 +623,26 @@ impl Lazy {
                 how,
                 axes: axes.to_vec(),
                 skipna,
-                groups,
+                groups: groups.clone(),
             },
         );
-        while let Some(&axis) = axes.iter().find(|&&a| node.chunks().dim(a).len() > 1) {
-            let count = node.chunks().dim(axis).len().div_ceil(FAN_IN);
+        // Runs of chunks that combine on their own: one along each axis, or the cohorts
+        // of the groups.
+        let mut runs = groups
+            .as_ref()
+            .map(|g| g.groups.cohorts(input.chunks().dim(axes[0])));
+        while let Some(&axis) = axes
+            .iter()
+            .find(|&&a| node.chunks().dim(a).len() > runs.as_ref().map_or(1, Vec::len))
+        {
+            let chunks = node.chunks().dim(axis).len();
+            let whole = 0..chunks;
+            let (members, next) = combined(runs.as_deref().unwrap_or(std::slice::from_ref(&whole)));
+            runs = runs.map(|_| next);
+            groups = groups.map(|g| g.combined(&members));
             let lengths = node
                 .chunks()
-                .with_dim(axis, vec![width; count])
+                .with_dim(axis, widths(&groups, members.len()))
                 .lengths()
                 .to_vec();
             node = Self::partial_step(
@@ -621,20 +652,26 @@ impl Lazy {
                     input: node.clone(),
                     how,
                     axis,
-                    fan_in: FAN_IN,
+                    members: members.into(),
                     skipna,
-                    grouped,
+                    groups: groups.clone(),
                 },
             );
         }
+        let grouped = groups.is_some();
         let kept = |a: &usize| grouped || !axes.contains(a);
-        let shape: Vec<usize> = (0..self.ndim())
-            .filter(kept)
-            .map(|a| node.shape()[a])
-            .collect();
+        // Grouped: every group along the reduced axis, present or not, a chunk per run.
+        let length = |a: usize| match &groups {
+            Some(g) if a == axes[0] => g.groups.count,
+            _ => node.shape()[a],
+        };
+        let shape: Vec<usize> = (0..self.ndim()).filter(kept).map(length).collect();
         let lengths = (0..self.ndim())
             .filter(kept)
-            .map(|a| node.chunks().dim(a).to_vec())
+            .map(|a| match &groups {
+                Some(g) if a == axes[0] => g.results().iter().map(ExactSizeIterator::len).collect(),
+                _ => node.chunks().dim(a).to_vec(),
+            })
             .collect();
         let chunks = Chunks::from_lengths(&shape, lengths)?;
         let meta = partial::reshape(&result_meta, &vec![1; shape.len()])?;
@@ -663,6 +700,23 @@ impl Lazy {
         };
         Self::new(name, shape, chunks, input.0.meta.clone(), op)
     }
+}
+
+/// The next level of a reduction tree over chunks in `runs`: which chunks each of its
+/// chunks combines (up to [`FAN_IN`] of one run), and its chunks' runs.
+fn combined(runs: &[Range<usize>]) -> (Vec<Range<usize>>, Vec<Range<usize>>) {
+    let mut members: Vec<Range<usize>> = Vec::new();
+    let mut next = Vec::with_capacity(runs.len());
+    for run in runs {
+        let start = members.len();
+        members.extend(
+            run.clone()
+                .step_by(FAN_IN)
+                .map(|s| s..(s + FAN_IN).min(run.end)),
+        );
+        next.push(start..members.len());
+    }
+    (members, next)
 }
 
 impl fmt::Debug for Lazy {

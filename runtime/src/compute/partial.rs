@@ -4,6 +4,7 @@
 //! results of neighbouring chunks concatenate along them.
 
 use std::borrow::Cow;
+use std::ops::Range;
 
 use ndarray::{ArrayD, IxDyn, Zip};
 
@@ -193,17 +194,24 @@ pub(crate) fn merge(
     }
 }
 
-/// Partial results per group: the fields of each group in order along `axis`, then how
-/// many positions each group had (0 for a group absent from the block, whose fields
-/// are placeholders). `groups` gives each position's group (`usize::MAX`: none).
+/// Partial results per group: the fields of each group of `ids` (in order) along
+/// `axis`, then how many positions each group had (0 for a group absent from the block,
+/// whose fields are placeholders). `groups` gives each position's group (`usize::MAX`,
+/// or a group not in `ids`: none).
 pub(crate) fn partial_groups(
     how: Reduction,
     block: &Values,
     axis: usize,
     skipna: bool,
     groups: &[usize],
-    count: usize,
+    ids: &[usize],
 ) -> Result<Fields, Error> {
+    let count = ids.len();
+    let local: Vec<usize> = groups
+        .iter()
+        .map(|g| ids.binary_search(g).unwrap_or(usize::MAX))
+        .collect();
+    let groups = local.as_slice();
     let mut shape = vec![1; block.ndim()];
     shape[axis] = count;
     let mut present = vec![0.0; count];
@@ -238,6 +246,37 @@ pub(crate) fn partial_groups(
         .collect::<Result<Fields, _>>()?;
     fields.push(present);
     Ok(fields)
+}
+
+/// Partial results per group carrying groups `from` (in order along `axis`) made to
+/// carry groups `to`: a group of `to` not in `from` gets no positions (zero fields), and
+/// a group of `from` not in `to` must have none. `None` when `from` is `to`.
+pub(crate) fn regroup(
+    fields: &[Values],
+    axis: usize,
+    from: &[usize],
+    to: &[usize],
+) -> Result<Option<Fields>, Error> {
+    if from == to {
+        return Ok(None);
+    }
+    let which: Vec<Option<usize>> = to.iter().map(|g| from.binary_search(g).ok()).collect();
+    let at: Vec<usize> = which.iter().map(|w| w.unwrap_or(from.len())).collect();
+    fields
+        .iter()
+        .map(|field| {
+            if which.iter().all(Option::is_some) {
+                return Ok(field.select(axis, &at));
+            }
+            // One more position, with nothing in it, for the groups `from` lacks.
+            let mut shape = field.shape().to_vec();
+            shape[axis] = 1;
+            let empty =
+                Values::zeros(field.dtype(), &shape).unwrap_or_else(|| field.select(axis, &[0]));
+            Ok(Values::concat(&[field, &empty], axis)?.select(axis, &at))
+        })
+        .collect::<Result<Fields, Error>>()
+        .map(Some)
 }
 
 /// [`merge`] for partial results per group: where a group is absent from one side,
@@ -317,23 +356,27 @@ pub(crate) fn finish(
     reshape(&out, &shape)
 }
 
-/// [`finish`] for partial results per group: the groups stay along `axis`, and a group
-/// no block had is missing.
+/// [`finish`] for partial results per group carrying groups `ids`: groups `results`
+/// lie along `axis`, and a group no block had is missing.
 pub(crate) fn finish_groups(
     how: Reduction,
     fields: &[Values],
     axis: usize,
     dtype: DType,
+    ids: &[usize],
+    results: Range<usize>,
 ) -> Result<Values, Error> {
     let k = fields.len() - 1;
     let values = finish(how, &fields[..k], &[], dtype)?;
     let present = fields[k].array::<f64>()?;
-    let which: Vec<Option<usize>> = present
-        .iter()
-        .enumerate()
-        .map(|(g, &n)| (n > 0.0).then_some(g))
-        .collect();
-    Ok(if which.iter().all(Option::is_some) {
+    let mut which: Vec<Option<usize>> = vec![None; results.len()];
+    for (local, (&g, &n)) in ids.iter().zip(present.iter()).enumerate() {
+        if n > 0.0 {
+            which[g - results.start] = Some(local);
+        }
+    }
+    let all = ids.len() == which.len() && which.iter().enumerate().all(|(g, w)| *w == Some(g));
+    Ok(if all {
         values
     } else {
         values.take(axis, &which)

@@ -17,7 +17,8 @@ use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 
 use super::chunks::unravel;
 use super::elementwise::Elementwise;
-use super::lazy::{Groups, Lazy, Op, arrange_block};
+use super::groups::Grouped;
+use super::lazy::{Lazy, Op, arrange_block};
 use super::partial::{self, Fields};
 use super::plan::{Plan, Task};
 use super::source::{ChunkSource, copy_block, put, slice, within};
@@ -269,10 +270,19 @@ impl Evaluation<'_> {
                 input,
                 how,
                 axis,
-                fan_in,
+                members,
                 skipna,
-                grouped,
-            } => self.combine(input, *how, *axis, *fan_in, (*skipna, *grouped), index),
+                groups,
+            } => {
+                let members = members[index[*axis]].clone();
+                self.combine(
+                    input,
+                    *how,
+                    (*axis, members),
+                    (*skipna, groups.as_ref()),
+                    index,
+                )
+            }
             Op::Finish {
                 input,
                 how,
@@ -280,14 +290,20 @@ impl Evaluation<'_> {
                 dtype,
                 grouped,
             } => {
-                let values = if *grouped {
-                    partial::finish_groups(*how, &self.chunk(input, index)?, axes[0], *dtype)?
-                } else {
-                    let mut at = index.to_vec();
-                    for &axis in axes {
-                        at.insert(axis, 0);
+                let values = match input.grouped() {
+                    Some(groups) if *grouped => {
+                        let fields = self.chunk(input, index)?;
+                        let ids = groups.ids(index[axes[0]]);
+                        let results = lazy.chunks().region(index).swap_remove(axes[0]);
+                        partial::finish_groups(*how, &fields, axes[0], *dtype, &ids, results)?
                     }
-                    partial::finish(*how, &self.chunk(input, &at)?, axes, *dtype)?
+                    _ => {
+                        let mut at = index.to_vec();
+                        for &axis in axes {
+                            at.insert(axis, 0);
+                        }
+                        partial::finish(*how, &self.chunk(input, &at)?, axes, *dtype)?
+                    }
                 };
                 one(typed(lazy, values)?)
             }
@@ -408,30 +424,34 @@ impl Evaluation<'_> {
         Ok(own)
     }
 
-    /// Partial results of `fan_in` neighbouring chunks of `input` along `axis`, merged
-    /// one at a time (so only two are held at once).
+    /// Partial results of chunks `members` of `input` along `axis`, merged one at a
+    /// time (so only two are held at once). Grouped, each carries the groups of its
+    /// positions, and the result those of all of them (`groups`).
     fn combine(
         &self,
         input: &Lazy,
         how: Reduction,
-        axis: usize,
-        fan_in: usize,
-        (skipna, grouped): (bool, bool),
+        (axis, members): (usize, Range<usize>),
+        (skipna, groups): (bool, Option<&Grouped>),
         index: &[usize],
     ) -> Result<Arc<Fields>, Error> {
-        let count = input.chunks().dim(axis).len();
-        let first = index[axis] * fan_in;
+        let ids = groups.map(|g| g.ids(index[axis]));
         let mut at = index.to_vec();
         let mut state: Option<Arc<Fields>> = None;
-        for k in first..(first + fan_in).min(count) {
+        for k in members {
             at[axis] = k;
-            let next = self.chunk(input, &at)?;
+            let mut next = self.chunk(input, &at)?;
+            if let (Some(ids), Some(below)) = (&ids, input.grouped())
+                && let Some(wider) = partial::regroup(&next, axis, &below.ids(k), ids)?
+            {
+                next = Arc::new(wider);
+            }
             state = Some(match state {
                 None => next,
                 Some(state) => {
                     // Merged over the running state, which no one else holds.
                     let state = Arc::unwrap_or_clone(state);
-                    Arc::new(if grouped {
+                    Arc::new(if groups.is_some() {
                         partial::merge_groups(how, state, &next, skipna)?
                     } else {
                         partial::merge(how, state, &next, skipna)?
@@ -667,7 +687,7 @@ struct Reducing<'a> {
     how: Reduction,
     axes: &'a [usize],
     skipna: bool,
-    groups: Option<&'a Groups>,
+    groups: Option<&'a Grouped>,
 }
 
 impl<'a> Reducing<'a> {
@@ -702,8 +722,9 @@ impl<'a> Reducing<'a> {
         let region = within(&self.input.chunks().region(index), part);
         if let Some(groups) = self.groups {
             let axis = self.axes[0];
-            let of = &groups.of[region[axis].clone()];
-            partial::partial_groups(self.how, block, axis, self.skipna, of, groups.count)
+            let of = &groups.groups.of[region[axis].clone()];
+            let ids = groups.ids(index[axis]);
+            partial::partial_groups(self.how, block, axis, self.skipna, of, &ids)
         } else {
             let offset = self.axes.first().map_or(0, |&a| region[a].start);
             partial::partial(self.how, block, self.axes, self.skipna, offset)

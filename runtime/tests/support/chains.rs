@@ -406,7 +406,11 @@ impl Step {
                 if !coord.dtype().is_float() {
                     return None;
                 }
-                let weights = coord.radians().and_then(|r| r.cos()).ok()?;
+                // Positive, as area weights are: weights of either sign can sum to
+                // about zero (cosines of projected metres), where the mean is
+                // ill-conditioned and any two summation orders differ.
+                let cosine = coord.radians().and_then(|r| r.cos()).ok()?;
+                let weights = &cosine.abs().ok()? + 0.1;
                 let dims: Vec<String> = (0..ndim)
                     .filter(|i| mask & (1 << i) != 0)
                     .map(|i| a.dims()[i].clone())
