@@ -371,6 +371,21 @@ impl Values {
         }
     }
 
+    /// The first elements in C order, as an array of `shape` (no more elements than
+    /// there are), in the same buffer: an edge chunk decoded at its stored size and cut
+    /// in place keeps its memory.
+    pub(crate) fn truncated(self, shape: &[usize]) -> Values {
+        let len = shape.iter().product();
+        with_array!(self, a => {
+            let a = if a.is_standard_layout() { a } else { a.as_standard_layout().into_owned() };
+            let (mut elements, _) = a.into_raw_vec_and_offset();
+            elements.truncate(len);
+            Values::from_array(
+                ArrayD::from_shape_vec(IxDyn(shape), elements).expect("as many elements"),
+            )
+        })
+    }
+
     /// Positions `positions` along `axis` (each in bounds).
     pub(crate) fn select(&self, axis: usize, positions: &[usize]) -> Values {
         with_array!(self, a => Values::from_array(select(a, axis, positions)))

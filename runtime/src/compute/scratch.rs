@@ -22,7 +22,9 @@ impl Scratch {
     }
 
     /// A buffer of at least `len` bytes (its contents are whatever it last held): the
-    /// smallest kept one that is long enough, or a new one.
+    /// smallest kept one that is long enough, else the longest kept one grown (so that
+    /// chunks of slightly different sizes do not each leave a buffer behind), else a
+    /// new one.
     pub(crate) fn take(&self, len: usize) -> Vec<u8> {
         let mut kept = self.kept.lock().expect("scratch lock");
         let fits = (0..kept.len())
@@ -31,8 +33,14 @@ impl Scratch {
         if let Some(i) = fits {
             return kept.swap_remove(i);
         }
+        let longest = (0..kept.len()).max_by_key(|&i| kept[i].len());
+        let mut buffer = longest.map(|i| kept.swap_remove(i)).unwrap_or_default();
         drop(kept);
-        vec![0; len]
+        // Large buffers are their own mappings, which grow without a copy; to `len`
+        // exactly, not to the doubled capacity `resize` would reserve.
+        buffer.reserve_exact(len.saturating_sub(buffer.len()));
+        buffer.resize(len, 0);
+        buffer
     }
 
     /// Gives `buffer` back for the next [`take`](Self::take).
@@ -55,13 +63,22 @@ mod tests {
     #[test]
     fn a_buffer_given_back_is_taken_again_when_long_enough() {
         let scratch = Scratch::new();
-        let buffer = scratch.take(1000);
-        assert!(buffer.len() >= 1000);
-        let at = buffer.as_ptr();
-        scratch.give(buffer);
-        scratch.give(scratch.take(5000));
+        let (small, large) = (scratch.take(1000), scratch.take(5000));
+        assert!(small.len() >= 1000 && large.len() >= 5000);
+        let at = small.as_ptr();
+        scratch.give(small);
+        scratch.give(large);
         let taken = scratch.take(500);
         assert_eq!(taken.as_ptr(), at, "the smallest that fits");
+        // None fits: the longest kept one grows instead of a third joining them.
+        scratch.give(taken);
+        let grown = scratch.take(8000);
+        assert!(grown.len() >= 8000);
+        assert_eq!(
+            scratch.kept.lock().unwrap().len(),
+            1,
+            "the other one is kept"
+        );
         scratch.release();
         assert!(scratch.kept.lock().unwrap().is_empty());
     }

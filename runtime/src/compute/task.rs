@@ -382,10 +382,16 @@ impl Evaluation<'_> {
                 }),
         );
         let shape = chunks.shape_of(index);
-        let Some(lengths) = split(&steps, &shape) else {
-            let full: Vec<Range<usize>> = shape.iter().map(|&n| 0..n).collect();
-            let block = self.chunk(step.input, index)?;
-            return Ok(Arc::new(step.reduce(&block[0], index, &full)?));
+        let lengths = match split(&steps, &shape) {
+            Some(lengths) => lengths,
+            // A chunk too small to cut, with siblings: one part, so that they are
+            // computed along and the chunk they share is dropped once they are done.
+            None if steps.len() > 1 && !shape.contains(&0) => shape.clone(),
+            None => {
+                let full: Vec<Range<usize>> = shape.iter().map(|&n| 0..n).collect();
+                let block = self.chunk(step.input, index)?;
+                return Ok(Arc::new(step.reduce(&block[0], index, &full)?));
+            }
         };
         // Whole chunks cut into parts are dropped once the parts are done.
         let held: HashSet<ChunkId> = self.computed.borrow().keys().cloned().collect();

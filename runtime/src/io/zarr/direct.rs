@@ -92,8 +92,8 @@ impl Direct {
     }
 
     /// Chunk `index` as values of the chunk's `shape` within the array; `None` when
-    /// the store has no such chunk. A chunk inside the array is decoded straight into
-    /// its values; one at the array's far edge through a reused buffer.
+    /// the store has no such chunk. A chunk is decoded straight into its values (one at
+    /// the array's far edge at its stored size, then cut in place).
     pub(super) fn read(
         &self,
         array: &ZarrArray,
@@ -108,21 +108,14 @@ impl Direct {
             return Ok(self.read_plain(&path, out)?.then_some(values));
         }
         self.with_encoded(array, index, |encoded| {
+            let mut values = Values::zeros(self.dtype, &self.chunk_shape).expect("a number dtype");
+            let bytes = values.bytes_mut().expect("a new array");
+            self.decode(encoded, bytes)?;
             if shape == self.chunk_shape {
-                let mut values = Values::zeros(self.dtype, shape).expect("a number dtype");
-                self.decode(encoded, values.bytes_mut().expect("a new array"))?;
                 return Ok(values);
             }
-            let mut decoded = SCRATCH.take(self.chunk_bytes());
-            let mut values = Values::zeros(self.dtype, shape).expect("a number dtype");
-            let result = self
-                .decode(encoded, &mut decoded[..self.chunk_bytes()])
-                .map(|()| {
-                    let out = values.bytes_mut().expect("a new array");
-                    self.cut(&decoded[..self.chunk_bytes()], shape, out);
-                });
-            SCRATCH.give(decoded);
-            result.map(|()| values)
+            self.cut(bytes, shape);
+            Ok(values.truncated(shape))
         })
     }
 
@@ -158,17 +151,10 @@ impl Direct {
             let mut decoded = SCRATCH.take(self.chunk_bytes());
             let bytes = &mut decoded[..self.chunk_bytes()];
             let result = self.decode(encoded, bytes).and_then(|()| {
-                let placed = if shape == self.chunk_shape {
-                    target.copy_from_slice(bytes)
-                } else {
-                    let len = shape.iter().product::<usize>() * self.item;
-                    let mut cut = SCRATCH.take(len);
-                    self.cut(bytes, shape, &mut cut[..len]);
-                    let placed = target.copy_from_slice(&cut[..len]);
-                    SCRATCH.give(cut);
-                    placed
-                };
-                placed.map_err(|e| e.to_string())
+                let len = self.cut(bytes, shape);
+                target
+                    .copy_from_slice(&bytes[..len])
+                    .map_err(|e| e.to_string())
             });
             SCRATCH.give(decoded);
             result
@@ -298,28 +284,33 @@ impl Direct {
         }
     }
 
-    /// Copies the block `shape` at the start of a decoded chunk's `bytes` into `out`
-    /// (its bytes in C order): an edge chunk cut to the array, row by row.
-    fn cut(&self, bytes: &[u8], shape: &[usize], out: &mut [u8]) {
+    /// Moves the block `shape` at the start of a decoded chunk's `bytes` to the front of
+    /// them, in C order (an edge chunk cut to the array, row by row, in place: no row
+    /// moves past one still to be moved), and returns its length in bytes.
+    fn cut(&self, bytes: &mut [u8], shape: &[usize]) -> usize {
+        let len = shape.iter().product::<usize>() * self.item;
         let Some((&last, outer)) = shape.split_last() else {
-            out.copy_from_slice(&bytes[..out.len()]);
-            return;
+            return len;
         };
         let row = last * self.item;
+        if row == 0 {
+            return 0;
+        }
         // Bytes from one index of each axis to the next, in the stored chunk.
         let mut strides = vec![self.item; shape.len()];
         for axis in (0..shape.len() - 1).rev() {
             strides[axis] = strides[axis + 1] * self.chunk_shape[axis + 1];
         }
-        for (k, to) in out.chunks_exact_mut(row.max(1)).enumerate() {
+        for k in 0..len / row {
             // Row `k` of the block: its index along the outer axes, from the last.
             let (mut rest, mut from) = (k, 0);
             for axis in (0..outer.len()).rev() {
                 from += (rest % outer[axis]) * strides[axis];
                 rest /= outer[axis];
             }
-            to.copy_from_slice(&bytes[from..from + row]);
+            bytes.copy_within(from..from + row, k * row);
         }
+        len
     }
 }
 
