@@ -645,6 +645,13 @@ impl Values {
                 .ok_or_else(unsupported);
         }
         match how {
+            Reduction::Count if dtype.is_float() => {
+                // Counted in the moments' streamed pass, without a mask of the nulls.
+                let [count, _, _] =
+                    moments(self, axes, None, true, false).ok_or_else(unsupported)?;
+                #[allow(clippy::cast_possible_truncation)] // whole numbers, exactly
+                Ok(Values::Int64(count.mapv(|n| n as i64)))
+            }
             Reduction::Count => {
                 let nulls = self.is_null();
                 let Values::Bool(nulls) = nulls else {
