@@ -302,6 +302,9 @@ pub(crate) fn moments(
         if groups.is_some() {
             out_shape.insert(axes[0], count);
         }
+        if inner == 1 && groups.is_none() {
+            return run_moments(&data, outer, mid, (skipna, squares), &out_shape);
+        }
         // Tasks: one block of inner positions of one outer index each, accumulating
         // `len` positions for each group.
         let piece = inner.clamp(1, 4096);
@@ -310,18 +313,6 @@ pub(crate) fn moments(
             .collect();
         let task = |&(o, start): &(usize, usize)| -> [Vec<f64>; 3] {
             let len = piece.min(inner - start);
-            if len == 1 && groups.is_none() {
-                // One contiguous run per output (the reduced axes are the last ones).
-                let run = &data[o * mid..][..mid];
-                let (n, total) = sum_count(run, |x| x, skipna);
-                let m2 = if squares {
-                    let mean = total / n;
-                    sum_count(run, |x| (x - mean) * (x - mean), skipna).1
-                } else {
-                    0.0
-                };
-                return [vec![n], vec![total], vec![m2]];
-            }
             let lane = |m: usize| &data[(o * mid + m) * inner + start..][..len];
             lane_moments(lane, (of, count), len, skipna, squares)
         };
@@ -348,6 +339,38 @@ pub(crate) fn moments(
         Values::Bool(_) => Some(run(values.cast(DType::UInt8).ok()?.array::<u8>().ok()?, axes, groups, skipna, squares)),
         _ => None,
     })
+}
+
+/// [`moments`] when the reduced axes are the last ones: one contiguous run of `mid`
+/// values per output (`outer` of them), each reduced straight into its place.
+fn run_moments<T: Numeric>(
+    data: &[T],
+    outer: usize,
+    mid: usize,
+    (skipna, squares): (bool, bool),
+    shape: &[usize],
+) -> [ArrayD<f64>; 3] {
+    let one = |o: usize| {
+        let run = &data[o * mid..][..mid];
+        let (n, total) = sum_count(run, |x| x, skipna);
+        let m2 = if squares {
+            let mean = total / n;
+            sum_count(run, |x| (x - mean) * (x - mean), skipna).1
+        } else {
+            0.0
+        };
+        (n, total, m2)
+    };
+    let moments: Vec<(f64, f64, f64)> = if parallel(outer * mid) {
+        (0..outer).into_par_iter().map(one).collect()
+    } else {
+        (0..outer).map(one).collect()
+    };
+    let field = |k: fn(&(f64, f64, f64)) -> f64| {
+        ArrayD::from_shape_vec(IxDyn(shape), moments.iter().map(k).collect())
+            .expect("one per output")
+    };
+    [field(|m| m.0), field(|m| m.1), field(|m| m.2)]
 }
 
 /// Counts, sums and (with `squares`) squared deviations from the mean of lanes of
