@@ -57,3 +57,4 @@ pub(crate) use memory::{default_budget, keep_freed_memory};
 pub(crate) use run::{Watch, compute, persist, stream};
 pub(crate) use scratch::SCRATCH;
 pub(crate) use source::{copy_chunk, put, slice};
+pub(crate) use target::runs;

@@ -28,56 +28,6 @@ impl Groups {
         let ids: Vec<usize> = (0..self.count).filter(|&g| seen[g]).collect();
         if ids.is_empty() { vec![0] } else { ids }
     }
-
-    /// Chunks of `lengths` along the reduced axis in runs that no group spans (flox's
-    /// cohorts), each run's groups before the next's: runs reduce on their own, so a
-    /// daily resample combines the chunks of a day, not of the whole axis. One run of
-    /// every chunk when groups interleave (a monthly climatology over many years).
-    pub(crate) fn cohorts(&self, lengths: &[usize]) -> Vec<Range<usize>> {
-        let n = self.of.len();
-        // How many groups have positions on both sides of each position's start.
-        let mut first = vec![usize::MAX; self.count];
-        let mut last = vec![0; self.count];
-        for (p, &g) in self.of.iter().enumerate() {
-            if g < self.count {
-                first[g] = first[g].min(p);
-                last[g] = p;
-            }
-        }
-        let mut opened = vec![0i64; n + 1];
-        for (&a, &b) in first.iter().zip(&last).filter(|(a, _)| **a != usize::MAX) {
-            opened[a + 1] += 1;
-            opened[b + 1] -= 1;
-        }
-        let across: Vec<i64> = opened
-            .iter()
-            .scan(0, |open, &d| {
-                *open += d;
-                Some(*open)
-            })
-            .collect();
-        let mut cohorts: Vec<Range<usize>> = Vec::new();
-        let (mut start, mut labelled, mut highest) = (0, false, None::<usize>);
-        for (c, span) in Grouped::new(self.clone(), lengths).spans.iter().enumerate() {
-            let groups = self.of[span.clone()].iter().filter(|&&g| g < self.count);
-            let lowest = groups.clone().min().copied();
-            if let Some(lowest) = lowest
-                && labelled
-                && across[span.start] == 0
-            {
-                if highest.is_some_and(|h| h >= lowest) {
-                    // Groups out of order along the axis: no runs.
-                    return std::iter::once(0..lengths.len()).collect();
-                }
-                cohorts.push(start..c);
-                start = c;
-            }
-            labelled |= lowest.is_some();
-            highest = highest.max(groups.max().copied());
-        }
-        cohorts.push(start..lengths.len());
-        cohorts
-    }
 }
 
 /// The groups of a grouped partial step, and the positions of the reduced axis each of
@@ -116,6 +66,57 @@ impl Grouped {
     /// The groups chunk `k` along the reduced axis carries, in order.
     pub(crate) fn ids(&self, k: usize) -> Vec<usize> {
         self.groups.present(self.spans[k].clone())
+    }
+
+    /// These chunks in runs that no group spans (flox's cohorts), each run's groups
+    /// before the next's: runs reduce on their own, so a
+    /// daily resample combines the chunks of a day, not of the whole axis. One run of
+    /// every chunk when groups interleave (a monthly climatology over many years).
+    pub(crate) fn cohorts(&self) -> Vec<Range<usize>> {
+        let Groups { of, count } = &self.groups;
+        let (n, count, chunks) = (of.len(), *count, self.spans.len());
+        // How many groups have positions on both sides of each position's start.
+        let mut first = vec![usize::MAX; count];
+        let mut last = vec![0; count];
+        for (p, &g) in of.iter().enumerate() {
+            if g < count {
+                first[g] = first[g].min(p);
+                last[g] = p;
+            }
+        }
+        let mut opened = vec![0i64; n + 1];
+        for (&a, &b) in first.iter().zip(&last).filter(|(a, _)| **a != usize::MAX) {
+            opened[a + 1] += 1;
+            opened[b + 1] -= 1;
+        }
+        let across: Vec<i64> = opened
+            .iter()
+            .scan(0, |open, &d| {
+                *open += d;
+                Some(*open)
+            })
+            .collect();
+        let mut cohorts: Vec<Range<usize>> = Vec::new();
+        let (mut start, mut labelled, mut highest) = (0, false, None::<usize>);
+        for (c, span) in self.spans.iter().enumerate() {
+            let groups = of[span.clone()].iter().filter(|&&g| g < count);
+            let lowest = groups.clone().min().copied();
+            if let Some(lowest) = lowest
+                && labelled
+                && across[span.start] == 0
+            {
+                if highest.is_some_and(|h| h >= lowest) {
+                    // Groups out of order along the axis: no runs.
+                    return std::iter::once(0..chunks).collect();
+                }
+                cohorts.push(start..c);
+                start = c;
+            }
+            labelled |= lowest.is_some();
+            highest = highest.max(groups.max().copied());
+        }
+        cohorts.push(start..chunks);
+        cohorts
     }
 
     /// How many groups each chunk along the reduced axis carries.
@@ -165,27 +166,30 @@ mod tests {
             of: (0..12).map(|p| p / 4).collect::<Vec<_>>().into(),
             count: 3,
         };
-        assert_eq!(days.cohorts(&[3, 3, 3, 3]), [0..4]);
-        assert_eq!(days.cohorts(&[2, 2, 4, 4]), [0..2, 2..3, 3..4]);
-        assert_eq!(days.cohorts(&[4, 4, 4]), [0..1, 1..2, 2..3]);
+        assert_eq!(Grouped::new(days.clone(), &[3, 3, 3, 3]).cohorts(), [0..4]);
+        assert_eq!(
+            Grouped::new(days.clone(), &[2, 2, 4, 4]).cohorts(),
+            [0..2, 2..3, 3..4]
+        );
+        assert_eq!(Grouped::new(days, &[4, 4, 4]).cohorts(), [0..1, 1..2, 2..3]);
         // Unlabelled chunks join the run before them (the first run, at the start).
         let gaps = Groups {
             of: vec![usize::MAX, 0, 0, usize::MAX, 1, 1].into(),
             count: 2,
         };
-        assert_eq!(gaps.cohorts(&[1, 2, 1, 2]), [0..3, 3..4]);
+        assert_eq!(Grouped::new(gaps, &[1, 2, 1, 2]).cohorts(), [0..3, 3..4]);
         // Months of two years: every chunk in one run.
         let months = Groups {
             of: vec![0, 1, 0, 1].into(),
             count: 2,
         };
-        assert_eq!(months.cohorts(&[1, 1, 1, 1]), [0..4]);
+        assert_eq!(Grouped::new(months, &[1, 1, 1, 1]).cohorts(), [0..4]);
         // Groups out of order along the axis: one run.
         let reversed = Groups {
             of: vec![1, 1, 0, 0].into(),
             count: 2,
         };
-        assert_eq!(reversed.cohorts(&[2, 2]), [0..2]);
+        assert_eq!(Grouped::new(reversed, &[2, 2]).cohorts(), [0..2]);
     }
 
     #[test]

@@ -92,13 +92,13 @@ pub(crate) enum Op {
         skipna: bool,
         groups: Option<Grouped>,
     },
-    /// The reduction's result from the partial result over everything.
+    /// The reduction's result from the partial result over everything (grouped when
+    /// `input` is: then the groups stay along the reduced axis).
     Finish {
         input: Lazy,
         how: Reduction,
         axes: Vec<usize>,
         dtype: DType,
-        grouped: bool,
     },
 }
 
@@ -153,9 +153,7 @@ impl Lazy {
                 format!("combine {how:?} {axis} {skipna} {grouped}").hash(&mut hasher);
                 members.hash(&mut hasher);
             }
-            Op::Finish {
-                how, axes, grouped, ..
-            } => format!("finish {how:?} {axes:?} {grouped}").hash(&mut hasher),
+            Op::Finish { how, axes, .. } => format!("finish {how:?} {axes:?}").hash(&mut hasher),
         }
         for input in op.inputs() {
             input.0.key.hash(&mut hasher);
@@ -432,15 +430,12 @@ impl Lazy {
                 Some(gathered.arrange(axes.clone()))
             }
             Op::Finish {
-                input: tree,
-                axes,
-                grouped,
-                ..
+                input: tree, axes, ..
             } => {
                 if positions?.contains(&None) {
                     return None;
                 }
-                let below = if *grouped {
+                let below = if tree.grouped().is_some() {
                     (!axes.contains(&axis)).then_some(axis)?
                 } else {
                     (0..tree.ndim()).filter(|a| !axes.contains(a)).nth(axis)?
@@ -628,9 +623,7 @@ impl Lazy {
         );
         // Runs of chunks that combine on their own: one along each axis, or the cohorts
         // of the groups.
-        let mut runs = groups
-            .as_ref()
-            .map(|g| g.groups.cohorts(input.chunks().dim(axes[0])));
+        let mut runs = groups.as_ref().map(Grouped::cohorts);
         while let Some(&axis) = axes
             .iter()
             .find(|&&a| node.chunks().dim(a).len() > runs.as_ref().map_or(1, Vec::len))
@@ -685,7 +678,6 @@ impl Lazy {
                 how,
                 axes: axes.to_vec(),
                 dtype: self.dtype(),
-                grouped,
             },
         ))
     }

@@ -96,32 +96,8 @@ impl<'a> ChunkTarget<'a> {
             return Ok(());
         }
         let shape: Vec<usize> = self.shape.iter().map(|&n| n as usize).collect();
-        let ndim = shape.len();
-        // Bytes from one index of each axis to the next, in the result.
-        let mut strides = vec![self.item; ndim];
-        for d in (0..ndim.saturating_sub(1)).rev() {
-            strides[d] = strides[d + 1] * shape[d + 1];
-        }
-        // Axes `first..` make one run.
-        let (mut first, mut run) = (ndim, self.item);
-        while first > 0 {
-            first -= 1;
-            run *= lengths[first];
-            if lengths[first] != shape[first] {
-                break;
-            }
-        }
-        let start = self
-            .region
-            .get(first)
-            .map_or(0, |r| r.start * strides[first]);
-        for (k, from) in bytes.chunks_exact(run).enumerate() {
-            // Run `k`: its index along the axes before `first`, from the last.
-            let (mut rest, mut at) = (k, start);
-            for d in (0..first).rev() {
-                at += (self.region[d].start + rest % lengths[d]) * strides[d];
-                rest /= lengths[d];
-            }
+        let (run, starts) = runs(&shape, &self.region, self.item);
+        for (from, at) in bytes.chunks_exact(run).zip(starts) {
             // SAFETY: the region is this target's alone (see `new`), and the run lies
             // within it.
             unsafe { self.bytes.index_mut(at..at + run) }.copy_from_slice(from);
@@ -143,6 +119,46 @@ impl<'a> ChunkTarget<'a> {
         unsafe { ArrayBytesFixedDisjointView::new(self.bytes, self.item, self.shape, subset) }
             .expect("a region checked to lie within its array")
     }
+}
+
+/// The block `region` (not empty) of a C-order array of `shape` with elements of
+/// `item` bytes, as runs of contiguous bytes in the block's C order: how long each run
+/// is (the trailing axes the block spans whole, and the one before them), and where
+/// each starts in the array's bytes.
+pub(crate) fn runs(
+    shape: &[usize],
+    region: &[Range<usize>],
+    item: usize,
+) -> (usize, impl Iterator<Item = usize>) {
+    let lengths: Vec<usize> = region.iter().map(ExactSizeIterator::len).collect();
+    let ndim = shape.len();
+    // Bytes from one index of each axis to the next, in the array.
+    let mut strides = vec![item; ndim];
+    for d in (0..ndim.saturating_sub(1)).rev() {
+        strides[d] = strides[d + 1] * shape[d + 1];
+    }
+    // Axes `first..` make one run.
+    let (mut first, mut run) = (ndim, item);
+    while first > 0 {
+        first -= 1;
+        run *= lengths[first];
+        if lengths[first] != shape[first] {
+            break;
+        }
+    }
+    let start = region.get(first).map_or(0, |r| r.start * strides[first]);
+    let count = lengths.iter().product::<usize>() * item / run;
+    let starts: Vec<usize> = region.iter().map(|r| r.start).collect();
+    let at = move |k: usize| {
+        // Run `k`: its index along the axes before `first`, from the last.
+        let (mut rest, mut at) = (k, start);
+        for d in (0..first).rev() {
+            at += (starts[d] + rest % lengths[d]) * strides[d];
+            rest /= lengths[d];
+        }
+        at
+    };
+    (run, (0..count).map(at))
 }
 
 #[cfg(test)]
@@ -171,6 +187,29 @@ mod tests {
         assert_eq!(&bytes[12..], &[7; 12]);
         assert_eq!((bytes[3], bytes[5], bytes[9], bytes[11]), (9, 9, 9, 9));
         assert_eq!((bytes[0], bytes[4], bytes[10]), (0, 0, 0));
+    }
+
+    #[test]
+    fn a_block_at_the_origin_moves_to_the_front_run_by_run_in_place() {
+        // As an edge chunk stored padded to 3 x 4 x 5 is cut to its block.
+        let chunk = ndarray::Array3::from_shape_fn((3, 4, 5), |(i, j, k)| {
+            u8::try_from(i * 20 + j * 5 + k).unwrap()
+        });
+        for block in [[3, 3, 5], [2, 4, 3], [1, 1, 1], [3, 4, 5]] {
+            let region: Vec<Range<usize>> = block.iter().map(|&n| 0..n).collect();
+            let mut bytes = chunk.clone().into_raw_vec_and_offset().0;
+            let (run, starts) = runs(&[3, 4, 5], &region, 1);
+            for (k, from) in starts.enumerate() {
+                bytes.copy_within(from..from + run, k * run);
+            }
+            let want = chunk.slice(ndarray::s![..block[0], ..block[1], ..block[2]]);
+            let len = block.iter().product::<usize>();
+            assert_eq!(
+                &bytes[..len],
+                want.iter().copied().collect::<Vec<_>>(),
+                "{block:?}"
+            );
+        }
     }
 
     #[test]

@@ -288,22 +288,18 @@ impl Evaluation<'_> {
                 how,
                 axes,
                 dtype,
-                grouped,
             } => {
-                let values = match input.grouped() {
-                    Some(groups) if *grouped => {
-                        let fields = self.chunk(input, index)?;
-                        let ids = groups.ids(index[axes[0]]);
-                        let results = lazy.chunks().region(index).swap_remove(axes[0]);
-                        partial::finish_groups(*how, &fields, axes[0], *dtype, &ids, results)?
+                let values = if let Some(groups) = input.grouped() {
+                    let fields = self.chunk(input, index)?;
+                    let ids = groups.ids(index[axes[0]]);
+                    let results = lazy.chunks().region(index).swap_remove(axes[0]);
+                    partial::finish_groups(*how, &fields, axes[0], *dtype, &ids, results)?
+                } else {
+                    let mut at = index.to_vec();
+                    for &axis in axes {
+                        at.insert(axis, 0);
                     }
-                    _ => {
-                        let mut at = index.to_vec();
-                        for &axis in axes {
-                            at.insert(axis, 0);
-                        }
-                        partial::finish(*how, &self.chunk(input, &at)?, axes, *dtype)?
-                    }
+                    partial::finish(*how, &self.chunk(input, &at)?, axes, *dtype)?
                 };
                 one(typed(lazy, values)?)
             }

@@ -17,13 +17,14 @@
 //! [u8])` on its bytes-to-bytes codecs, which this module stands in for.
 
 use std::io::Read;
+use std::ops::Range;
 use std::path::{Path, PathBuf};
 
 use serde_json::Value;
 
 use super::ZarrArray;
 use crate::array::{DType, Values};
-use crate::compute::{ChunkTarget, SCRATCH};
+use crate::compute::{ChunkTarget, SCRATCH, runs};
 
 /// How a chunk's bytes are compressed.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -285,30 +286,17 @@ impl Direct {
     }
 
     /// Moves the block `shape` at the start of a decoded chunk's `bytes` to the front of
-    /// them, in C order (an edge chunk cut to the array, row by row, in place: no row
+    /// them, in C order (an edge chunk cut to the array, run by run, in place: no run
     /// moves past one still to be moved), and returns its length in bytes.
     fn cut(&self, bytes: &mut [u8], shape: &[usize]) -> usize {
         let len = shape.iter().product::<usize>() * self.item;
-        let Some((&last, outer)) = shape.split_last() else {
-            return len;
-        };
-        let row = last * self.item;
-        if row == 0 {
+        if len == 0 {
             return 0;
         }
-        // Bytes from one index of each axis to the next, in the stored chunk.
-        let mut strides = vec![self.item; shape.len()];
-        for axis in (0..shape.len() - 1).rev() {
-            strides[axis] = strides[axis + 1] * self.chunk_shape[axis + 1];
-        }
-        for k in 0..len / row {
-            // Row `k` of the block: its index along the outer axes, from the last.
-            let (mut rest, mut from) = (k, 0);
-            for axis in (0..outer.len()).rev() {
-                from += (rest % outer[axis]) * strides[axis];
-                rest /= outer[axis];
-            }
-            bytes.copy_within(from..from + row, k * row);
+        let block: Vec<Range<usize>> = shape.iter().map(|&n| 0..n).collect();
+        let (run, starts) = runs(&self.chunk_shape, &block, self.item);
+        for (k, from) in starts.enumerate() {
+            bytes.copy_within(from..from + run, k * run);
         }
         len
     }
