@@ -30,9 +30,10 @@ them with the codec library itself (numcodecs' libzstd and c-blosc), summing eac
 is decoded, on as many threads as rangeo's pool: what no implementation can beat. A full
 read's floor decodes into the result instead (straight into it where a chunk is one run
 of it): the result's memory is part of that work, and on a VM its first touch costs
-as much as decoding. It
-is shown for the read-bound workloads (full read, the three reductions and the point
-series).
+as much as decoding. It is shown for the read-bound workloads (full read, the three
+reductions and the point series). Each store's files are read once before its first
+cell, so every side reads them from the page cache (otherwise the side that runs first
+on a store pays for the disk: rangeo's full reads looked 2x slower than they are).
 
 Run: .venv/bin/python bench/engine.py [--repeat N] [--layouts a,b] [--codecs a,b]
                                       [--workloads a,b] [--busy] [--no-square]
@@ -171,6 +172,15 @@ def chunk_files(store, needed=None):
     return files
 
 
+def warm(store):
+    """Reads every file of `store` once, into the page cache."""
+    for path in store.rglob("*"):
+        if path.is_file():
+            with open(path, "rb") as f:
+                while f.read(16 << 20):
+                    pass
+
+
 def floor(store, workload, threads, repeat):
     """Reads the chunk files `workload` needs and decodes them with the codec library,
     summing each as it is decoded, on `threads` threads; for a full read, into the
@@ -298,6 +308,7 @@ def main():
     rows = []
     try:
         for (layout, codec), store in stores.items():
+            warm(store)
             for workload in workloads:
                 common = ["--repeat", str(args.repeat), "--out", str(out)]
                 ours = json_line([binary, "--store", store, "--workload", workload, *common])

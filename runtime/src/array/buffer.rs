@@ -2,15 +2,69 @@
 //!
 //! A chunk of a store is tens of megabytes; glibc maps every allocation above 32 MiB
 //! afresh from the kernel, whose pages come zeroed, so asking the allocator for zeroed
-//! memory costs no pass of our own. Huge pages (`MADV_HUGEPAGE`) were tried and
-//! dropped: once the page cache holds a few GB (a notebook that has read a store),
-//! the kernel compacts memory to find them and a 1.14 GB read took 0.4-2.9 s from run
-//! to run, against 0.56-0.59 s with plain pages (`bench/engine.py`'s one-chunk store).
+//! memory costs no pass of our own.
+//!
+//! Its pages are still mapped one fault per 4 KiB page as they are first written, and
+//! on a virtual machine (a cloud hub node) each fault is a trap out of the guest: a
+//! fifth of a full read's time went to faults. A large buffer therefore has its pages
+//! mapped in one call per 16 MiB before it is written, on the idle threads: a full
+//! read of `bench/engine.py`'s stores (1.14 GB, uncompressed or blosc, 2 threads) went
+//! from 0.63-0.79 s to 0.43-0.62 s. Huge pages (`MADV_HUGEPAGE`, which numpy asks for)
+//! were tried and dropped: on the same machine mapping 1.14 GB in huge pages took
+//! 0.66-3.0 s from run to run, in 4 KiB pages 0.4 s, and populating them 0.26 s.
 
 use ndarray::{ArrayD, IxDyn};
 
 use super::dtype::DType;
 use super::values::Values;
+
+/// Buffers at least this long have their pages mapped before anything is written.
+const POPULATE_BYTES: usize = 4 << 20;
+
+/// How much one thread maps at a time when several share a buffer's mapping.
+const POPULATE_PIECE: usize = 16 << 20;
+
+/// `len` zeroed elements from the allocator's zeroed memory; a large buffer has its
+/// pages mapped ([`populate`]) before it is returned.
+fn zeroed<T: bytemuck::Zeroable>(len: usize) -> Vec<T> {
+    let buffer: Vec<T> = bytemuck::zeroed_vec(len);
+    populate(buffer.as_ptr().cast(), len * size_of::<T>());
+    buffer
+}
+
+/// Asks the kernel to map the pages of `len` bytes at `start` now
+/// (`MADV_POPULATE_WRITE`), on the worker pool's idle threads where the pool has them
+/// ([`parallel`](super::parallel)), in 16 MiB pieces. A kernel before Linux 5.14 refuses
+/// the advice and the pages are mapped as they are first written, as before.
+fn populate(start: *const u8, len: usize) {
+    #[cfg(target_os = "linux")]
+    if len >= POPULATE_BYTES {
+        use rayon::prelude::*;
+        const PAGE: usize = 4096;
+        const MADV_POPULATE_WRITE: libc::c_int = 23;
+        let first = (start as usize).next_multiple_of(PAGE);
+        let end = (start as usize + len) & !(PAGE - 1);
+        let pieces: Vec<usize> = (first..end).step_by(POPULATE_PIECE).collect();
+        let map = |&at: &usize| {
+            // SAFETY: the range lies within one live allocation that nothing has
+            // written yet; mapping its pages never changes what it holds (zeros).
+            unsafe {
+                libc::madvise(
+                    at as *mut libc::c_void,
+                    POPULATE_PIECE.min(end - at),
+                    MADV_POPULATE_WRITE,
+                );
+            }
+        };
+        if super::parallel(len) {
+            crate::session::thread_pool().install(|| pieces.par_iter().for_each(map));
+        } else {
+            pieces.iter().for_each(map);
+        }
+    }
+    #[cfg(not(target_os = "linux"))]
+    let _ = (start, len);
+}
 
 impl Values {
     /// Zeros of a number dtype (integers, floats, complex numbers) and `shape`, from
@@ -20,8 +74,7 @@ impl Values {
         fn of<T: bytemuck::Zeroable + super::Element>(shape: &[usize]) -> Values {
             let len = shape.iter().product();
             Values::from_array(
-                ArrayD::from_shape_vec(IxDyn(shape), bytemuck::zeroed_vec::<T>(len))
-                    .expect("one per element"),
+                ArrayD::from_shape_vec(IxDyn(shape), zeroed::<T>(len)).expect("one per element"),
             )
         }
         Some(match dtype {

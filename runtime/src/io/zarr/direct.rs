@@ -180,7 +180,7 @@ impl Direct {
     /// Reads an uncompressed chunk's file ([`plain_file`](Self::plain_file)) straight
     /// into `out`, which it must fill exactly; `false` when there is no such file.
     fn read_plain(&self, path: &Path, out: &mut [u8]) -> Result<bool, String> {
-        let mut file = match std::fs::File::open(path) {
+        let file = match std::fs::File::open(path) {
             Ok(file) => file,
             Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(false),
             Err(e) => return Err(e.to_string()),
@@ -194,7 +194,7 @@ impl Direct {
                 self.dtype
             ));
         }
-        file.read_exact(out).map_err(|e| e.to_string())?;
+        read_at(&file, out).map_err(|e| e.to_string())?;
         self.to_native(out);
         Ok(true)
     }
@@ -300,6 +300,24 @@ impl Direct {
         }
         len
     }
+}
+
+/// Fills `out` from the start of `file`: in pieces read side by side on the worker
+/// pool's idle threads when it is large and the pool has them (a chunk that is the
+/// whole array is otherwise copied out of the page cache by one thread while the others
+/// wait), in one read otherwise.
+fn read_at(file: &std::fs::File, out: &mut [u8]) -> std::io::Result<()> {
+    use rayon::prelude::*;
+    use std::os::unix::fs::FileExt;
+    const PIECE: usize = 16 << 20;
+    if out.len() <= PIECE || !crate::array::parallel(out.len()) {
+        return file.read_exact_at(out, 0);
+    }
+    crate::session::thread_pool().install(|| {
+        out.par_chunks_mut(PIECE)
+            .enumerate()
+            .try_for_each(|(k, piece)| file.read_exact_at(piece, (k * PIECE) as u64))
+    })
 }
 
 /// The compressor, byte order and chunk shape of a v3 array whose codecs are `bytes`
