@@ -36,6 +36,14 @@ enum Compressor {
     Gzip,
 }
 
+/// A chunk as a store holds it.
+enum Stored {
+    /// A local store's file, open, and its length in bytes.
+    File(std::fs::File, usize),
+    /// The bytes a remote store gave.
+    Bytes(zarrs::storage::Bytes),
+}
+
 /// How to read and decode the chunks of one array.
 #[derive(Debug)]
 pub(super) struct Direct {
@@ -101,23 +109,17 @@ impl Direct {
         index: &[usize],
         shape: &[usize],
     ) -> Result<Option<Values>, String> {
-        if shape == self.chunk_shape
-            && let Some(path) = self.plain_file(array, index)
-        {
-            let mut values = Values::zeros(self.dtype, shape).expect("a number dtype");
-            let out = values.bytes_mut().expect("a new array");
-            return Ok(self.read_plain(&path, out)?.then_some(values));
+        let Some(stored) = self.open(array, index)? else {
+            return Ok(None);
+        };
+        let mut values = Values::zeros(self.dtype, &self.chunk_shape).expect("a number dtype");
+        let bytes = values.bytes_mut().expect("a new array");
+        self.decode_stored(stored, bytes)?;
+        if shape == self.chunk_shape {
+            return Ok(Some(values));
         }
-        self.with_encoded(array, index, |encoded| {
-            let mut values = Values::zeros(self.dtype, &self.chunk_shape).expect("a number dtype");
-            let bytes = values.bytes_mut().expect("a new array");
-            self.decode(encoded, bytes)?;
-            if shape == self.chunk_shape {
-                return Ok(values);
-            }
-            self.cut(bytes, shape);
-            Ok(values.truncated(shape))
-        })
+        self.cut(bytes, shape);
+        Ok(Some(values.truncated(shape)))
     }
 
     /// Decodes chunk `index` (of `shape` within the array) into `target`: straight into
@@ -130,90 +132,41 @@ impl Direct {
         shape: &[usize],
         target: &mut ChunkTarget<'_>,
     ) -> Result<bool, String> {
+        let Some(stored) = self.open(array, index)? else {
+            return Ok(false);
+        };
         if shape == self.chunk_shape
             && let Some(run) = target.contiguous()
         {
-            // A chunk that is one run of the result is read or decoded straight into it.
-            if let Some(path) = self.plain_file(array, index) {
-                return self.read_plain(&path, run);
-            }
-            let done = self.with_encoded(array, index, |encoded| self.decode(encoded, run))?;
-            return Ok(done.is_some());
+            self.decode_stored(stored, run)?;
+            return Ok(true);
         }
-        let done = self.with_encoded(array, index, |encoded| {
-            if self.compressor == Compressor::None
-                && !self.big_endian
-                && shape == self.chunk_shape
-                && encoded.len() == self.chunk_bytes()
-            {
-                // Uncompressed values are placed as they were read.
-                return target.copy_from_slice(encoded).map_err(|e| e.to_string());
-            }
-            let mut decoded = SCRATCH.take(self.chunk_bytes());
-            let bytes = &mut decoded[..self.chunk_bytes()];
-            let result = self.decode(encoded, bytes).and_then(|()| {
-                let len = self.cut(bytes, shape);
-                target
-                    .copy_from_slice(&bytes[..len])
-                    .map_err(|e| e.to_string())
-            });
-            SCRATCH.give(decoded);
-            result
-        })?;
-        Ok(done.is_some())
+        let mut decoded = SCRATCH.take(self.chunk_bytes());
+        let bytes = &mut decoded[..self.chunk_bytes()];
+        let result = self.decode_stored(stored, bytes).and_then(|()| {
+            let len = self.cut(bytes, shape);
+            target
+                .copy_from_slice(&bytes[..len])
+                .map_err(|e| e.to_string())
+        });
+        SCRATCH.give(decoded);
+        result.map(|()| true)
     }
 
     fn chunk_bytes(&self) -> usize {
         self.chunk_shape.iter().product::<usize>() * self.item
     }
 
-    /// The file of chunk `index` when its bytes are the values themselves (no
-    /// compression) in a local store: then it is read straight where the values go.
-    fn plain_file(&self, array: &ZarrArray, index: &[usize]) -> Option<PathBuf> {
-        let root = self.root.as_ref()?;
-        (self.compressor == Compressor::None).then(|| {
-            let at: Vec<u64> = index.iter().map(|&i| i as u64).collect();
-            root.join(array.chunk_key(&at).as_str())
-        })
-    }
-
-    /// Reads an uncompressed chunk's file ([`plain_file`](Self::plain_file)) straight
-    /// into `out`, which it must fill exactly; `false` when there is no such file.
-    fn read_plain(&self, path: &Path, out: &mut [u8]) -> Result<bool, String> {
-        let file = match std::fs::File::open(path) {
-            Ok(file) => file,
-            Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(false),
-            Err(e) => return Err(e.to_string()),
-        };
-        let len = file.metadata().map_err(|e| e.to_string())?.len();
-        if len != out.len() as u64 {
-            return Err(format!(
-                "the chunk holds {len} bytes, not the {} of its {:?} {} values",
-                out.len(),
-                self.chunk_shape,
-                self.dtype
-            ));
-        }
-        read_at(&file, out).map_err(|e| e.to_string())?;
-        self.to_native(out);
-        Ok(true)
-    }
-
-    /// `f` of the encoded bytes of chunk `index` (a local file read into a reused
-    /// buffer, or the object a remote store gives); `None` when there is no chunk.
-    fn with_encoded<R>(
-        &self,
-        array: &ZarrArray,
-        index: &[usize],
-        f: impl FnOnce(&[u8]) -> Result<R, String>,
-    ) -> Result<Option<R>, String> {
+    /// Chunk `index` as stored: the open file of a local store, the object a remote
+    /// store gives; `None` when there is no such chunk.
+    fn open(&self, array: &ZarrArray, index: &[usize]) -> Result<Option<Stored>, String> {
         let at: Vec<u64> = index.iter().map(|&i| i as u64).collect();
         let key = array.chunk_key(&at);
         let Some(root) = &self.root else {
             let bytes = array.storage().get(&key).map_err(|e| e.to_string())?;
-            return bytes.map(|bytes| f(&bytes)).transpose();
+            return Ok(bytes.map(Stored::Bytes));
         };
-        let mut file = match std::fs::File::open(root.join(key.as_str())) {
+        let file = match std::fs::File::open(root.join(key.as_str())) {
             Ok(file) => file,
             Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(None),
             Err(e) => return Err(e.to_string()),
@@ -222,13 +175,39 @@ impl Direct {
             .metadata()
             .map_err(|e| e.to_string())
             .and_then(|m| usize::try_from(m.len()).map_err(|e| e.to_string()))?;
-        let mut encoded = SCRATCH.take(len);
-        let result = file
-            .read_exact(&mut encoded[..len])
-            .map_err(|e| e.to_string())
-            .and_then(|()| f(&encoded[..len]));
-        SCRATCH.give(encoded);
-        result.map(Some)
+        Ok(Some(Stored::File(file, len)))
+    }
+
+    /// Decodes a `stored` chunk into `out`, which it must fill exactly. A local file is
+    /// read straight into `out` when uncompressed and streamed through libzstd into it
+    /// when zstd, so no buffer holds its encoded bytes (a chunk that is a whole 1 GB
+    /// variable would otherwise need its compressed 700 MB beside it); other files
+    /// are read into a reused buffer and decoded from there.
+    fn decode_stored(&self, stored: Stored, out: &mut [u8]) -> Result<(), String> {
+        match stored {
+            Stored::Bytes(bytes) => self.decode(&bytes, out),
+            Stored::File(file, len) => match self.compressor {
+                Compressor::None if len == out.len() => {
+                    read_at(&file, out).map_err(|e| e.to_string())?;
+                    self.to_native(out);
+                    Ok(())
+                }
+                Compressor::Zstd => {
+                    let written = stream_zstd(&file, len, out)?;
+                    self.check_len(written, out.len())?;
+                    self.to_native(out);
+                    Ok(())
+                }
+                _ => {
+                    let mut encoded = SCRATCH.take(len);
+                    let result = read_at(&file, &mut encoded[..len])
+                        .map_err(|e| e.to_string())
+                        .and_then(|()| self.decode(&encoded[..len], out));
+                    SCRATCH.give(encoded);
+                    result
+                }
+            },
+        }
     }
 
     /// Decodes `encoded` into `out`, which it must fill exactly.
@@ -264,16 +243,20 @@ impl Direct {
                 out.len() + more
             }
         };
-        if written != out.len() {
-            return Err(format!(
-                "the chunk decodes to {written} bytes, not the {} of its {:?} {} values",
-                out.len(),
-                self.chunk_shape,
-                self.dtype
-            ));
-        }
+        self.check_len(written, out.len())?;
         self.to_native(out);
         Ok(())
+    }
+
+    /// An error unless a chunk decoded to the `expected` bytes of its values.
+    fn check_len(&self, written: usize, expected: usize) -> Result<(), String> {
+        if written == expected {
+            return Ok(());
+        }
+        Err(format!(
+            "the chunk decodes to {written} bytes, not the {expected} of its {:?} {} values",
+            self.chunk_shape, self.dtype
+        ))
     }
 
     /// Decoded bytes in the machine's order (stores may hold big-endian values).
@@ -300,6 +283,48 @@ impl Direct {
         }
         len
     }
+}
+
+/// Decodes the zstd frames of `file` (`len` bytes) into `out` as they are read, through
+/// a small buffer, and returns how many bytes they decoded to: libzstd writes straight
+/// into `out` (a stable output buffer) and no buffer holds the whole encoded chunk.
+fn stream_zstd(file: &std::fs::File, len: usize, out: &mut [u8]) -> Result<usize, String> {
+    use std::os::unix::fs::FileExt;
+    use zstd::zstd_safe::{DCtx, DParameter, InBuffer, OutBuffer};
+    const PIECE: usize = 1 << 20;
+    let zstd = |e: usize| format!("zstd: {}", zstd::zstd_safe::get_error_name(e));
+    let mut context = DCtx::create();
+    context
+        .set_parameter(DParameter::StableOutBuffer(true))
+        .and_then(|_| context.set_parameter(DParameter::WindowLogMax(31)))
+        .map_err(zstd)?;
+    let mut input = vec![0; PIECE.min(len)];
+    let (mut read, mut written, mut left) = (0, 0, 0);
+    while read < len {
+        let piece = &mut input[..PIECE.min(len - read)];
+        file.read_exact_at(piece, read as u64)
+            .map_err(|e| e.to_string())?;
+        read += piece.len();
+        let mut from = InBuffer::around(piece);
+        while from.pos() < from.src.len() {
+            let consumed = from.pos();
+            let mut into = OutBuffer::around_pos(out, written);
+            left = context
+                .decompress_stream(&mut into, &mut from)
+                .map_err(zstd)?;
+            if into.pos() == written && from.pos() == consumed {
+                return Err(format!(
+                    "zstd: the chunk decodes to more than the {} bytes of its values",
+                    out.len()
+                ));
+            }
+            written = into.pos();
+        }
+    }
+    if left != 0 {
+        return Err(format!("zstd: the chunk's {len} bytes end inside a frame"));
+    }
+    Ok(written)
 }
 
 /// Fills `out` from the start of `file`: in pieces read side by side on the worker
