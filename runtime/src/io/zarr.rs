@@ -15,6 +15,7 @@ use zarrs::group::Group;
 use zarrs::metadata::v2::{DataTypeMetadataV2, FillValueMetadataV2};
 use zarrs::storage::{ReadableListableStorageTraits, StoreKey};
 
+mod blosc;
 mod direct;
 mod fixed_bytes;
 mod write;

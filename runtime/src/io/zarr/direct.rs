@@ -22,7 +22,7 @@ use std::path::{Path, PathBuf};
 
 use serde_json::Value;
 
-use super::ZarrArray;
+use super::{ZarrArray, blosc};
 use crate::array::{DType, Values};
 use crate::compute::{ChunkTarget, SCRATCH, runs};
 
@@ -198,6 +198,12 @@ impl Direct {
                     self.to_native(out);
                     Ok(())
                 }
+                Compressor::Blosc if out.len() > blosc::PIECE => {
+                    let written = blosc::decode_file(&file, len, out)?;
+                    self.check_len(written, out.len())?;
+                    self.to_native(out);
+                    Ok(())
+                }
                 _ => {
                     let mut encoded = SCRATCH.take(len);
                     let result = read_at(&file, &mut encoded[..len])
@@ -222,7 +228,7 @@ impl Direct {
             Compressor::Zstd => zstd::bulk::Decompressor::new()
                 .and_then(|mut d| d.decompress_to_buffer(encoded, out))
                 .map_err(|e| format!("zstd: {e}"))?,
-            Compressor::Blosc => blosc(encoded, out)?,
+            Compressor::Blosc => blosc::decode(encoded, out)?,
             Compressor::Zlib => {
                 let mut inflate = flate2::Decompress::new(true);
                 let status = inflate
@@ -393,36 +399,4 @@ fn v2_chain(metadata: &Value) -> Option<(Compressor, bool, Vec<usize>)> {
     };
     let shape = serde_json::from_value(metadata["chunks"].clone()).ok()?;
     Some((compressor, big_endian, shape))
-}
-
-/// Decodes a blosc buffer into `out` with c-blosc, on the worker pool's idle threads
-/// when the chunk is the last work left (one thread while other tasks run beside it).
-fn blosc(encoded: &[u8], out: &mut [u8]) -> Result<usize, String> {
-    let mut size = 0;
-    // SAFETY: c-blosc reads at most `encoded.len()` bytes to check the header.
-    let valid = unsafe {
-        blosc_src::blosc_cbuffer_validate(encoded.as_ptr().cast(), encoded.len(), &raw mut size)
-    };
-    if valid != 0 || size != out.len() {
-        return Err(format!(
-            "blosc: not a blosc buffer of {} bytes (its header says {size})",
-            out.len()
-        ));
-    }
-    let threads = if crate::array::parallel(out.len()) {
-        crate::session::thread_pool().current_num_threads()
-    } else {
-        1
-    };
-    // SAFETY: the header was validated for `out.len()` decoded bytes, and c-blosc
-    // writes at most `destsize` bytes into `out`.
-    let written = unsafe {
-        blosc_src::blosc_decompress_ctx(
-            encoded.as_ptr().cast(),
-            out.as_mut_ptr().cast(),
-            out.len(),
-            i32::try_from(threads).unwrap_or(1),
-        )
-    };
-    usize::try_from(written).map_err(|_| format!("blosc: decompression failed ({written})"))
 }
