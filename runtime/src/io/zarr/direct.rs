@@ -2,8 +2,11 @@
 //! chooses: the `bytes` codec (or a v2 numpy dtype) and at most one compressor among
 //! zstd, blosc, zlib and gzip, over numbers. Keys, stores and metadata stay zarrs'; only
 //! the last step, the codec library's decode call, is made here, into a buffer that is
-//! reused (the read file, a chunk on its way into a larger result) or that becomes the
-//! chunk's array (no copy). Every other chain (sharding, transposes, filters,
+//! reused (a chunk on its way into a larger result) or that becomes the chunk's array
+//! (no copy). A local file is streamed into it (zstd, and blosc run of blocks by run
+//! of blocks: see `blosc.rs`) or read straight into it (uncompressed), so no buffer
+//! holds its encoded bytes; other files and remote objects are read whole first. Every
+//! other chain (sharding, transposes, filters,
 //! checksums, text, booleans, times) and every missing chunk (the fill value) is read
 //! through zarrs.
 //!
