@@ -52,7 +52,7 @@ import time
 
 import numpy as np
 
-from timing import best_of, json_line
+from timing import best_of, json_line, warm
 
 ROOT = pathlib.Path(__file__).resolve().parent.parent
 STORES = ROOT / "build" / "bench" / "engine"
@@ -170,15 +170,6 @@ def chunk_files(store, needed=None):
             if needed is None or needed(index):
                 files.append(path)
     return files
-
-
-def warm(store):
-    """Reads every file of `store` once, into the page cache."""
-    for path in store.rglob("*"):
-        if path.is_file():
-            with open(path, "rb") as f:
-                while f.read(16 << 20):
-                    pass
 
 
 def floor(store, workload, threads, repeat):
