@@ -403,3 +403,63 @@ fn v2_chain(metadata: &Value) -> Option<(Compressor, bool, Vec<usize>)> {
     let shape = serde_json::from_value(metadata["chunks"].clone()).ok()?;
     Some((compressor, big_endian, shape))
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn file_of(bytes: &[u8]) -> (tempfile::NamedTempFile, std::fs::File) {
+        let mut named = tempfile::NamedTempFile::new().unwrap();
+        std::io::Write::write_all(&mut named, bytes).unwrap();
+        let file = std::fs::File::open(named.path()).unwrap();
+        (named, file)
+    }
+
+    #[test]
+    fn zstd_streams_from_a_file_to_what_libzstd_decodes_whole() {
+        // Noisy bytes, so the encoded file spans several 1 MiB pieces; and two frames
+        // one after the other, as a writer may append them.
+        let mut state = 0x2545_f491_4f6c_dd1d_u64;
+        let data: Vec<u8> = (0..6 << 20)
+            .map(|_| {
+                state ^= state << 13;
+                state ^= state >> 7;
+                state ^= state << 17;
+                (state >> 58) as u8
+            })
+            .collect();
+        let one = zstd::bulk::compress(&data, 1).unwrap();
+        assert!(one.len() > 1 << 20);
+        let mut two = zstd::bulk::compress(&data[..1000], 3).unwrap();
+        two.extend(zstd::bulk::compress(&data[1000..], 3).unwrap());
+        for encoded in [one, two] {
+            let (_named, file) = file_of(&encoded);
+            let mut out = vec![0; data.len()];
+            assert_eq!(stream_zstd(&file, encoded.len(), &mut out), Ok(data.len()));
+            assert!(out == data);
+        }
+    }
+
+    #[test]
+    fn a_zstd_chunk_of_the_wrong_length_or_cut_short_is_an_error() {
+        let data: Vec<u8> = (0..100_000u32).map(|i| (i % 97) as u8).collect();
+        let encoded = zstd::bulk::compress(&data, 1).unwrap();
+        let (_named, file) = file_of(&encoded);
+        let mut short = vec![0; data.len() - 1];
+        // libzstd refuses to write past the end of the values.
+        let error = stream_zstd(&file, encoded.len(), &mut short).unwrap_err();
+        assert!(
+            error.contains("zstd: Destination buffer is too small"),
+            "{error}"
+        );
+        let mut long = vec![0; data.len() + 1];
+        assert_eq!(stream_zstd(&file, encoded.len(), &mut long), Ok(data.len()));
+        let cut = &encoded[..encoded.len() - 5];
+        let (_named, file) = file_of(cut);
+        let error = stream_zstd(&file, cut.len(), &mut long).unwrap_err();
+        assert!(error.contains("end inside a frame"), "{error}");
+        let (_named, file) = file_of(b"not zstd at all");
+        let error = stream_zstd(&file, 15, &mut long).unwrap_err();
+        assert!(error.starts_with("zstd: "), "{error}");
+    }
+}
