@@ -48,7 +48,7 @@ pub use groupby::GroupBy;
 pub use half::f16;
 pub use index::{Index, Label, Matching, Method, Selector};
 pub use math::BinaryOp;
-pub(crate) use math::{FloatFn, Numeric, parallel, serially, with_numeric};
+pub(crate) use math::{FloatFn, Numeric, in_pieces, parallel, serially, with_numeric};
 /// The element types of complex64 and complex128 arrays.
 pub use num_complex::{Complex32, Complex64};
 pub use reduce::Reduction;

@@ -11,7 +11,8 @@
 //! read of `bench/engine.py`'s stores (1.14 GB, uncompressed or blosc, 2 threads) went
 //! from 0.63-0.79 s to 0.43-0.62 s. Huge pages (`MADV_HUGEPAGE`, which numpy asks for)
 //! were tried and dropped: on the same machine mapping 1.14 GB in huge pages took
-//! 0.66-3.0 s from run to run, in 4 KiB pages 0.4 s, and populating them 0.26 s.
+//! 0.66-3.0 s from run to run, in 4 KiB pages 0.38-0.42 s, and populating them
+//! 0.26 s (1.85 s once, the first time).
 
 use ndarray::{ArrayD, IxDyn};
 
@@ -27,43 +28,38 @@ const POPULATE_PIECE: usize = 16 << 20;
 /// `len` zeroed elements from the allocator's zeroed memory; a large buffer has its
 /// pages mapped ([`populate`]) before it is returned.
 fn zeroed<T: bytemuck::Zeroable>(len: usize) -> Vec<T> {
-    let buffer: Vec<T> = bytemuck::zeroed_vec(len);
-    populate(buffer.as_ptr().cast(), len * size_of::<T>());
+    let mut buffer: Vec<T> = bytemuck::zeroed_vec(len);
+    // SAFETY: the buffer's bytes are all initialised (zeros) and owned here.
+    populate(unsafe {
+        std::slice::from_raw_parts_mut(buffer.as_mut_ptr().cast::<u8>(), len * size_of::<T>())
+    });
     buffer
 }
 
-/// Asks the kernel to map the pages of `len` bytes at `start` now
-/// (`MADV_POPULATE_WRITE`), on the worker pool's idle threads where the pool has them
-/// ([`parallel`](super::parallel)), in 16 MiB pieces. A kernel before Linux 5.14 refuses
-/// the advice and the pages are mapped as they are first written, as before.
-fn populate(start: *const u8, len: usize) {
+/// Asks the kernel to map the pages of `bytes` now (`MADV_POPULATE_WRITE`), in 16 MiB
+/// pieces ([`in_pieces`](super::in_pieces): on the idle threads when the pool has
+/// them). A kernel before Linux 5.14 refuses the advice and the pages are mapped as
+/// they are first written, as before.
+fn populate(bytes: &mut [u8]) {
     #[cfg(target_os = "linux")]
-    if len >= POPULATE_BYTES {
-        use rayon::prelude::*;
+    if bytes.len() >= POPULATE_BYTES {
         const PAGE: usize = 4096;
         const MADV_POPULATE_WRITE: libc::c_int = 23;
-        let first = (start as usize).next_multiple_of(PAGE);
-        let end = (start as usize + len) & !(PAGE - 1);
-        let pieces: Vec<usize> = (first..end).step_by(POPULATE_PIECE).collect();
-        let map = |&at: &usize| {
-            // SAFETY: the range lies within one live allocation that nothing has
-            // written yet; mapping its pages never changes what it holds (zeros).
+        let _ = super::in_pieces(bytes, POPULATE_PIECE, |_, piece| {
+            // The whole pages the piece touches: those at its ends are mapped already
+            // (they hold the buffer's or its neighbours' bytes).
+            let first = (piece.as_ptr() as usize) & !(PAGE - 1);
+            let end = (piece.as_ptr() as usize + piece.len()).next_multiple_of(PAGE);
+            // SAFETY: the pages are mapped in this process; populating them never
+            // changes what they hold.
             unsafe {
-                libc::madvise(
-                    at as *mut libc::c_void,
-                    POPULATE_PIECE.min(end - at),
-                    MADV_POPULATE_WRITE,
-                );
+                libc::madvise(first as *mut libc::c_void, end - first, MADV_POPULATE_WRITE);
             }
-        };
-        if super::parallel(len) {
-            crate::session::thread_pool().install(|| pieces.par_iter().for_each(map));
-        } else {
-            pieces.iter().for_each(map);
-        }
+            Ok::<(), std::convert::Infallible>(())
+        });
     }
     #[cfg(not(target_os = "linux"))]
-    let _ = (start, len);
+    let _ = bytes;
 }
 
 impl Values {

@@ -35,6 +35,23 @@ pub(crate) fn parallel(len: usize) -> bool {
         })
 }
 
+/// Runs `f` over `bytes` cut in pieces of `piece` bytes (the last one shorter), given
+/// each piece's number: side by side on the worker pool where [`parallel`] allows,
+/// one after the other otherwise. How large buffers are mapped, read and decoded.
+pub(crate) fn in_pieces<E: Send>(
+    bytes: &mut [u8],
+    piece: usize,
+    f: impl Fn(usize, &mut [u8]) -> Result<(), E> + Sync,
+) -> Result<(), E> {
+    let f = |(k, part): (usize, &mut [u8])| f(k, part);
+    if bytes.len() > piece && parallel(bytes.len()) {
+        crate::session::thread_pool()
+            .install(|| bytes.par_chunks_mut(piece).enumerate().try_for_each(f))
+    } else {
+        bytes.chunks_mut(piece).enumerate().try_for_each(f)
+    }
+}
+
 /// Runs `f` with every array operation inside it serial on this thread while
 /// `tasks_left` holds: for lazy tasks, which run side by side, one per worker. Once the
 /// last task is taken, the tasks still running spread their operations over the

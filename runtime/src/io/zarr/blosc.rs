@@ -13,8 +13,6 @@
 use std::fs::File;
 use std::os::unix::fs::FileExt;
 
-use rayon::prelude::*;
-
 use crate::compute::SCRATCH;
 
 /// The decoded bytes of a run of blocks (at least one block): files whose values are
@@ -104,22 +102,11 @@ pub(super) fn decode_file(file: &File, len: usize, out: &mut [u8]) -> Result<usi
     while size % block != 0 && blocks > per_run && blocks % per_run == 1 {
         per_run += 1;
     }
-    let run = |(k, into): (usize, &mut [u8])| {
+    crate::array::in_pieces(out, per_run * block, |k, into| {
         let first = k * per_run;
         let run = first..first + into.len().div_ceil(block);
         decode_run(file, &header, (&starts[run.clone()], &ends[run]), into)
-    };
-    if crate::array::parallel(out.len()) {
-        crate::session::thread_pool().install(|| {
-            out.par_chunks_mut(per_run * block)
-                .enumerate()
-                .try_for_each(run)
-        })?;
-    } else {
-        out.chunks_mut(per_run * block)
-            .enumerate()
-            .try_for_each(run)?;
-    }
+    })?;
     Ok(size)
 }
 

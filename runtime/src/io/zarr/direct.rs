@@ -182,30 +182,23 @@ impl Direct {
     }
 
     /// Decodes a `stored` chunk into `out`, which it must fill exactly. A local file is
-    /// read straight into `out` when uncompressed and streamed through libzstd into it
-    /// when zstd, so no buffer holds its encoded bytes (a chunk that is a whole 1 GB
-    /// variable would otherwise need its compressed 700 MB beside it); other files
-    /// are read into a reused buffer and decoded from there.
+    /// read straight into `out` when uncompressed and streamed into it when zstd or
+    /// blosc (large chunks), so no buffer holds its encoded bytes (a chunk that is a
+    /// whole 1 GB variable would otherwise need its compressed 700 MB beside it); other
+    /// files are read into a reused buffer and decoded from there.
     fn decode_stored(&self, stored: Stored, out: &mut [u8]) -> Result<(), String> {
-        match stored {
-            Stored::Bytes(bytes) => self.decode(&bytes, out),
+        let written = match stored {
+            Stored::Bytes(bytes) => self.decode(&bytes, out)?,
             Stored::File(file, len) => match self.compressor {
-                Compressor::None if len == out.len() => {
-                    read_at(&file, out).map_err(|e| e.to_string())?;
-                    self.to_native(out);
-                    Ok(())
+                Compressor::None => {
+                    if len == out.len() {
+                        read_at(&file, out).map_err(|e| e.to_string())?;
+                    }
+                    len
                 }
-                Compressor::Zstd => {
-                    let written = stream_zstd(&file, len, out)?;
-                    self.check_len(written, out.len())?;
-                    self.to_native(out);
-                    Ok(())
-                }
+                Compressor::Zstd => stream_zstd(&file, len, out)?,
                 Compressor::Blosc if out.len() > blosc::PIECE => {
-                    let written = blosc::decode_file(&file, len, out)?;
-                    self.check_len(written, out.len())?;
-                    self.to_native(out);
-                    Ok(())
+                    blosc::decode_file(&file, len, out)?
                 }
                 _ => {
                     let mut encoded = SCRATCH.take(len);
@@ -213,15 +206,26 @@ impl Direct {
                         .map_err(|e| e.to_string())
                         .and_then(|()| self.decode(&encoded[..len], out));
                     SCRATCH.give(encoded);
-                    result
+                    result?
                 }
             },
+        };
+        if written != out.len() {
+            return Err(format!(
+                "the chunk decodes to {written} bytes, not the {} of its {:?} {} values",
+                out.len(),
+                self.chunk_shape,
+                self.dtype
+            ));
         }
+        self.to_native(out);
+        Ok(())
     }
 
-    /// Decodes `encoded` into `out`, which it must fill exactly.
-    fn decode(&self, encoded: &[u8], out: &mut [u8]) -> Result<(), String> {
-        let written = match self.compressor {
+    /// Decodes `encoded` into `out` with the codec library and returns how many bytes
+    /// it wrote.
+    fn decode(&self, encoded: &[u8], out: &mut [u8]) -> Result<usize, String> {
+        Ok(match self.compressor {
             Compressor::None => {
                 if encoded.len() == out.len() {
                     out.copy_from_slice(encoded);
@@ -251,21 +255,7 @@ impl Direct {
                 let more = reader.read(&mut [0]).map_err(|e| format!("gzip: {e}"))?;
                 out.len() + more
             }
-        };
-        self.check_len(written, out.len())?;
-        self.to_native(out);
-        Ok(())
-    }
-
-    /// An error unless a chunk decoded to the `expected` bytes of its values.
-    fn check_len(&self, written: usize, expected: usize) -> Result<(), String> {
-        if written == expected {
-            return Ok(());
-        }
-        Err(format!(
-            "the chunk decodes to {written} bytes, not the {expected} of its {:?} {} values",
-            self.chunk_shape, self.dtype
-        ))
+        })
     }
 
     /// Decoded bytes in the machine's order (stores may hold big-endian values).
@@ -336,21 +326,14 @@ fn stream_zstd(file: &std::fs::File, len: usize, out: &mut [u8]) -> Result<usize
     Ok(written)
 }
 
-/// Fills `out` from the start of `file`: in pieces read side by side on the worker
-/// pool's idle threads when it is large and the pool has them (a chunk that is the
-/// whole array is otherwise copied out of the page cache by one thread while the others
-/// wait), in one read otherwise.
+/// Fills `out` from the start of `file`, in pieces read side by side on the worker
+/// pool's idle threads when it has them (a chunk that is the whole array is otherwise
+/// copied out of the page cache by one thread while the others wait).
 fn read_at(file: &std::fs::File, out: &mut [u8]) -> std::io::Result<()> {
-    use rayon::prelude::*;
     use std::os::unix::fs::FileExt;
     const PIECE: usize = 16 << 20;
-    if out.len() <= PIECE || !crate::array::parallel(out.len()) {
-        return file.read_exact_at(out, 0);
-    }
-    crate::session::thread_pool().install(|| {
-        out.par_chunks_mut(PIECE)
-            .enumerate()
-            .try_for_each(|(k, piece)| file.read_exact_at(piece, (k * PIECE) as u64))
+    crate::array::in_pieces(out, PIECE, |k, piece| {
+        file.read_exact_at(piece, (k * PIECE) as u64)
     })
 }
 
